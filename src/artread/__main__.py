@@ -1,0 +1,3 @@
+from artread.cli import main
+
+main()

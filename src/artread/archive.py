@@ -1,0 +1,388 @@
+"""Reading an archive folder: files on disk become Articles.
+
+Front matter as Hexo, Hugo and Jekyll write it; encodings Chinese archives use; fallbacks for
+missing metadata. Nothing here prints: problems are returned as reasons for the caller to report.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import os
+import re
+import stat as stat_mod
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from artread import plaintext
+
+SUFFIXES = (".md", ".markdown")
+MAX_BYTES = 4 * 1024 * 1024  # larger files are truncated (with a warning) to bound memory
+EXCERPT_CHARS = 300
+_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[-_ ]|$)")
+_DATE_KEYS = ("date", "published", "pubDate", "created", "publishDate")
+
+
+class ArticleError(Exception):
+    """A file that cannot be read as an article; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What the freshness check compares: a file's size and modification time."""
+
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Article:
+    id: str
+    path: str  # relative to the archive root, with "/"
+    title: str
+    published: str | None  # ISO date, YYYY-MM-DD
+    sort_key: float  # seconds since the epoch, for newest-first ordering
+    category: str | None
+    tags: list[str]
+    body: str  # the Markdown after the front matter
+    excerpt: str = ""
+    chars: int = 0  # length of the plain text, for reading time
+    declared_id: str | None = None  # an id or slug from the front matter
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """Everything a list view needs, without the body."""
+        return {
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "date": self.published,
+            "sort_key": self.sort_key,
+            "category": self.category,
+            "tags": list(self.tags),
+            "excerpt": self.excerpt,
+            "chars": self.chars,
+            "declared_id": self.declared_id,
+        }
+
+
+@dataclass
+class ScanResult:
+    files: dict[str, FileStat]
+    skipped: list[tuple[str, str]]  # (relative path, reason)
+
+
+def scan(root: Path) -> ScanResult:
+    """Every Markdown file below root (hidden folders and files skipped), with its stat."""
+    files: dict[str, FileStat] = {}
+    skipped: list[tuple[str, str]] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            st = os.stat(directory)
+        except OSError as exc:
+            skipped.append((prefix or ".", f"cannot open folder: {exc.strerror or exc}"))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            skipped.append((prefix or ".", "folder link loop"))
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((prefix or ".", f"cannot list folder: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{prefix}{name}"
+            try:
+                if entry.is_dir():
+                    walk(entry.path, rel + "/")
+                    continue
+            except OSError:
+                pass
+            if not name.lower().endswith(SUFFIXES):
+                continue
+            try:
+                st = entry.stat()
+            except OSError as exc:
+                reason = "broken link" if entry.is_symlink() else (exc.strerror or str(exc))
+                skipped.append((rel, reason))
+                continue
+            if not stat_mod.S_ISREG(st.st_mode):
+                skipped.append((rel, "not a regular file"))
+                continue
+            files[rel] = FileStat(st.st_size, st.st_mtime_ns)
+
+    walk(str(root), "")
+    return ScanResult(files, skipped)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name of a file's bytes: UTF-8 (BOM or not), UTF-16 with BOM, GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    if b"\x00" in data[:65536]:
+        raise ArticleError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312, the common legacy encodings of Chinese text.
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ArticleError("not text in any known encoding")
+    return str(best), best.encoding
+
+
+def read_article(root: Path, relpath: str) -> Article:
+    """Read one file into an Article (its id still to be assigned by assign_ids)."""
+    full = root / relpath
+    warnings: list[str] = []
+    try:
+        with open(full, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+            mtime = os.fstat(handle.fileno()).st_mtime
+    except OSError as exc:
+        raise ArticleError(exc.strerror or str(exc)) from None
+    if len(data) > MAX_BYTES:
+        data = data[:MAX_BYTES]
+        warnings.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
+    text, _encoding = decode(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body, problem = split_front_matter(text)
+    if problem:
+        warnings.append(problem)
+    return build_article(relpath, meta, body, mtime, warnings)
+
+
+def split_front_matter(text: str) -> tuple[dict, str, str | None]:
+    """(metadata, body, problem). Malformed front matter still yields the body."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.startswith("---"):
+        return {}, text, None
+    match = re.match(r"^---[ \t]*\n(.*?)\n?^(?:---|\.\.\.)[ \t]*$\n?", text, re.S | re.M)
+    if not match:
+        return {}, text, None
+    raw, body = match.group(1), text[match.end() :]
+    import yaml
+
+    try:
+        meta = yaml.safe_load(raw)
+    except Exception as exc:  # yaml errors, and ValueError from impossible dates
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return {}, body, f"front matter is not valid YAML ({first_line}); metadata from fallbacks"
+    if meta is None:
+        return {}, body, None
+    if not isinstance(meta, dict):
+        return {}, body, "front matter is not a mapping; metadata from fallbacks"
+    return {str(k): v for k, v in meta.items()}, body, None
+
+
+def build_article(
+    relpath: str, meta: dict, body: str, mtime: float, warnings: list[str] | None = None
+) -> Article:
+    warnings = list(warnings or [])
+    posix = PurePosixPath(relpath)
+    title = _text(meta.get("title")) or plaintext.first_heading(body) or posix.stem
+    published, sort_key = _date(meta, posix.name, mtime, warnings)
+    category = _category(meta, posix)
+    tags = _string_list(meta.get("tags"))
+    declared = _text(meta.get("id")) or _text(meta.get("slug"))
+    plain = plaintext.to_plain(body)
+    excerpt = _excerpt(plain, title)
+    return Article(
+        id="",
+        path=relpath,
+        title=" ".join(title.split()),
+        published=published,
+        sort_key=sort_key,
+        category=category,
+        tags=tags,
+        body=body,
+        excerpt=excerpt,
+        chars=len(plain),
+        declared_id=slugify(declared) if declared else None,
+        warnings=warnings,
+    )
+
+
+def _excerpt(plain: str, title: str) -> str:
+    lines = plain.split("\n")
+    # A body that opens with the title as its heading should not repeat it in the excerpt.
+    if lines and " ".join(lines[0].split()) == " ".join(title.split()):
+        lines = lines[1:]
+    return " ".join(lines)[:EXCERPT_CHARS]
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _string_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = (
+            re.split(r"[,，、]\s*|\s+(?=\S)", value)
+            if ("," in value or "，" in value or "、" in value)
+            else value.split()
+        )
+        return [p.strip() for p in parts if p.strip()]
+    if isinstance(value, (list, tuple)):
+        out: list[str] = []
+        for item in value:
+            if isinstance(item, (list, tuple)):
+                out.extend(_string_list(item))
+            elif _text(item):
+                out.append(_text(item))  # type: ignore[arg-type]
+        return list(dict.fromkeys(out))
+    text = _text(value)
+    return [text] if text else []
+
+
+def _category(meta: dict, posix: PurePosixPath) -> str | None:
+    for key in ("category", "categories"):
+        values = _string_list(meta.get(key))
+        if values:
+            return values[0]
+    parent = posix.parent.name
+    return parent or None
+
+
+def _date(meta: dict, name: str, mtime: float, warnings: list[str]) -> tuple[str | None, float]:
+    for key in _DATE_KEYS:
+        if key in meta and meta[key] not in (None, ""):
+            parsed = parse_date(meta[key])
+            if parsed:
+                return parsed
+            warnings.append(f"{key}: {str(meta[key])[:40]!r} is not a date; using a fallback")
+            break
+    match = _DATE_PREFIX.match(name)
+    if match:
+        try:
+            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+            return day.isoformat(), _timestamp(day)
+        except ValueError:
+            pass
+    day = dt.datetime.fromtimestamp(mtime, tz=dt.UTC)
+    return day.date().isoformat(), mtime
+
+
+def parse_date(value: object) -> tuple[str, float] | None:
+    """(ISO date, sort key) from a YAML date, datetime, or a date string in common forms."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), _timestamp(value)
+    if isinstance(value, dt.date):
+        return value.isoformat(), _timestamp(value)
+    if isinstance(value, (int, float)) and 19000101 <= value <= 29991231:
+        value = str(int(value))
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    text = re.sub(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", text)
+    text = re.sub(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", r"\1-\2-\3", text)
+    match = re.match(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})(.*)$", text)
+    if not match:
+        return None
+    try:
+        day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    rest = match[4].strip().lstrip("T").strip()
+    if rest:
+        iso = f"{day.isoformat()}T{rest.replace(' ', '')}"
+        try:
+            moment = dt.datetime.fromisoformat(iso)
+            return day.isoformat(), _timestamp(moment)
+        except ValueError:
+            pass
+    return day.isoformat(), _timestamp(day)
+
+
+def _timestamp(value: dt.date | dt.datetime) -> float:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.timestamp()
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
+
+
+def slugify(text: str) -> str:
+    """A short, typable id: lowercase ASCII letters, digits and dashes; never a path."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
+
+
+def file_slug(relpath: str) -> str:
+    stem = PurePosixPath(relpath).stem
+    stem = _DATE_PREFIX.sub("", stem) or stem
+    return slugify(stem) or _short_hash(relpath)
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def assign_ids(
+    declared: dict[str, str | None], previous: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Give every path a unique id; return {path: id} and a warning for each collision.
+
+    `declared` maps each path to the id or slug its front matter declares (or None). An id
+    already given to a path (in `previous`) is kept, so ids never move when other articles are
+    added. Otherwise the declared id or the file name's slug; on a collision the later path
+    gets the slug plus a short hash of its path.
+    """
+    previous = previous or {}
+    ids: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    warnings: list[str] = []
+    pending: list[str] = []
+    for path in sorted(declared):
+        kept = previous.get(path)
+        wanted = declared[path] or file_slug(path)
+        if kept and kept not in taken and (kept == wanted or kept.startswith(wanted + "-")):
+            ids[path] = kept
+            taken[kept] = path
+        else:
+            pending.append(path)
+    for path in pending:
+        wanted = declared[path] or file_slug(path)
+        candidate = wanted
+        if candidate in taken:
+            candidate = f"{wanted}-{_short_hash(path)[:6]}"
+            warnings.append(
+                f"{path}: id {wanted!r} is already used by {taken[wanted]}; using {candidate!r}"
+            )
+        ids[path] = candidate
+        taken[candidate] = path
+    return ids, warnings
+
+
+def within(root: Path, relpath: str) -> Path | None:
+    """The file for relpath if it lies inside root (after resolving links), else None."""
+    try:
+        full = (root / relpath).resolve()
+        full.relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return full

@@ -1,0 +1,61 @@
+"""The catalog: what the index holds, file by file, with everything list views need.
+
+It sits beside the Whoosh index and is replaced atomically after each commit, so it never
+claims an article the index does not hold. `latest` and `show` read only the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = 1
+FILENAME = "catalog.json"
+
+
+@dataclass
+class Catalog:
+    archive: str
+    fingerprint: str  # format, schema and analyzer versions: a mismatch means rebuild
+    entries: dict[str, dict] = field(default_factory=dict)  # relative path -> entry
+
+    def articles(self) -> list[dict]:
+        """Indexed articles (not skipped files), newest first."""
+        found = [e for e in self.entries.values() if "id" in e]
+        return sorted(found, key=lambda e: (-e["sort_key"], e["path"]))
+
+    def skipped(self) -> list[tuple[str, str]]:
+        return sorted((path, e["skipped"]) for path, e in self.entries.items() if "skipped" in e)
+
+    def by_id(self) -> dict[str, dict]:
+        return {e["id"]: e for e in self.entries.values() if "id" in e}
+
+
+def load(index_dir: Path) -> Catalog | None:
+    try:
+        with open(index_dir / FILENAME, encoding="utf-8") as handle:
+            raw = json.load(handle)
+        return Catalog(raw["archive"], raw["fingerprint"], raw["entries"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save(index_dir: Path, catalog: Catalog) -> None:
+    payload = {
+        "archive": catalog.archive,
+        "fingerprint": catalog.fingerprint,
+        "entries": catalog.entries,
+    }
+    fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=index_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / FILENAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

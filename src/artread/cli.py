@@ -1,0 +1,334 @@
+"""The artread command line: parse options, call the core, hand the result to a view."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from artread import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from artread.index import ArchiveIndex
+
+app = typer.Typer(
+    name="artread",
+    help="Read and search an archive of Chinese Markdown articles from the terminal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class State:
+    archive: str | None = None
+    color: Color = Color.auto
+
+
+state = State()
+
+ArchiveOption = Annotated[
+    str | None,
+    typer.Option(
+        "--archive",
+        "-a",
+        help="Archive folder (env ARTREAD_ARCHIVE; default: the bundled sample archive).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for programs.")]
+PageOption = Annotated[int, typer.Option("--page", "-p", min=1, help="Page number.")]
+PerPageOption = Annotated[
+    int, typer.Option("--per-page", "-n", min=1, max=500, help="Items per page.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"artread {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    archive: ArchiveOption = None,
+    color: Annotated[
+        Color, typer.Option("--color", help="Colour: auto (only on a terminal), always, never.")
+    ] = Color.auto,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Read and search an archive of Chinese Markdown articles from the terminal.
+
+    Example: artread search 梯度检查点
+    """
+    state.archive = archive
+    state.color = color
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    from artread.sanitize import clean_line
+
+    sys.stderr.write(f"artread: {clean_line(message)}\n")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Known failures become one line on stderr and exit 2; never a traceback."""
+    from artread.index import IndexBusy
+    from artread.search import QueryError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("artread: interrupted\n")
+        raise typer.Exit(130) from None
+    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError) as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        if os.environ.get("ARTREAD_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set ARTREAD_DEBUG=1 for details)")
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    color = state.color
+    return Console(
+        stderr=stderr,
+        force_terminal=True if color is Color.always else None,
+        no_color=True if color is Color.never else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+
+
+def _open(archive: str | None) -> ArchiveIndex:
+    """The archive's index, brought up to date (built the first time) with progress on stderr."""
+    from artread.config import resolve_archive
+    from artread.index import ArchiveIndex
+
+    root = resolve_archive(archive or state.archive)
+    if not root.is_dir():
+        _fail(f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
+    index = ArchiveIndex(root)
+    _sync(index, rebuild=False, quiet=True)
+    return index
+
+
+def _sync(index: ArchiveIndex, *, rebuild: bool, quiet: bool):
+    err = _console(stderr=True)
+    bar = None
+
+    def progress(done: int, total: int, path: str) -> None:
+        nonlocal bar
+        if not err.is_terminal:
+            return
+        if bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            bar = Progress(
+                TextColumn("Indexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+            bar.add_task("index", total=total)
+        bar.update(bar.task_ids[0], completed=done)
+
+    def waiting() -> None:
+        err.print("Waiting for another artread process to finish indexing...")
+
+    try:
+        report = index.sync(rebuild=rebuild, progress=progress, waiting=waiting)
+    finally:
+        if bar is not None:
+            bar.stop()
+    from artread.sanitize import clean_line
+
+    for path, reason in report.skipped:
+        sys.stderr.write(f"artread: skipped {clean_line(path)}: {clean_line(reason)}\n")
+    for warning in report.warnings:
+        sys.stderr.write(f"artread: warning: {clean_line(warning)}\n")
+    if not quiet or (report.rebuilt and err.is_terminal):
+        pass
+    return report
+
+
+def _next_command(args: list[str], page: int, pages: int) -> str | None:
+    if page >= pages:
+        return None
+    import shlex
+
+    return shlex.join(["artread", *args, "--page", str(page + 1)])
+
+
+@app.command()
+def latest(
+    page: PageOption = 1,
+    per_page: PerPageOption = 10,
+    category: Annotated[
+        str | None, typer.Option("--category", "-c", help="Only articles in this category.")
+    ] = None,
+    json_output: JsonOption = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """The newest articles first, with the opening of each.
+
+    Example: artread latest --page 2
+    """
+    with _errors():
+        from artread import listing, views
+
+        index = _open(archive)
+        result = listing.latest_page(index.catalog, page=page, per_page=per_page, category=category)
+        console = _console()
+        if json_output:
+            views.print_json(console, views.latest_json(result))
+        elif result["articles"]:
+            args = ["latest"] + (["--category", category] if category else [])
+            views.latest(console, result, next_command=_next_command(args, page, result["pages"]))
+        if not result["articles"]:
+            if result["total"] and not json_output:
+                _fail(f"page {page} is past the last page ({result['pages']})", 1)
+            if not json_output:
+                _fail("no articles" + (f" in category {category!r}" if category else ""), 1)
+            raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[
+        list[str],
+        typer.Argument(help='Words to find; "quotes" for literal text; -word to exclude.'),
+    ],
+    page: PageOption = 1,
+    per_page: PerPageOption = 10,
+    json_output: JsonOption = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """Find articles by words in them, best match first.
+
+    Example: artread search 梯度检查点
+    """
+    with _errors():
+        from artread import views
+        from artread.search import search as run_search
+
+        text = " ".join(query)
+        index = _open(archive)
+        found = run_search(index, text, page=page, per_page=per_page)
+        console = _console()
+        if json_output:
+            views.print_json(console, views.results_json(found))
+        elif found.hits:
+            views.results(
+                console, found, next_command=_next_command(["search", *query], page, found.pages)
+            )
+        elif found.total:
+            _fail(f"page {page} is past the last page ({found.pages})", 1)
+        else:
+            sys.stderr.write(f"artread: no articles match {text!r}\n")
+        if not found.hits:
+            raise typer.Exit(1)
+
+
+def _complete_id(incomplete: str) -> list[str]:
+    from artread import catalog
+    from artread.config import index_dir_for, resolve_archive
+
+    loaded = catalog.load(index_dir_for(resolve_archive(state.archive)))
+    ids = sorted(loaded.by_id()) if loaded else []
+    return [i for i in ids if i.startswith(incomplete)]
+
+
+@app.command()
+def show(
+    article_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="Article id, a unique prefix of it, or the file's path.",
+            autocompletion=_complete_id,
+        ),
+    ],
+    json_output: JsonOption = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """Read one article, rendered from its Markdown.
+
+    Example: artread show gradient-checkpointing
+    """
+    with _errors():
+        from artread import views
+        from artread.archive import split_front_matter
+        from artread.lookup import LookupFailed, resolve
+
+        index = _open(archive)
+        try:
+            entry = resolve(index.catalog, index.root, article_id)
+        except LookupFailed as exc:
+            hint = ", ".join(c["id"] for c in exc.candidates)
+            _fail(f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
+        _meta, body, _problem = split_front_matter(index.read_text(entry))
+        console = _console()
+        if json_output:
+            views.print_json(console, views.article_json(entry, body))
+        else:
+            views.article(console, entry, body)
+
+
+@app.command("index")
+def index_command(
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start over from an empty index.")
+    ] = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """Bring the index up to date now and print a summary (every command does this quietly).
+
+    Example: artread index --rebuild
+    """
+    with _errors():
+        from artread.config import resolve_archive
+        from artread.index import ArchiveIndex, index_size
+
+        root = resolve_archive(archive or state.archive)
+        if not root.is_dir():
+            _fail(f"archive folder not found: {root}")
+        index = ArchiveIndex(root)
+        report = _sync(index, rebuild=rebuild, quiet=False)
+        skipped = index.catalog.skipped()
+        size = index_size(index.index_dir) / 1024 / 1024
+        typer.echo(
+            f"{len(index.catalog.articles())} articles indexed in {report.seconds:.1f} s: "
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{len(skipped)} skipped."
+        )
+        typer.echo(f"Index: {index.index_dir} ({size:.1f} MB)")
+
+
+def main() -> None:
+    app()

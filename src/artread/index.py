@@ -1,0 +1,268 @@
+"""The Whoosh index of an archive: schema, building, incremental updates, locking.
+
+Every command calls sync() first: it compares the archive's files (size and mtime) with the
+catalog and re-reads only what was added or changed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from artread import archive, catalog, plaintext
+from artread.analysis import ANALYZER_VERSION
+from artread.config import index_dir_for
+
+SCHEMA_VERSION = "1"
+FINGERPRINT = f"catalog{catalog.FORMAT}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
+WHOOSH_DIR = "whoosh"
+
+# BM25F field weights: a word in the title says more than one in the body.
+FIELD_BOOSTS = {"title": 5.0, "headings": 2.5, "meta": 2.0, "body": 1.0}
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class SyncReport:
+    scanned: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # newly found problems
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+
+def schema() -> Any:
+    from whoosh.fields import ID, KEYWORD, TEXT, Schema
+
+    from artread.analysis import analyzer
+
+    text = analyzer()
+    return Schema(
+        path=ID(stored=True, unique=True),
+        title=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["title"]),
+        headings=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["headings"]),
+        meta=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["meta"]),
+        body=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["body"]),
+        category=ID,
+        tags=KEYWORD(commas=True, lowercase=True),
+    )
+
+
+class IndexBusy(Exception):
+    """Another process holds the index lock."""
+
+
+class ArchiveIndex:
+    """An archive folder and its index: the entry point of the core."""
+
+    def __init__(self, root: Path, index_dir: Path | None = None) -> None:
+        self.root = Path(root).resolve()
+        self.index_dir = Path(index_dir) if index_dir else index_dir_for(self.root)
+        self._catalog: catalog.Catalog | None = None
+        self._whoosh: Any = None
+
+    @property
+    def catalog(self) -> catalog.Catalog:
+        if self._catalog is None:
+            loaded = catalog.load(self.index_dir)
+            self._catalog = loaded or catalog.Catalog(str(self.root), FINGERPRINT)
+        return self._catalog
+
+    def whoosh(self) -> Any:
+        if self._whoosh is None:
+            from whoosh import index as whoosh_index
+
+            self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
+        return self._whoosh
+
+    def read_text(self, entry: dict) -> str:
+        """The current text of an indexed article's file (front matter included)."""
+        full = archive.within(self.root, entry["path"])
+        if full is None:
+            raise FileNotFoundError(entry["path"])
+        with open(full, "rb") as handle:
+            data = handle.read(archive.MAX_BYTES)
+        text, _ = archive.decode(data)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def read_article(self, entry: dict) -> archive.Article:
+        article = archive.read_article(self.root, entry["path"])
+        article.id = entry["id"]
+        return article
+
+    @contextmanager
+    def _lock(self, waiting: Callable[[], None] | None) -> Iterator[None]:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / "lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting:
+                    waiting()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def is_fresh(self) -> bool:
+        """True when the index exists, matches this artread, and no file changed."""
+        current = self.catalog
+        if current.fingerprint != FINGERPRINT or current.archive != str(self.root):
+            return False
+        if not (self.index_dir / WHOOSH_DIR).is_dir():
+            return False
+        scanned = archive.scan(self.root)
+        return _diff(current, scanned.files) == ([], [], [])
+
+    def sync(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        waiting: Callable[[], None] | None = None,
+    ) -> SyncReport:
+        """Bring the index up to date with the archive; re-read only changed files."""
+        started = time.perf_counter()
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"archive folder not found: {self.root}")
+        if not rebuild and self.is_fresh():
+            report = SyncReport(scanned=len(self.catalog.entries), seconds=0.0)
+            report.unchanged = report.scanned
+            return report
+        with self._lock(waiting):
+            self._catalog = None  # another process may have updated it while we waited
+            report = self._sync_locked(rebuild, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _sync_locked(self, rebuild: bool, progress: Progress | None = None) -> SyncReport:
+        from whoosh import index as whoosh_index
+
+        report = SyncReport()
+        old = self.catalog
+        whoosh_dir = self.index_dir / WHOOSH_DIR
+        stale = old.fingerprint != FINGERPRINT or old.archive != str(self.root)
+        if rebuild or stale or not whoosh_index.exists_in(str(whoosh_dir)):
+            report.rebuilt = True
+            shutil.rmtree(whoosh_dir, ignore_errors=True)
+            whoosh_dir.mkdir(parents=True)
+            whoosh_index.create_in(str(whoosh_dir), schema())
+            old = catalog.Catalog(str(self.root), FINGERPRINT)
+        scanned = archive.scan(self.root)
+        report.scanned = len(scanned.files)
+        added, changed, removed = _diff(old, scanned.files)
+        entries = {p: e for p, e in old.entries.items() if p not in removed}
+
+        to_read = added + changed
+        fresh: dict[str, archive.Article] = {}
+        for path in to_read:
+            stat = scanned.files[path]
+            try:
+                article = archive.read_article(self.root, path)
+            except archive.ArticleError as exc:
+                entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, "skipped": str(exc)}
+                report.skipped.append((path, str(exc)))
+                continue
+            fresh[path] = article
+            report.warnings.extend(f"{path}: {w}" for w in article.warnings)
+        for path, reason in scanned.skipped:
+            report.skipped.append((path, reason))
+
+        declared = {p: e.get("declared_id") for p, e in entries.items() if "id" in e}
+        declared.update({p: a.declared_id for p, a in fresh.items()})
+        previous = {p: e["id"] for p, e in old.entries.items() if "id" in e}
+        ids, id_warnings = archive.assign_ids(declared, previous)
+        report.warnings.extend(id_warnings)
+
+        ix = whoosh_index.open_dir(str(whoosh_dir))
+        writer = ix.writer(limitmb=128)
+        try:
+            for path in removed:
+                writer.delete_by_term("path", path)
+            total = len(fresh)
+            for done, (path, article) in enumerate(fresh.items(), start=1):
+                article.id = ids[path]
+                writer.update_document(**_document(article))
+                stat = scanned.files[path]
+                entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary()}
+                if progress:
+                    progress(done, total, path)
+            for path, entry in entries.items():
+                if "id" in entry and path in ids:
+                    entry["id"] = ids[path]
+            for path in changed:
+                if path not in fresh:  # changed into something unreadable: drop the old copy
+                    writer.delete_by_term("path", path)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        report.added = sum(1 for p in added if p in fresh)
+        report.updated = sum(1 for p in changed if p in fresh)
+        report.removed = len(removed)
+        report.unchanged = report.scanned - len(to_read)
+        new_catalog = catalog.Catalog(str(self.root), FINGERPRINT, entries)
+        catalog.save(self.index_dir, new_catalog)
+        self._catalog = new_catalog
+        self._whoosh = None
+        return report
+
+
+def _diff(
+    old: catalog.Catalog, files: dict[str, archive.FileStat]
+) -> tuple[list[str], list[str], list[str]]:
+    added, changed = [], []
+    for path, stat in files.items():
+        entry = old.entries.get(path)
+        if entry is None:
+            added.append(path)
+        elif entry["size"] != stat.size or entry["mtime_ns"] != stat.mtime_ns:
+            changed.append(path)
+    removed = [path for path in old.entries if path not in files]
+    return added, changed, removed
+
+
+def _document(article: archive.Article) -> dict[str, str]:
+    body = plaintext.to_plain(article.body, keep_code=True)
+    return {
+        "path": article.path,
+        "title": article.title,
+        "headings": "\n".join(plaintext.headings(article.body)),
+        "meta": " ".join([article.category or "", *article.tags]),
+        "body": body,
+        "category": (article.category or "").casefold(),
+        "tags": ",".join(article.tags),
+    }
+
+
+def remove_index(index_dir: Path) -> None:
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+
+
+def index_size(index_dir: Path) -> int:
+    total = 0
+    for folder, _dirs, files in os.walk(index_dir):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(folder, name))
+            except OSError:
+                pass
+    return total

@@ -1,0 +1,111 @@
+"""Laying out Chinese text by display width: a Chinese character takes two columns.
+
+Wrapping breaks between any two Chinese characters and at spaces between Latin words, and
+never starts a line with closing punctuation (，。！？；：、）」》 …).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+ELLIPSIS = "..."
+# Characters that may not begin a line (kinsoku): closing punctuation and brackets.
+NO_LINE_START = set("，。！？；：、）》」』】〉〕…—,.!?;:)]}%'\"’”")
+
+
+@lru_cache(maxsize=4096)
+def char_width(char: str) -> int:
+    if unicodedata.combining(char) or char in "\u200b\u200c\u200d\ufeff":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def width(text: str) -> int:
+    return sum(char_width(c) for c in text)
+
+
+def _pieces(text: str) -> list[str]:
+    """Unbreakable pieces: a Latin word, a space, or one wide character."""
+    pieces: list[str] = []
+    word = ""
+    for char in text:
+        if char == " ":
+            if word:
+                pieces.append(word)
+                word = ""
+            pieces.append(" ")
+        elif char_width(char) == 2:
+            if word:
+                pieces.append(word)
+                word = ""
+            pieces.append(char)
+        else:
+            word += char
+    if word:
+        pieces.append(word)
+    return pieces
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """Lines of at most `columns` display cells."""
+    columns = max(columns, 4)
+    lines: list[list[str]] = [[]]
+    used = 0
+    for piece in _pieces(" ".join(text.split())):
+        piece_width = width(piece)
+        if piece == " " and used == 0:
+            continue
+        if used + piece_width <= columns:
+            lines[-1].append(piece)
+            used += piece_width
+            continue
+        if piece == " ":
+            lines.append([])
+            used = 0
+            continue
+        if piece_width > columns:  # a word longer than a line: cut it by cells
+            for char in piece:
+                if used + char_width(char) > columns:
+                    lines.append([])
+                    used = 0
+                lines[-1].append(char)
+                used += char_width(char)
+            continue
+        carried: list[str] = []
+        # Keep closing punctuation off the start of the next line: take the char before it along.
+        if piece[0] in NO_LINE_START and lines[-1]:
+            carried.append(lines[-1].pop())
+        while lines[-1] and lines[-1][-1] == " ":
+            lines[-1].pop()
+        lines.append([*carried, piece])
+        used = sum(width(p) for p in lines[-1])
+    return ["".join(line).rstrip() for line in lines if line or len(lines) == 1]
+
+
+def truncate(text: str, columns: int, ellipsis: str = ELLIPSIS) -> str:
+    """At most `columns` cells, never cut inside a character, ending in `ellipsis` if cut."""
+    if width(text) <= columns:
+        return text
+    room = max(columns - width(ellipsis), 0)
+    out: list[str] = []
+    used = 0
+    for char in text:
+        if used + char_width(char) > room:
+            break
+        out.append(char)
+        used += char_width(char)
+    return "".join(out).rstrip() + ellipsis
+
+
+def clip_lines(text: str, columns: int, max_lines: int, ellipsis: str = ELLIPSIS) -> list[str]:
+    """Wrap to `columns` and keep `max_lines` lines; the last one ends in `ellipsis` if cut."""
+    lines = wrap(text, columns)
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    last = kept[-1]
+    while last and width(last) + width(ellipsis) > columns:
+        last = last[:-1]
+    kept[-1] = last.rstrip() + ellipsis
+    return kept

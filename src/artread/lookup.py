@@ -1,0 +1,55 @@
+"""Finding an article by what a user types: its id, a unique prefix of it, or its path."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from artread.catalog import Catalog
+
+
+class LookupFailed(Exception):
+    """No article, or more than one, answers to a reference; carries the closest candidates."""
+
+    def __init__(self, message: str, candidates: list[dict]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def resolve(catalog: Catalog, root: Path, ref: str) -> dict:
+    """The catalog entry for an id, a unique id prefix, or a file path inside the archive."""
+    by_id = catalog.by_id()
+    if ref in by_id:
+        return by_id[ref]
+    wanted = ref.strip()
+    lowered = wanted.lower()
+    if lowered in by_id:
+        return by_id[lowered]
+    entry = _by_path(catalog, root, wanted)
+    if entry is not None:
+        return entry
+    prefixed = [e for i, e in by_id.items() if lowered and i.startswith(lowered)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if len(prefixed) > 1:
+        prefixed.sort(key=lambda e: e["id"])
+        raise LookupFailed(f"{ref!r} matches {len(prefixed)} articles", prefixed[:8])
+    close = difflib.get_close_matches(lowered, list(by_id), n=5, cutoff=0.5)
+    inside = [e for i, e in by_id.items() if lowered and lowered in i and i not in close]
+    candidates = [by_id[i] for i in close] + sorted(inside, key=lambda e: e["id"])[: 5 - len(close)]
+    raise LookupFailed(f"no article with id {ref!r}", candidates)
+
+
+def _by_path(catalog: Catalog, root: Path, ref: str) -> dict | None:
+    if not ref:
+        return None
+    candidate = Path(ref).expanduser()
+    try:
+        full = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
+        rel = full.relative_to(root).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        rel = ref.replace("\\", "/").lstrip("./")
+    entry = catalog.entries.get(rel)
+    if entry and "id" in entry:
+        return entry
+    return None

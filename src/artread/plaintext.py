@@ -1,0 +1,96 @@
+"""Markdown to plain text: excerpts the way the seed page shows them, and headings."""
+
+from __future__ import annotations
+
+import html
+import re
+
+CODE_PLACEHOLDER = "[代码]"
+MATH_PLACEHOLDER = "[Math]"
+
+_FENCE = re.compile(
+    r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)?(?P=fence)[`~]*[ \t]*$|\Z)",
+    re.S | re.M,
+)
+_DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$(?!\d)|\\\(.+?\\\)")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S.*$", re.M)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M)
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$", re.M)
+_DIRECTIVE_LINE = re.compile(
+    r"^\s*(?::[a-z_]+:`?[^`\n]*`?|:(?:begin|end)_tab:.*|\{%.*?%\}|:::.*)\s*$", re.M
+)
+_ROLE = re.compile(r":(?:numref|eqref|cite|ref|label|doc|math):`([^`]*)`")
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
+_QUOTE_MARK = re.compile(r"^\s*>\s?", re.M)
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$", re.M)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
+_INLINE_CODE = re.compile(r"`+([^`]+)`+")
+_HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", re.M)
+
+
+def to_plain(markdown: str, *, keep_code: bool = False) -> str:
+    """Plain text of a Markdown body, one line per block.
+
+    Code blocks become [代码] and formulas [Math] unless keep_code is set, in which case
+    code and formulas stay as their text (what search should match).
+    """
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    if keep_code:
+        text = _FENCE.sub(lambda m: "\n" + _fence_body(m.group(0)) + "\n", text)
+    else:
+        text = _FENCE.sub("\n" + CODE_PLACEHOLDER + "\n", text)
+        text = _DISPLAY_MATH.sub(" " + MATH_PLACEHOLDER + " ", text)
+        text = _INLINE_MATH.sub(" " + MATH_PLACEHOLDER + " ", text)
+    text = _HTML_COMMENT.sub("", text)
+    text = _DIRECTIVE_LINE.sub("", text)
+    text = _ROLE.sub(r"\1", text)
+    text = _TEMPLATE_TAG.sub("", text)
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REF_LINK.sub(r"\1", text)
+    text = _LINK_DEF.sub("", text)
+    text = _HTML_TAG.sub("", text)
+    text = _HEADING.sub(r"\1", text)
+    text = _SETEXT.sub("", text)
+    text = _HRULE.sub("", text)
+    text = _TABLE_RULE.sub("", text)
+    text = _QUOTE_MARK.sub("", text)
+    text = _LIST_MARK.sub("", text)
+    text = _INLINE_CODE.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = text.replace("|", " ")
+    text = html.unescape(text)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _fence_body(block: str) -> str:
+    lines = block.split("\n")
+    body = lines[1:]
+    if body and re.match(r"^\s{0,3}(`{3,}|~{3,})\s*$", body[-1]):
+        body = body[:-1]
+    return "\n".join(body)
+
+
+def excerpt(markdown: str, limit: int = 300) -> str:
+    """The opening of an article as one line of plain text, about `limit` characters."""
+    flat = " ".join(to_plain(markdown).split("\n"))
+    return flat[:limit]
+
+
+def headings(markdown: str) -> list[str]:
+    """The text of every ATX heading outside code blocks."""
+    text = _FENCE.sub("", markdown.replace("\r\n", "\n"))
+    return [to_plain(m.group(1)) for m in _HEADING.finditer(text) if m.group(1).strip()]
+
+
+def first_heading(markdown: str) -> str | None:
+    found = headings(markdown)
+    return found[0] if found else None

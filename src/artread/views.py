@@ -1,0 +1,277 @@
+"""What the user sees: Rich renderables on a terminal, plain lines when piped, JSON for programs.
+
+Article text is untrusted: it always goes through sanitize.clean() and into rich.text.Text
+objects (never parsed as console markup).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.text import Text
+
+from artread import layout
+from artread.sanitize import clean, clean_line
+from artread.search import SearchResults, Snippet
+
+CHARS_PER_MINUTE = 400  # reading speed for Chinese text
+INDENT = 2
+STYLE_TITLE = "bold"
+STYLE_META = "cyan"
+STYLE_DIM = "dim"
+STYLE_MATCH = "bold yellow"
+STYLE_ID = "green"
+
+
+def reading_minutes(chars: int) -> int:
+    return max(1, round(chars / CHARS_PER_MINUTE))
+
+
+def _meta_line(entry: dict, *, with_id: bool = True) -> Text:
+    parts: list[tuple[str, str]] = []
+    if entry.get("category"):
+        parts.append((clean_line(entry["category"]), STYLE_META))
+    parts.append((entry.get("date") or "no date", STYLE_DIM))
+    if with_id:
+        parts.append((entry["id"], STYLE_ID))
+    parts.append((f"{reading_minutes(entry.get('chars', 0))} min read", STYLE_DIM))
+    text = Text()
+    for index, (value, style) in enumerate(parts):
+        if index:
+            text.append(" · ", STYLE_DIM)
+        text.append(value, style)
+    return text
+
+
+def _page_footer(page: int, pages: int, next_command: str | None) -> Text:
+    text = Text()
+    text.append("‹ ", STYLE_DIM)
+    shown = _page_numbers(page, pages)
+    for index, number in enumerate(shown):
+        if index:
+            text.append(" ")
+        if number is None:
+            text.append("…", STYLE_DIM)
+        elif number == page:
+            text.append(f"[{number}]", "bold reverse")
+        else:
+            text.append(str(number))
+    text.append(" ›", STYLE_DIM)
+    if next_command:
+        text.append(f"   next: {next_command}", STYLE_DIM)
+    return text
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    if pages <= 9:
+        return list(range(1, pages + 1))
+    wanted = {1, 2, pages - 1, pages, page - 1, page, page + 1}
+    out: list[int | None] = []
+    for number in range(1, pages + 1):
+        if number in wanted:
+            out.append(number)
+        elif out and out[-1] is not None:
+            out.append(None)
+    return out
+
+
+def _wrapped(text: str, columns: int, lines: int, style: str = "") -> Text:
+    return Text("\n".join(layout.clip_lines(text, columns, lines)), style=style)
+
+
+def latest(console: Console, page: dict, *, next_command: str | None) -> None:
+    """The LATEST UPDATES page: title, meta line and a two-line excerpt per article."""
+    columns = max(console.width - INDENT, 20)
+    if not console.is_terminal:
+        for entry in page["articles"]:
+            console.print(
+                _plain_record(entry, clean_line(entry.get("excerpt", ""))), soft_wrap=True
+            )
+        return
+    header = Text("LATEST UPDATES", style="bold")
+    header.append(f"   {page['total']} articles", style=STYLE_DIM)
+    console.print(header)
+    console.print()
+    for entry in page["articles"]:
+        title = layout.truncate(clean_line(entry["title"]), columns)
+        console.print(Padding(Text(title, style=STYLE_TITLE), (0, 0, 0, INDENT)))
+        console.print(Padding(_meta_line(entry), (0, 0, 0, INDENT)))
+        excerpt = clean_line(entry.get("excerpt", ""))
+        if excerpt:
+            console.print(
+                Padding(_wrapped(excerpt + " ...", columns, 2, STYLE_DIM), (0, 0, 0, INDENT))
+            )
+        console.print()
+    console.print(_page_footer(page["page"], page["pages"], next_command))
+
+
+def _plain_record(entry: dict, tail: str) -> Text:
+    fields = [
+        entry["id"],
+        entry.get("date") or "-",
+        clean_line(entry.get("category") or "-"),
+        clean_line(entry["title"]),
+        tail,
+    ]
+    return Text("\t".join(fields))
+
+
+def results(console: Console, found: SearchResults, *, next_command: str | None) -> None:
+    columns = max(console.width - INDENT - 2, 20)
+    if not console.is_terminal:
+        for hit in found.hits:
+            snippet = clean_line(hit.snippet.text) if hit.snippet else ""
+            console.print(_plain_record(hit.entry, snippet), soft_wrap=True)
+        return
+    first = (found.page - 1) * found.per_page
+    for number, hit in enumerate(found.hits, start=first + 1):
+        line = Text(f"{number:>2} ", style=STYLE_DIM)
+        line.append(layout.truncate(clean_line(hit.entry["title"]), columns), style=STYLE_TITLE)
+        console.print(line)
+        console.print(Padding(_meta_line(hit.entry), (0, 0, 0, 3)))
+        if hit.snippet and hit.snippet.text:
+            console.print(Padding(snippet_text(hit.snippet, columns, 2), (0, 0, 0, 3)))
+        console.print()
+    summary = Text(f"{found.total} result{'s' if found.total != 1 else ''}", style="bold")
+    summary.append(f" for {clean_line(found.query)}", style=STYLE_DIM)
+    console.print(summary)
+    if found.pages > 1:
+        console.print(_page_footer(found.page, found.pages, next_command))
+
+
+def snippet_text(snippet: Snippet, columns: int, max_lines: int) -> Text:
+    """The snippet wrapped to `max_lines` lines of `columns` cells, matches highlighted."""
+    raw = snippet.text
+    marks = [False] * len(raw)
+    for start, end in snippet.highlights:
+        for i in range(max(start, 0), min(end, len(raw))):
+            marks[i] = True
+    # Fold white space while keeping the highlight marks aligned with the characters.
+    chars: list[tuple[str, bool]] = []
+    for char, marked in zip(raw, marks, strict=True):
+        cleaned = clean(char)
+        if not cleaned:
+            continue
+        if cleaned.isspace():
+            if chars and chars[-1][0] != " ":
+                chars.append((" ", False))
+            continue
+        chars.append((cleaned, marked))
+    if snippet.truncated_start:
+        chars = [(c, False) for c in "..."] + chars
+    if snippet.truncated_end:
+        chars += [(c, False) for c in "..."]
+    flat = "".join(c for c, _ in chars)
+    lines = layout.clip_lines(flat, columns, max_lines)
+    text = Text()
+    position = 0
+    for line_number, line in enumerate(lines):
+        if line_number:
+            text.append("\n")
+        # Lines are the flat text with spaces dropped at breaks; walk both together.
+        for char in line:
+            while (
+                position < len(chars) and chars[position][0] != char and chars[position][0] == " "
+            ):
+                position += 1
+            marked = position < len(chars) and chars[position][0] == char and chars[position][1]
+            text.append(char, STYLE_MATCH if marked else "")
+            if position < len(chars) and chars[position][0] == char:
+                position += 1
+    return text
+
+
+_D2L_FENCE = re.compile(r"^(\s*```+)\{\.(\w+)[^}]*\}\s*$", re.M)
+
+
+def article(console: Console, entry: dict, body: str) -> None:
+    """The header, then the article rendered from its Markdown."""
+    body = clean(body)
+    if not console.is_terminal:
+        for line in _header_lines(entry):
+            console.print(Text(line), soft_wrap=True)
+        console.print()
+        console.print(Text(body.strip("\n")), soft_wrap=True)
+        return
+    header = Group(
+        Text(clean_line(entry["title"]), style="bold"),
+        _meta_line(entry),
+        Text(_tags_and_path(entry), style=STYLE_DIM),
+    )
+    console.print(header)
+    console.print(Rule(style=STYLE_DIM))
+    console.print(Markdown(_D2L_FENCE.sub(r"\1\2", body), code_theme="monokai", hyperlinks=True))
+
+
+def _tags_and_path(entry: dict) -> str:
+    tags = ", ".join(clean_line(t) for t in entry.get("tags", []))
+    return (f"tags: {tags} · " if tags else "") + clean_line(entry["path"])
+
+
+def _header_lines(entry: dict) -> Iterable[str]:
+    yield clean_line(entry["title"])
+    meta = [
+        entry.get("date") or "no date",
+        entry["id"],
+        f"{reading_minutes(entry.get('chars', 0))} min read",
+    ]
+    if entry.get("category"):
+        meta.insert(0, clean_line(entry["category"]))
+    yield " · ".join(meta)
+    yield _tags_and_path(entry)
+
+
+def print_json(console: Console, payload: Any) -> None:
+    console.file.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _public(entry: dict) -> dict:
+    return {
+        "id": entry["id"],
+        "title": clean_line(entry["title"]),
+        "date": entry.get("date"),
+        "category": clean_line(entry["category"]) if entry.get("category") else None,
+        "tags": [clean_line(t) for t in entry.get("tags", [])],
+    }
+
+
+def latest_json(page: dict) -> dict:
+    return {
+        "page": page["page"],
+        "pages": page["pages"],
+        "total": page["total"],
+        "per_page": page["per_page"],
+        "articles": [
+            {**_public(e), "excerpt": clean_line(e.get("excerpt", "")), "path": e["path"]}
+            for e in page["articles"]
+        ],
+    }
+
+
+def results_json(found: SearchResults) -> dict:
+    return {
+        "query": found.query,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "results": [
+            {
+                **_public(hit.entry),
+                "score": round(hit.score, 4),
+                "snippet": clean_line(hit.snippet.text) if hit.snippet else "",
+                "path": hit.entry["path"],
+            }
+            for hit in found.hits
+        ],
+    }
+
+
+def article_json(entry: dict, body: str) -> dict:
+    return {**_public(entry), "path": entry["path"], "body": clean(body)}
