@@ -30,7 +30,7 @@ _PART = re.compile(rf"[^\W_{_CJK}]+")
 # Chinese function words that carry no meaning on their own. Only single characters and
 # particles: nothing here can be part of a technical term, and English is never dropped.
 STOPWORDS = frozenset(
-    ["的", "地", "得", "了", "着", "过", "和", "与", "及", "或", "而", "并", "且", "是", "在", "也", "就", "都", "又", "被", "把", "对", "从", "向", "于", "为", "以", "之", "其", "这", "那", "些", "个", "吗", "呢", "吧", "啊", "呀", "么", "嘛", "哦", "等", "即", "则", "若", "如", "但", "因", "所"]
+    "的地得了着过和与及或而并且是在也就都又被把对从向于为以之其这那些个吗呢吧啊呀么嘛哦等即则若如但因所"
 )
 
 _jieba: Any = None

@@ -11,7 +11,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,8 +261,6 @@ def index_size(index_dir: Path) -> int:
     total = 0
     for folder, _dirs, files in os.walk(index_dir):
         for name in files:
-            try:
+            with suppress(OSError):
                 total += os.path.getsize(os.path.join(folder, name))
-            except OSError:
-                pass
     return total

@@ -9,7 +9,8 @@ CODE_PLACEHOLDER = "[代码]"
 MATH_PLACEHOLDER = "[Math]"
 
 _FENCE = re.compile(
-    r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)?(?P=fence)[`~]*[ \t]*$|\Z)",
+    r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n"
+    r".*?(?:^(?P=indent)?(?P=fence)[`~]*[ \t]*$|\Z)",
     re.S | re.M,
 )
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.S)

@@ -109,7 +109,7 @@ def _any_field(Q, term: str):
 def _literal_filter(
     index: ArchiveIndex, parsed: ParsedQuery, scored: dict[str, tuple[int, float]]
 ) -> dict[str, tuple[int, float]]:
-    """Keep articles whose text holds every quoted phrase (after normalisation) and no excluded one."""
+    """Keep articles holding every quoted phrase (after normalisation) and no excluded one."""
     phrases = [analysis.normalize(p) for p in parsed.phrases]
     banned = [analysis.normalize(p) for p in parsed.excluded_phrases]
     kept: dict[str, tuple[int, float]] = {}
