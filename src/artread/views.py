@@ -91,9 +91,7 @@ def latest(console: Console, page: dict, *, next_command: str | None) -> None:
     columns = max(console.width - INDENT, 20)
     if not console.is_terminal:
         for entry in page["articles"]:
-            console.print(
-                _plain_record(entry, clean_line(entry.get("excerpt", ""))), soft_wrap=True
-            )
+            _write(console, _plain_record(entry, clean_line(entry.get("excerpt", ""))))
         return
     header = Text("LATEST UPDATES", style="bold")
     header.append(f"   {page['total']} articles", style=STYLE_DIM)
@@ -112,7 +110,12 @@ def latest(console: Console, page: dict, *, next_command: str | None) -> None:
     console.print(_page_footer(page["page"], page["pages"], next_command))
 
 
-def _plain_record(entry: dict, tail: str) -> Text:
+def _write(console: Console, line: str) -> None:
+    """Plain output for pipes: the text as is (Rich would expand tabs and wrap)."""
+    console.file.write(line + "\n")
+
+
+def _plain_record(entry: dict, tail: str) -> str:
     fields = [
         entry["id"],
         entry.get("date") or "-",
@@ -120,7 +123,7 @@ def _plain_record(entry: dict, tail: str) -> Text:
         clean_line(entry["title"]),
         tail,
     ]
-    return Text("\t".join(fields))
+    return "\t".join(fields)
 
 
 def results(console: Console, found: SearchResults, *, next_command: str | None) -> None:
@@ -128,7 +131,7 @@ def results(console: Console, found: SearchResults, *, next_command: str | None)
     if not console.is_terminal:
         for hit in found.hits:
             snippet = clean_line(hit.snippet.text) if hit.snippet else ""
-            console.print(_plain_record(hit.entry, snippet), soft_wrap=True)
+            _write(console, _plain_record(hit.entry, snippet))
         return
     first = (found.page - 1) * found.per_page
     for number, hit in enumerate(found.hits, start=first + 1):
@@ -196,9 +199,9 @@ def article(console: Console, entry: dict, body: str) -> None:
     body = clean(body)
     if not console.is_terminal:
         for line in _header_lines(entry):
-            console.print(Text(line), soft_wrap=True)
-        console.print()
-        console.print(Text(body.strip("\n")), soft_wrap=True)
+            _write(console, line)
+        _write(console, "")
+        _write(console, body.strip("\n"))
         return
     header = Group(
         Text(clean_line(entry["title"]), style="bold"),

@@ -1,0 +1,147 @@
+"""The command line as a user meets it: output, JSON shapes, exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import article
+
+ESC = "\x1b"
+
+
+def test_latest_lists_newest_first_with_excerpts(cli, sample_archive):
+    result = cli("latest")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 10
+    dates = [line.split("\t")[1] for line in lines]
+    assert dates == sorted(dates, reverse=True)
+    assert all(len(line.split("\t")[4]) > 20 for line in lines)
+
+
+def test_latest_page_two_shows_the_rest(cli):
+    first = cli("latest", "--json").stdout
+    second = cli("latest", "--page", "2", "--json").stdout
+    page1, page2 = json.loads(first), json.loads(second)
+    assert page2["page"] == 2 and page1["pages"] == page2["pages"] == 2
+    assert len(page1["articles"]) + len(page2["articles"]) == page1["total"] >= 16
+    assert not {a["id"] for a in page1["articles"]} & {a["id"] for a in page2["articles"]}
+
+
+def test_latest_json_has_the_documented_shape(cli):
+    payload = json.loads(cli("latest", "--json").stdout)
+    assert set(payload) == {"page", "pages", "total", "per_page", "articles"}
+    entry = payload["articles"][0]
+    assert set(entry) == {"id", "title", "date", "category", "tags", "excerpt", "path"}
+    assert len(entry["date"]) == 10 and entry["date"][4] == "-"
+    assert not entry["path"].startswith("/") and entry["path"].endswith(".md")
+
+
+def test_excerpts_show_code_and_math_placeholders(cli):
+    payload = json.loads(cli("latest", "--per-page", "50", "--json").stdout)
+    excerpts = " ".join(a["excerpt"] for a in payload["articles"])
+    assert "[Math]" in excerpts
+    assert "```" not in excerpts and "$$" not in excerpts
+
+
+def test_latest_filters_by_category(cli):
+    payload = json.loads(cli("latest", "--category", "nlp", "--json").stdout)
+    assert payload["total"] >= 4
+    assert {a["category"] for a in payload["articles"]} == {"NLP"}
+
+
+def test_search_json_has_the_documented_shape_and_the_best_article_first(cli):
+    result = cli("search", "梯度检查点", "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"query", "total", "page", "per_page", "results"}
+    first = payload["results"][0]
+    assert set(first) == {"id", "title", "date", "category", "tags", "score", "snippet", "path"}
+    assert first["id"] == "gradient-checkpointing"
+    assert "检查点" in first["snippet"]
+
+
+def test_search_with_no_match_exits_1(cli):
+    result = cli("search", "完全不存在的词语组合qzxv")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+
+
+def test_piped_search_prints_one_plain_line_per_hit(cli):
+    result = cli("search", "注意力")
+    assert result.exit_code == 0
+    assert ESC not in result.stdout
+    for line in result.stdout.splitlines():
+        assert len(line.split("\t")) == 5
+
+
+def test_show_renders_by_id_prefix_and_path(cli, sample_archive):
+    by_id = cli("show", "gradient-checkpointing")
+    by_prefix = cli("show", "gradient-ch")
+    by_path = cli("show", str(sample_archive / "deep-learning" / "gradient-checkpointing.md"))
+    assert by_id.exit_code == by_prefix.exit_code == by_path.exit_code == 0
+    assert by_id.stdout == by_prefix.stdout == by_path.stdout
+    assert by_id.stdout.startswith("梯度检查点")
+
+
+def test_show_json_has_the_documented_shape(cli):
+    payload = json.loads(cli("show", "ngram-language-model", "--json").stdout)
+    assert set(payload) == {"id", "title", "date", "category", "tags", "path", "body"}
+    assert payload["date"] == "2026-01-11" and payload["category"] == "NLP"
+    assert "---" not in payload["body"][:10]
+
+
+def test_unknown_id_exits_2_and_lists_close_candidates(cli):
+    result = cli("show", "gradient-checkpoint1ng")
+    assert result.exit_code == 2
+    assert "gradient-checkpointing" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ambiguous_prefix_exits_2_and_lists_the_matches(cli):
+    result = cli("show", "python-")
+    assert result.exit_code == 2
+    assert "python-decorators" in result.stderr and "python-inheritance-mro" in result.stderr
+
+
+def test_missing_archive_is_one_line_on_stderr_and_exit_2(cli, tmp_path):
+    result = cli("--archive", str(tmp_path / "nope"), "latest")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "archive folder not found" in result.stderr
+
+
+def test_archive_option_and_environment_variable_choose_the_archive(cli, make_archive):
+    root = make_archive({"one.md": article("唯一的文章", "内容是关于协程的。", date="2025-02-03")})
+    by_option = json.loads(cli("latest", "--archive", str(root), "--json").stdout)
+    by_env = json.loads(cli("latest", "--json", env={"ARTREAD_ARCHIVE": str(root)}).stdout)
+    assert by_option["total"] == by_env["total"] == 1
+    assert by_option["articles"][0]["title"] == "唯一的文章"
+
+
+def test_index_command_prints_a_summary(cli, make_archive):
+    root = make_archive({"a.md": article("甲", "内容"), "b.md": b"\x00\x00"})
+    result = cli("--archive", str(root), "index")
+    assert result.exit_code == 0
+    assert "1 articles indexed" in result.stdout and "1 skipped" in result.stdout
+    assert "skipped b.md" in result.stderr
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("artread ")
+
+
+def test_console_script_and_python_m_work_in_a_fresh_process(tmp_path):
+    env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path)}
+    script = os.path.join(os.path.dirname(sys.executable), "artread")
+    for command in (
+        [script, "search", "检查", "--json"],
+        [sys.executable, "-m", "artread", "search", "检查", "--json"],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["results"][0]["id"] == "gradient-checkpointing"
+        assert "Traceback" not in done.stderr

@@ -1,0 +1,71 @@
+"""The index follows the archive: built once, then only changed files are re-read."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import article
+
+from artread.index import ArchiveIndex
+from artread.search import search
+
+
+def ids(index: ArchiveIndex) -> dict[str, str]:
+    return {e["path"]: e["id"] for e in index.catalog.articles()}
+
+
+def test_first_sync_builds_the_index_and_the_second_changes_nothing(make_archive):
+    root = make_archive({"a.md": article("甲", "第一篇"), "b.md": article("乙", "第二篇")})
+    first = ArchiveIndex(root).sync()
+    assert first.rebuilt and first.added == 2
+    second = ArchiveIndex(root).sync()
+    assert not second.changed and second.unchanged == 2
+
+
+def test_changed_added_and_removed_files_are_picked_up(make_archive):
+    root = make_archive({"a.md": article("甲", "苹果"), "b.md": article("乙", "香蕉")})
+    ArchiveIndex(root).sync()
+    (root / "a.md").write_text(article("甲", "葡萄"), encoding="utf-8")
+    os.utime(root / "a.md", ns=(1, 2_000_000_000_000_000_000))
+    (root / "b.md").unlink()
+    (root / "c.md").write_text(article("丙", "西瓜"), encoding="utf-8")
+    index = ArchiveIndex(root)
+    report = index.sync()
+    assert (report.added, report.updated, report.removed) == (1, 1, 1)
+    assert search(index, "葡萄").total == 1
+    assert search(index, "苹果").total == 0
+    assert search(index, "香蕉").total == 0
+    assert search(index, "西瓜").total == 1
+
+
+def test_ids_stay_put_when_articles_are_added(make_archive):
+    root = make_archive({"z/dup.md": article("后", "内容")})
+    index = ArchiveIndex(root)
+    index.sync()
+    before = ids(index)
+    (root / "a").mkdir()
+    (root / "a" / "dup.md").write_text(article("先", "内容"), encoding="utf-8")
+    report = index.sync()
+    after = ids(index)
+    assert after["z/dup.md"] == before["z/dup.md"] == "dup"
+    assert after["a/dup.md"] != "dup"
+    assert any("already used" in w for w in report.warnings)
+
+
+def test_rebuild_starts_over_with_the_same_articles(make_archive):
+    root = make_archive({"a.md": article("甲", "苹果")})
+    index = ArchiveIndex(root)
+    index.sync()
+    report = index.sync(rebuild=True)
+    assert report.rebuilt and report.added == 1
+    assert search(index, "苹果").total == 1
+
+
+def test_an_unreadable_file_is_skipped_and_the_rest_indexed(make_archive):
+    root = make_archive({"good.md": article("好", "正常文章"), "bad.md": b"\x00\x01binary"})
+    index = ArchiveIndex(root)
+    report = index.sync()
+    assert [p for p, _ in report.skipped] == ["bad.md"]
+    assert [e["path"] for e in index.catalog.articles()] == ["good.md"]
+    # A skipped file is not re-read until it changes.
+    assert not ArchiveIndex(root).sync().skipped
