@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from artread.layout import clip_lines, truncate, width, wrap
 
-TEXT = "梯度检查点（Gradient Checkpointing）在两种方式之间取了一个平衡，选择了计算图上的一部分激活值保存下来，其余部分丢弃。"
+TEXT = (
+    "梯度检查点（Gradient Checkpointing）在两种方式之间取了一个平衡，"
+    "选择了计算图上的一部分激活值保存下来，其余部分丢弃。"
+)
 
 
 def test_a_chinese_character_takes_two_columns():

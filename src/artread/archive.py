@@ -22,6 +22,7 @@ SUFFIXES = (".md", ".markdown")
 MAX_BYTES = 4 * 1024 * 1024  # larger files are truncated (with a warning) to bound memory
 EXCERPT_CHARS = 300
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[-_ ]|$)")
+_TAG_KEYS = ("tags", "tag", "keywords")
 _DATE_KEYS = ("date", "published", "pubDate", "created", "publishDate")
 
 
@@ -202,7 +203,7 @@ def build_article(
     title = _text(meta.get("title")) or plaintext.first_heading(body) or posix.stem
     published, sort_key = _date(meta, posix.name, mtime, warnings)
     category = _category(meta, posix)
-    tags = _string_list(meta.get("tags"))
+    tags = _string_list(next((meta[k] for k in _TAG_KEYS if meta.get(k)), None))
     declared = _text(meta.get("id")) or _text(meta.get("slug"))
     plain = plaintext.to_plain(body)
     excerpt = _excerpt(plain, title)

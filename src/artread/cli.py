@@ -98,6 +98,11 @@ def _errors() -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        # The reader went away (`artread search x | head`): stop quietly, like ripgrep.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
     except KeyboardInterrupt:
         sys.stderr.write("artread: interrupted\n")
         raise typer.Exit(130) from None

@@ -206,6 +206,13 @@ def _best_window(
     sentence_start = 0
     for match in _SENTENCE_END.finditer(plain, max(0, first - limit // 2), first):
         sentence_start = match.end()
-    begin = sentence_start if first - sentence_start <= limit // 2 else max(0, first - limit // 4)
+    if first - sentence_start <= limit // 2:
+        begin = sentence_start
+    else:
+        begin = max(0, first - limit // 4)
+        # Do not start inside a Latin word: move to the next space if one is near.
+        space = plain.find(" ", begin, first)
+        if begin and plain[begin - 1].isascii() and plain[begin - 1].isalnum() and space != -1:
+            begin = space + 1
     end = min(len(plain), begin + limit)
     return begin, end
