@@ -6,12 +6,37 @@ never starts a line with closing punctuation (，。！？；：、）」》 …
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 ELLIPSIS = "..."
 # Characters that may not begin a line (kinsoku): closing punctuation and brackets.
 NO_LINE_START = set("，。！？；：、）》」』】〉〕…—,.!?;:)]}%'\"’”")
+
+
+# Characters that may not end a line: opening brackets and quotes.
+NO_LINE_END = "（《「『【〈〔“‘"
+_WIDE = (
+    "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
+)
+_CLOSE = "，。！？；：、）》」』】〉〕”’…"
+_BREAKABLE_WORD = re.compile(rf"\s*[{NO_LINE_END}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSE}]*\s*")
+
+
+def breakable_words(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, word) pieces a line may break between, as Rich's wrapper takes them.
+
+    Each wide character is a piece of its own, so Chinese breaks between any two characters;
+    closing punctuation sticks to the piece before it and opening brackets to the one after.
+    """
+    position = 0
+    match = _BREAKABLE_WORD.match(text, position)
+    while match is not None:
+        yield match.start(), match.end(), match.group(0)
+        match = _BREAKABLE_WORD.match(text, match.end())
 
 
 @lru_cache(maxsize=4096)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import rich._wrap
 from rich.console import Console, Group
 from rich.markdown import Markdown
 from rich.padding import Padding
@@ -20,6 +21,9 @@ from rich.text import Text
 from artread import layout
 from artread.sanitize import clean, clean_line
 from artread.search import SearchResults, Snippet
+
+# Rich breaks lines only at spaces, and Chinese has none: let it break between characters.
+rich._wrap.words = layout.breakable_words
 
 CHARS_PER_MINUTE = 400  # reading speed for Chinese text
 INDENT = 2
