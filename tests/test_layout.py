@@ -21,7 +21,7 @@ def test_wrapped_lines_never_exceed_the_width():
 
 
 def test_no_line_starts_with_closing_punctuation():
-    for columns in range(8, 60):
+    for columns in range(16, 100):  # a line must hold the longest Latin word and a bracket
         for line in wrap(TEXT, columns)[1:]:
             assert line[0] not in "，。）、；：！？", (columns, line)
 
@@ -41,3 +41,10 @@ def test_clip_lines_keeps_two_lines_and_marks_the_cut():
     assert len(lines) == 2
     assert lines[-1].endswith("...")
     assert all(width(line) <= 20 for line in lines)
+
+
+def test_no_line_ends_with_an_opening_bracket():
+    text = "模型看到的都不是词，而是切出来的子词（Subword）与更多的内容（例如标点）。" * 3
+    for columns in range(16, 100):  # a line must hold the longest Latin word and a bracket
+        for line in wrap(text, columns)[:-1]:
+            assert line[-1] not in "（《「", (columns, line)

@@ -98,9 +98,17 @@ def wrap(text: str, columns: int) -> list[str]:
                 used += char_width(char)
             continue
         carried: list[str] = []
-        # Keep closing punctuation off the start of the next line: take the char before it along.
-        if piece[0] in NO_LINE_START and lines[-1]:
-            carried.append(lines[-1].pop())
+        # Keep closing punctuation off the start of the next line (take the piece before it
+        # along) and opening brackets off the end of this one, when the next line has room.
+        line = lines[-1]
+        take = 0
+        if piece[0] in NO_LINE_START and line:
+            take = 1
+        while take < len(line) - 1 and line[-1 - take] in NO_LINE_END:
+            take += 1
+        if take and width("".join(line[-take:])) + piece_width <= columns and take < len(line):
+            carried = line[-take:]
+            del line[-take:]
         while lines[-1] and lines[-1][-1] == " ":
             lines[-1].pop()
         lines.append([*carried, piece])
