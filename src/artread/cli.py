@@ -16,7 +16,7 @@ from artread import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from artread.index import ArchiveIndex
+    from artread.index import ArchiveIndex, SyncReport
 
 app = typer.Typer(
     name="artread",
@@ -137,11 +137,16 @@ def _open(archive: str | None) -> ArchiveIndex:
     if not root.is_dir():
         _fail(f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
     index = ArchiveIndex(root)
-    _sync(index, rebuild=False, quiet=True)
+    report = _sync(index, rebuild=False, wait=False)
+    if report.busy:
+        sys.stderr.write(
+            "artread: another artread process is updating the index; "
+            "showing the last complete index\n"
+        )
     return index
 
 
-def _sync(index: ArchiveIndex, *, rebuild: bool, quiet: bool):
+def _sync(index: ArchiveIndex, *, rebuild: bool, wait: bool = True) -> SyncReport:
     err = _console(stderr=True)
     bar = None
 
@@ -167,7 +172,7 @@ def _sync(index: ArchiveIndex, *, rebuild: bool, quiet: bool):
         err.print("Waiting for another artread process to finish indexing...")
 
     try:
-        report = index.sync(rebuild=rebuild, progress=progress, waiting=waiting)
+        report = index.sync(rebuild=rebuild, progress=progress, waiting=waiting, wait=wait)
     finally:
         if bar is not None:
             bar.stop()
@@ -177,8 +182,6 @@ def _sync(index: ArchiveIndex, *, rebuild: bool, quiet: bool):
         sys.stderr.write(f"artread: skipped {clean_line(path)}: {clean_line(reason)}\n")
     for warning in report.warnings:
         sys.stderr.write(f"artread: warning: {clean_line(warning)}\n")
-    if not quiet or (report.rebuilt and err.is_terminal):
-        pass
     return report
 
 
@@ -324,7 +327,7 @@ def index_command(
         if not root.is_dir():
             _fail(f"archive folder not found: {root}")
         index = ArchiveIndex(root)
-        report = _sync(index, rebuild=rebuild, quiet=False)
+        report = _sync(index, rebuild=rebuild)
         skipped = index.catalog.skipped()
         size = index_size(index.index_dir) / 1024 / 1024
         typer.echo(

@@ -38,6 +38,7 @@ class SyncReport:
     removed: int = 0
     unchanged: int = 0
     rebuilt: bool = False
+    busy: bool = False  # another process was updating; the last complete index is used
     skipped: list[tuple[str, str]] = field(default_factory=list)  # newly found problems
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -85,10 +86,15 @@ class ArchiveIndex:
         return self._catalog
 
     def whoosh(self) -> Any:
+        """The open Whoosh index; a damaged one is rebuilt from the archive, not a traceback."""
         if self._whoosh is None:
             from whoosh import index as whoosh_index
 
-            self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
+            try:
+                self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
+            except Exception:
+                self.sync(rebuild=True)
+                self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
         return self._whoosh
 
     def read_text(self, entry: dict) -> str:
@@ -107,19 +113,33 @@ class ArchiveIndex:
         return article
 
     @contextmanager
-    def _lock(self, waiting: Callable[[], None] | None) -> Iterator[None]:
+    def _lock(self, waiting: Callable[[], None] | None, wait: bool = True) -> Iterator[bool]:
+        """Hold the index's write lock; yields False if busy and told not to wait."""
         self.index_dir.mkdir(parents=True, exist_ok=True)
         with open(self.index_dir / "lock", "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                if not wait:
+                    yield False
+                    return
                 if waiting:
                     waiting()
                 fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                yield
+                yield True
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def usable(self) -> bool:
+        """An index of this archive, made by this version of artread, is on disk."""
+        current = self.catalog
+        return (
+            current.fingerprint == FINGERPRINT
+            and current.archive == str(self.root)
+            and (self.index_dir / WHOOSH_DIR).is_dir()
+            and bool(current.entries)
+        )
 
     def is_fresh(self) -> bool:
         """True when the index exists, matches this artread, and no file changed."""
@@ -137,8 +157,13 @@ class ArchiveIndex:
         rebuild: bool = False,
         progress: Progress | None = None,
         waiting: Callable[[], None] | None = None,
+        wait: bool = True,
     ) -> SyncReport:
-        """Bring the index up to date with the archive; re-read only changed files."""
+        """Bring the index up to date with the archive; re-read only changed files.
+
+        With wait=False, when another process is updating the index and a complete one is
+        on disk, return at once (report.busy) and let the caller read the last complete index.
+        """
         started = time.perf_counter()
         if not self.root.is_dir():
             raise FileNotFoundError(f"archive folder not found: {self.root}")
@@ -146,7 +171,11 @@ class ArchiveIndex:
             report = SyncReport(scanned=len(self.catalog.entries), seconds=0.0)
             report.unchanged = report.scanned
             return report
-        with self._lock(waiting):
+        # Readers do not wait for another process's update: they use the last complete index.
+        wait = wait or rebuild or not self.usable()
+        with self._lock(waiting, wait) as locked:
+            if not locked:
+                return SyncReport(scanned=len(self.catalog.entries), busy=True)
             self._catalog = None  # another process may have updated it while we waited
             report = self._sync_locked(rebuild, progress)
         report.seconds = time.perf_counter() - started
@@ -159,8 +188,14 @@ class ArchiveIndex:
         old = self.catalog
         whoosh_dir = self.index_dir / WHOOSH_DIR
         stale = old.fingerprint != FINGERPRINT or old.archive != str(self.root)
+        if not (rebuild or stale) and whoosh_dir.exists() and not _opens(whoosh_dir):
+            report.warnings.append("the index was damaged or incomplete; rebuilt it")
+            rebuild = True
         if rebuild or stale or not whoosh_index.exists_in(str(whoosh_dir)):
             report.rebuilt = True
+            # Forget what the old catalog claims before wiping the index it describes, so a
+            # build killed from here on leaves nothing that claims articles it does not hold.
+            (self.index_dir / catalog.FILENAME).unlink(missing_ok=True)
             shutil.rmtree(whoosh_dir, ignore_errors=True)
             whoosh_dir.mkdir(parents=True)
             whoosh_index.create_in(str(whoosh_dir), schema())
@@ -223,6 +258,16 @@ class ArchiveIndex:
         self._catalog = new_catalog
         self._whoosh = None
         return report
+
+
+def _opens(whoosh_dir: Path) -> bool:
+    from whoosh import index as whoosh_index
+
+    try:
+        whoosh_index.open_dir(str(whoosh_dir)).doc_count_all()
+    except Exception:
+        return False
+    return True
 
 
 def _diff(

@@ -1,0 +1,150 @@
+"""Messy archives, damaged indexes and killed builds never lose an article or crash."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import article
+
+from artread.index import WHOOSH_DIR, ArchiveIndex
+from artread.search import search
+
+
+def many_articles(n: int) -> dict[str, str]:
+    body = "这是一篇关于梯度检查点与显存优化的文章。" * 40
+    return {
+        f"part{i % 7}/post-{i:03d}.md": article(f"文章 {i}", f"{body} 唯一词{i:03d}")
+        for i in range(n)
+    }
+
+
+def whoosh_doc_count(index: ArchiveIndex) -> int:
+    with index.whoosh().searcher() as searcher:
+        return searcher.doc_count()
+
+
+def test_killed_index_builds_leave_an_index_the_next_command_completes(make_archive, tmp_path):
+    root = make_archive(many_articles(150))
+    env = {**os.environ, "ARTREAD_ARCHIVE": str(root)}
+    script = os.path.join(os.path.dirname(sys.executable), "artread")
+    for attempt in range(3):
+        build = subprocess.Popen(
+            [script, "index", "--rebuild"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # Kill it somewhere in the middle; wherever the kill lands, the assertions must hold.
+        deadline = time.monotonic() + 60
+        index_dir = ArchiveIndex(root).index_dir
+        while not (index_dir / WHOOSH_DIR).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3 * attempt)
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        done = subprocess.run(
+            [script, "search", "唯一词042", "--json"], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert [r["path"] for r in json.loads(done.stdout)["results"]] == ["part0/post-042.md"]
+        index = ArchiveIndex(root)
+        assert len(index.catalog.articles()) == 150
+        assert whoosh_doc_count(index) == 150
+
+
+def test_a_damaged_index_is_rebuilt_by_the_next_command(make_archive, cli):
+    root = make_archive({"a.md": article("甲", "苹果"), "b.md": article("乙", "香蕉")})
+    index = ArchiveIndex(root)
+    index.sync()
+    for toc in (index.index_dir / WHOOSH_DIR).glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    result = cli("--archive", str(root), "search", "香蕉", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["total"] == 1
+
+
+def test_a_deleted_catalog_or_index_folder_is_rebuilt(make_archive, cli):
+    root = make_archive({"a.md": article("甲", "苹果")})
+    index = ArchiveIndex(root)
+    index.sync()
+    (index.index_dir / "catalog.json").unlink()
+    assert json.loads(cli("--archive", str(root), "search", "苹果", "--json").stdout)["total"] == 1
+    import shutil
+
+    shutil.rmtree(index.index_dir / WHOOSH_DIR)
+    assert json.loads(cli("--archive", str(root), "search", "苹果", "--json").stdout)["total"] == 1
+    assert whoosh_doc_count(ArchiveIndex(root)) == 1
+
+
+def test_readers_use_the_last_complete_index_while_another_process_updates(make_archive, cli):
+    root = make_archive({"a.md": article("甲", "苹果")})
+    index = ArchiveIndex(root)
+    index.sync()
+    (root / "b.md").write_text(article("乙", "香蕉"), encoding="utf-8")
+    with open(index.index_dir / "lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        report = ArchiveIndex(root).sync(wait=False)
+        assert report.busy
+        result = cli("--archive", str(root), "latest", "--json")
+        assert result.exit_code == 0
+        assert json.loads(result.stdout)["total"] == 1
+        assert "last complete index" in result.stderr
+    assert json.loads(cli("--archive", str(root), "latest", "--json").stdout)["total"] == 2
+
+
+MESSY = {
+    "ok.md": article("正常", "正常的文章内容，关键词甲。"),
+    "bad-yaml.md": "---\ntitle: [oops\ndate: : :\n---\n# 坏的元数据\n\n正文可检索，关键词乙。\n",
+    "list-fm.md": "---\n- a\n- b\n---\n列表形式的元数据，关键词丙。\n",
+    "python-tag.md": "---\ntitle: !!python/object/apply:os.system ['echo x']\n---\n关键词丁。\n",
+    "bad-date.md": article("坏日期", "关键词戊。", date="2025-13-45"),
+    "bom.md": "\ufeff" + article("带BOM", "关键词己。"),
+    "utf16.md": article("UTF16", "关键词庚。").encode("utf-16"),
+    "gbk.md": article("GBK 编码", "关键词辛。").encode("gbk"),
+    "crlf.md": article("Windows 换行", "关键词壬。").replace("\n", "\r\n"),
+    "empty.md": "",
+    "only-fm.md": "---\ntitle: 只有元数据\n---\n",
+    "binary.md": b"\x00\x01\x02\x03PNG",
+    "a/dup.md": article("重复一", "关键词癸。"),
+    "b/dup.md": article("重复二", "关键词子。"),
+    "same-id-1.md": article("声明一", "关键词丑。", id="same"),
+    "same-id-2.md": article("声明二", "关键词寅。", id="same"),
+    "escape.md": article("逃逸", "关键词卯。", id="../../etc/passwd"),
+}
+
+
+def test_a_messy_archive_indexes_every_readable_article_and_reports_the_rest(make_archive, cli):
+    root = make_archive(MESSY)
+    os.symlink("nowhere.md", root / "dangling.md")
+    os.symlink(".", root / "loop")
+    result = cli("--archive", str(root), "index")
+    assert result.exit_code == 0, result.stderr
+    assert "binary.md" in result.stderr and "dangling.md" in result.stderr
+    index = ArchiveIndex(root)
+    paths = {e["path"] for e in index.catalog.articles()}
+    assert "binary.md" not in paths
+    for keyword in "甲乙丙丁戊己庚辛壬癸子丑寅卯":
+        found = search(index, f"关键词{keyword}")
+        assert found.hits and found.hits[0].matched_all, keyword
+    ids = [e["id"] for e in index.catalog.articles()]
+    assert len(ids) == len(set(ids))
+    assert all("/" not in i and ".." not in i for i in ids)
+    assert "empty.md" in paths and "only-fm.md" in paths
+
+
+@pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "../" * 10 + "etc/passwd"])
+def test_ids_and_paths_never_reach_outside_the_archive(make_archive, cli, ref):
+    root = make_archive({"a.md": article("甲", "苹果", id="../../etc/passwd")})
+    result = cli("--archive", str(root), "show", ref)
+    assert "root:" not in result.stdout
+    if result.exit_code == 0:
+        assert (
+            json.loads(cli("--archive", str(root), "show", ref, "--json").stdout)["path"] == "a.md"
+        )
