@@ -48,3 +48,11 @@ def test_no_line_ends_with_an_opening_bracket():
     for columns in range(16, 100):  # a line must hold the longest Latin word and a bracket
         for line in wrap(text, columns)[:-1]:
             assert line[-1] not in "（《「", (columns, line)
+
+
+def test_closing_punctuation_after_a_space_stays_on_the_line_before():
+    text = "ZooKeeper 由 Yahoo 开发，后来捐赠给了 Apache ，现已成为 Apache 顶级项目。"
+    for columns in range(16, 80):
+        for line in wrap(text, columns):
+            assert not line.lstrip().startswith("，"), (columns, line)
+            assert not line.startswith(" ")

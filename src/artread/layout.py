@@ -85,9 +85,7 @@ def wrap(text: str, columns: int) -> list[str]:
             lines[-1].append(piece)
             used += piece_width
             continue
-        if piece == " ":
-            lines.append([])
-            used = 0
+        if piece == " ":  # a full line: the next piece breaks it (and may carry a word along)
             continue
         if piece_width > columns:  # a word longer than a line: cut it by cells
             for char in piece:
@@ -101,6 +99,8 @@ def wrap(text: str, columns: int) -> list[str]:
         # Keep closing punctuation off the start of the next line (take the piece before it
         # along) and opening brackets off the end of this one, when the next line has room.
         line = lines[-1]
+        while line and line[-1] == " ":
+            line.pop()
         take = 0
         if piece[0] in NO_LINE_START and line:
             take = 1

@@ -26,7 +26,8 @@ _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$", re.M)
 _DIRECTIVE_LINE = re.compile(
     r"^\s*(?::[a-z_]+:`?[^`\n]*`?|:(?:begin|end)_tab:.*|\{%.*?%\}|:::.*)\s*$", re.M
 )
-_ROLE = re.compile(r":(?:numref|eqref|cite|ref|label|doc|math):`([^`]*)`")
+_ROLE = re.compile(r":(?:ref|doc|math):`([^`]*)`")
+_REFERENCE_ROLE = re.compile(r":(?:numref|eqref|cite|label|citep|citet):`[^`]*`")
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
 _QUOTE_MARK = re.compile(r"^\s*>\s?", re.M)
@@ -51,6 +52,7 @@ def to_plain(markdown: str, *, keep_code: bool = False) -> str:
         text = _INLINE_MATH.sub(" " + MATH_PLACEHOLDER + " ", text)
     text = _HTML_COMMENT.sub("", text)
     text = _DIRECTIVE_LINE.sub("", text)
+    text = _REFERENCE_ROLE.sub("", text)
     text = _ROLE.sub(r"\1", text)
     text = _TEMPLATE_TAG.sub("", text)
     text = _IMAGE.sub("", text)
