@@ -119,14 +119,29 @@ def scan(root: Path) -> ScanResult:
             if not stat_mod.S_ISREG(st.st_mode):
                 skipped.append((rel, "not a regular file"))
                 continue
+            if entry.is_symlink() and within(root, rel) is None:
+                skipped.append((rel, "link points outside the archive"))
+                continue
             files[rel] = FileStat(st.st_size, st.st_mtime_ns)
 
     walk(str(root), "")
     return ScanResult(files, skipped)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name of a file's bytes: UTF-8 (BOM or not), UTF-16 with BOM, GB18030."""
+def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:
+    """Text and encoding name of a file's bytes: UTF-8 (BOM or not), UTF-16 with BOM, GB18030.
+
+    With truncated=True the bytes were cut at an arbitrary point, maybe inside a character:
+    up to three trailing bytes may be dropped to find the boundary.
+    """
+    if truncated:
+        for cut in range(4):
+            end = len(data) - cut
+            for encoding in ("utf-8", "gb18030"):
+                try:
+                    return data[:end].decode(encoding), encoding
+                except UnicodeDecodeError:
+                    continue
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -160,10 +175,11 @@ def read_article(root: Path, relpath: str) -> Article:
             mtime = os.fstat(handle.fileno()).st_mtime
     except OSError as exc:
         raise ArticleError(exc.strerror or str(exc)) from None
-    if len(data) > MAX_BYTES:
+    truncated = len(data) > MAX_BYTES
+    if truncated:
         data = data[:MAX_BYTES]
         warnings.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
-    text, _encoding = decode(data)
+    text, _encoding = decode(data, truncated=truncated)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body, problem = split_front_matter(text)
     if problem:
@@ -172,27 +188,68 @@ def read_article(root: Path, relpath: str) -> Article:
 
 
 def split_front_matter(text: str) -> tuple[dict, str, str | None]:
-    """(metadata, body, problem). Malformed front matter still yields the body."""
+    """(metadata, body, problem). YAML (---) as Hexo and Jekyll write it, TOML (+++) as Hugo
+    does, JSON ({...}). Malformed front matter still yields the body."""
+    from frontmatter.default_handlers import JSONHandler, YAMLHandler
+
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.startswith("---"):
-        return {}, text, None
-    match = re.match(r"^---[ \t]*\n(.*?)\n?^(?:---|\.\.\.)[ \t]*$\n?", text, re.S | re.M)
-    if not match:
-        return {}, text, None
-    raw, body = match.group(1), text[match.end() :]
+    for kind, handler in (("YAML", YAMLHandler()), ("TOML", _TOML), ("JSON", JSONHandler())):
+        if not handler.detect(text):
+            continue
+        try:
+            raw, body = handler.split(text)
+        except ValueError:
+            return {}, text, None
+        body = body.lstrip("\n")
+        try:
+            meta = handler.load(raw) if kind == "JSON" else _load_front_matter(kind, raw)
+        except Exception as exc:  # yaml, toml and json errors
+            lines = str(exc).strip().splitlines()
+            why = lines[0] if lines else type(exc).__name__
+            return {}, body, f"front matter is not valid {kind} ({why}); metadata from fallbacks"
+        if meta is None:
+            return {}, body, None
+        if not isinstance(meta, dict):
+            return {}, body, "front matter is not a mapping; metadata from fallbacks"
+        return {str(k): v for k, v in meta.items()}, body, None
+    return {}, text, None
+
+
+class _TomlFrontMatter:
+    """Hugo's +++ front matter (python-frontmatter's own handler needs the `toml` package)."""
+
+    boundary = re.compile(r"^\+{3}[ \t]*$", re.M)
+
+    def detect(self, text: str) -> bool:
+        return text.startswith("+++")
+
+    def split(self, text: str) -> tuple[str, str]:
+        _, raw, body = self.boundary.split(text, 2)
+        return raw, body
+
+
+_TOML = _TomlFrontMatter()
+
+
+def _load_front_matter(kind: str, raw: str) -> object:
+    if kind == "TOML":
+        import tomllib
+
+        return tomllib.loads(raw)
     import yaml
 
-    try:
-        meta = yaml.safe_load(raw)
-    except Exception as exc:  # yaml errors, and ValueError from impossible dates
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return {}, body, f"front matter is not valid YAML ({first_line}); metadata from fallbacks"
-    if meta is None:
-        return {}, body, None
-    if not isinstance(meta, dict):
-        return {}, body, "front matter is not a mapping; metadata from fallbacks"
-    return {str(k): v for k, v in meta.items()}, body, None
+    class Loader(yaml.SafeLoader):
+        """Safe loading; a date that does not exist stays a string instead of failing all."""
+
+        def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return yaml.load(raw, Loader=Loader)
 
 
 def build_article(
@@ -361,7 +418,8 @@ def assign_ids(
     for path in sorted(declared):
         kept = previous.get(path)
         wanted = declared[path] or file_slug(path)
-        if kept and kept not in taken and (kept == wanted or kept.startswith(wanted + "-")):
+        suffixed = f"{wanted}-{_short_hash(path)[:6]}"
+        if kept and kept not in taken and kept in (wanted, suffixed):
             ids[path] = kept
             taken[kept] = path
         else:

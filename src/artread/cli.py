@@ -56,6 +56,9 @@ PerPageOption = Annotated[
 ]
 
 
+DEFAULT_PER_PAGE = 10
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"artread {__version__}")
@@ -185,18 +188,28 @@ def _sync(index: ArchiveIndex, *, rebuild: bool, wait: bool = True) -> SyncRepor
     return report
 
 
-def _next_command(args: list[str], page: int, pages: int) -> str | None:
+def _next_command(
+    args: list[str], page: int, pages: int, per_page: int, archive: str | None
+) -> str | None:
+    """The command that shows the next page, with every option that shaped this one."""
     if page >= pages:
         return None
+    import re
     import shlex
 
-    return shlex.join(["artread", *args, "--page", str(page + 1)])
+    where = archive or state.archive
+    extra = (["--per-page", str(per_page)] if per_page != DEFAULT_PER_PAGE else []) + (
+        ["--archive", where] if where else []
+    )
+    words = ["artread", *args, *extra, "--page", str(page + 1)]
+    # Quote only what the shell would split or expand; Chinese words need no quotes.
+    return " ".join(w if re.fullmatch(r"[\w./:@%+=,-]+", w) else shlex.quote(w) for w in words)
 
 
 @app.command()
 def latest(
     page: PageOption = 1,
-    per_page: PerPageOption = 10,
+    per_page: PerPageOption = DEFAULT_PER_PAGE,
     category: Annotated[
         str | None, typer.Option("--category", "-c", help="Only articles in this category.")
     ] = None,
@@ -217,7 +230,11 @@ def latest(
             views.print_json(console, views.latest_json(result))
         elif result["articles"]:
             args = ["latest"] + (["--category", category] if category else [])
-            views.latest(console, result, next_command=_next_command(args, page, result["pages"]))
+            views.latest(
+                console,
+                result,
+                next_command=_next_command(args, page, result["pages"], per_page, archive),
+            )
         if not result["articles"]:
             if result["total"] and not json_output:
                 _fail(f"page {page} is past the last page ({result['pages']})", 1)
@@ -226,14 +243,14 @@ def latest(
             raise typer.Exit(1)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def search(
     query: Annotated[
         list[str],
         typer.Argument(help='Words to find; "quotes" for literal text; -word to exclude.'),
     ],
     page: PageOption = 1,
-    per_page: PerPageOption = 10,
+    per_page: PerPageOption = DEFAULT_PER_PAGE,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
@@ -253,7 +270,11 @@ def search(
             views.print_json(console, views.results_json(found))
         elif found.hits:
             views.results(
-                console, found, next_command=_next_command(["search", *query], page, found.pages)
+                console,
+                found,
+                next_command=_next_command(
+                    ["search", *query], page, found.pages, per_page, archive
+                ),
             )
         elif found.total:
             _fail(f"page {page} is past the last page ({found.pages})", 1)
@@ -328,7 +349,7 @@ def index_command(
             _fail(f"archive folder not found: {root}")
         index = ArchiveIndex(root)
         report = _sync(index, rebuild=rebuild)
-        skipped = index.catalog.skipped()
+        skipped = {path for path, _ in index.catalog.skipped()} | {p for p, _ in report.skipped}
         size = index_size(index.index_dir) / 1024 / 1024
         typer.echo(
             f"{len(index.catalog.articles())} articles indexed in {report.seconds:.1f} s: "

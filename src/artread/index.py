@@ -186,6 +186,10 @@ class ArchiveIndex:
 
         report = SyncReport()
         old = self.catalog
+        # Ids once given stay given, across rebuilds and version changes too.
+        previous = {p: e["id"] for p, e in old.entries.items() if "id" in e}
+        if old.archive != str(self.root):
+            previous = {}
         whoosh_dir = self.index_dir / WHOOSH_DIR
         stale = old.fingerprint != FINGERPRINT or old.archive != str(self.root)
         if not (rebuild or stale) and whoosh_dir.exists() and not _opens(whoosh_dir):
@@ -222,7 +226,6 @@ class ArchiveIndex:
 
         declared = {p: e.get("declared_id") for p, e in entries.items() if "id" in e}
         declared.update({p: a.declared_id for p, a in fresh.items()})
-        previous = {p: e["id"] for p, e in old.entries.items() if "id" in e}
         ids, id_warnings = archive.assign_ids(declared, previous)
         report.warnings.extend(id_warnings)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 from pathlib import Path
 
 from artread.catalog import Catalog
@@ -48,7 +49,9 @@ def _by_path(catalog: Catalog, root: Path, ref: str) -> dict | None:
         full = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
         rel = full.relative_to(root).as_posix()
     except (ValueError, OSError, RuntimeError):
-        rel = ref.replace("\\", "/").lstrip("./")
+        rel = posixpath.normpath(ref.replace("\\", "/"))
+        if rel.startswith(("../", "/")) or rel == "..":
+            return None
     entry = catalog.entries.get(rel)
     if entry and "id" in entry:
         return entry

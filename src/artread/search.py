@@ -49,8 +49,12 @@ class QueryError(ValueError):
 
 def search(index: ArchiveIndex, text: str, *, page: int = 1, per_page: int = 10) -> SearchResults:
     parsed = parse(text)
+    parsed.words = [w for w in parsed.words if analysis.query_terms_default(w)]
     if parsed.empty:
-        raise QueryError("the query has no words to search for")
+        raise QueryError(
+            f"nothing to search for in {text!r}: only common words or punctuation "
+            '(put text in "quotes" to find it literally)'
+        )
     ranked = rank(index, parsed)
     start = (page - 1) * per_page
     hits = ranked[start : start + per_page]
@@ -118,9 +122,15 @@ def _literal_filter(
         if not entry or "id" not in entry:
             continue
         try:
-            text = analysis.normalize(index.read_text(entry))
+            source = index.read_text(entry)
         except (OSError, ValueError):
             continue
+        # The Markdown source and the text a reader sees (`**共享**同一个` reads 共享同一个).
+        text = (
+            analysis.normalize(source)
+            + "\n"
+            + analysis.normalize(plaintext.to_plain(source, keep_code=True))
+        )
         if all(p in text for p in phrases) and not any(b in text for b in banned):
             title = analysis.normalize(entry["title"])
             bonus = sum(text.count(p) for p in phrases) + sum(5 for p in phrases if p in title)
@@ -145,10 +155,14 @@ def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) ->
     normalized, origin = _normalize_with_map(plain)
     spans: list[tuple[int, int]] = []
     for needle in needles:
-        start = normalized.find(needle)
-        while start != -1:
-            spans.append((origin[start], origin[start + len(needle) - 1] + 1))
-            start = normalized.find(needle, start + 1)
+        # A Latin term matches whole words only: R is not the r in "random".
+        latin = needle[0].isascii() and needle[0].isalnum()
+        pattern = re.escape(needle)
+        if latin:
+            pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
+        for found in re.finditer(pattern, normalized):
+            start, end = found.span()
+            spans.append((origin[start], origin[end - 1] + 1))
     spans = _merge(spans)
     if not spans:
         return Snippet(plain[:limit], [], False, len(plain) > limit)
