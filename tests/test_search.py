@@ -33,18 +33,6 @@ def test_english_query_matches_regardless_of_case(sample_index):
     assert top_ids(search(sample_index, "MAMBA"), 1) == ["ssm-hippo-s4-mamba"]
 
 
-def test_title_match_ranks_above_body_mentions(make_archive):
-    root = make_archive(
-        {
-            "title.md": article("协程入门", "这篇文章讲异步。"),
-            "body.md": article("杂谈", "顺便提到协程。" + "其他内容。" * 20),
-        }
-    )
-    index = ArchiveIndex(root)
-    index.sync()
-    assert top_ids(search(index, "协程"), 2) == ["title", "body"]
-
-
 def test_articles_with_every_word_rank_above_those_missing_one(make_archive):
     root = make_archive(
         {
