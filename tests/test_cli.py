@@ -145,3 +145,12 @@ def test_console_script_and_python_m_work_in_a_fresh_process(tmp_path):
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["results"][0]["id"] == "gradient-checkpointing"
         assert "Traceback" not in done.stderr
+
+
+def test_usage_errors_are_one_line_on_stderr_with_exit_2(tmp_path):
+    env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path)}
+    script = os.path.join(os.path.dirname(sys.executable), "artread")
+    for args in (["latest", "--page", "0"], ["search"], ["bogus"]):
+        done = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("artread: "), done.stderr

@@ -360,4 +360,22 @@ def index_command(
 
 
 def main() -> None:
-    app()
+    """The console script: usage errors are one line on stderr (exit 2), like every error."""
+    try:  # typer vendors click from 0.22 on; older releases use click itself
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover
+        from click import exceptions  # type: ignore[no-redef]
+
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        raise SystemExit(2) from None
+    except exceptions.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "artread"
+        sys.stderr.write(f"artread: {exc.format_message()} (see '{where} --help')\n")
+        raise SystemExit(2) from None
+    except exceptions.Abort:
+        sys.stderr.write("artread: interrupted\n")
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
