@@ -138,3 +138,12 @@ def test_excerpts_replace_code_and_math_and_drop_markup():
         ":label:`sec_x`\n见 :numref:`sec_y`。<!-- more -->[链接](http://x) **粗**"
     )
     assert text == "开头 [Math] 文字 [代码] [Math] 见 。链接 粗"
+
+
+def test_code_that_looks_like_a_tag_is_kept_and_autolinks_show_their_url():
+    plain = plaintext.to_plain(
+        "见 <https://zh.d2l.ai> 与 <b>粗</b>\n\n```python\nprint(type(x))  # <class 'list'>\n```",
+        keep_code=True,
+    )
+    assert "https://zh.d2l.ai" in plain and "<b>" not in plain and "粗" in plain
+    assert "<class 'list'>" in plain

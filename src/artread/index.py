@@ -20,7 +20,7 @@ from artread import archive, catalog, plaintext
 from artread.analysis import ANALYZER_VERSION
 from artread.config import index_dir_for
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # bump when what is indexed or cataloged changes
 FINGERPRINT = f"catalog{catalog.FORMAT}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
 WHOOSH_DIR = "whoosh"
 

@@ -16,7 +16,14 @@ _FENCE = re.compile(
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$(?!\d)|\\\(.+?\\\)")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# Only real HTML tag names: `<class 'list'>` in a code sample is text, not a tag.
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|br|blockquote|center|code|dd|del|details|div|dl|dt|em|figcaption|figure"
+    r"|font|h[1-6]|hr|i|iframe|img|ins|kbd|li|mark|ol|p|pre|s|section|small|source|span|strong"
+    r"|sub|summary|sup|table|tbody|td|th|thead|tr|u|ul|video|audio)(?:\s[^<>]*)?/?>",
+    re.I,
+)
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
@@ -59,6 +66,7 @@ def to_plain(markdown: str, *, keep_code: bool = False) -> str:
     text = _LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
     text = _LINK_DEF.sub("", text)
+    text = _AUTOLINK.sub(r"\1", text)
     text = _HTML_TAG.sub("", text)
     text = _HEADING.sub(r"\1", text)
     text = _SETEXT.sub("", text)
