@@ -14,6 +14,7 @@ import re
 import stat as stat_mod
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from artread import plaintext
@@ -239,9 +240,15 @@ def _load_front_matter(kind: str, raw: str) -> object:
         return tomllib.loads(raw)
     import yaml
 
-    class Loader(yaml.SafeLoader):
-        """Safe loading; a date that does not exist stays a string instead of failing all."""
+    return yaml.load(raw, Loader=_yaml_loader())
 
+
+@lru_cache(maxsize=1)
+def _yaml_loader() -> type:
+    """A safe loader where a date that does not exist stays a string instead of failing all."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
         def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
             try:
                 return super().construct_yaml_timestamp(node)
@@ -249,7 +256,7 @@ def _load_front_matter(kind: str, raw: str) -> object:
                 return self.construct_scalar(node)
 
     Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
-    return yaml.load(raw, Loader=Loader)
+    return Loader
 
 
 def build_article(
