@@ -132,24 +132,20 @@ class ArchiveIndex:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def usable(self) -> bool:
-        """An index of this archive, made by this version of artread, is on disk."""
+        """A complete index of this archive, made by this version of artread, is on disk."""
         current = self.catalog
         return (
             current.fingerprint == FINGERPRINT
             and current.archive == str(self.root)
+            and (self.index_dir / catalog.FILENAME).is_file()
             and (self.index_dir / WHOOSH_DIR).is_dir()
-            and bool(current.entries)
         )
 
     def is_fresh(self) -> bool:
-        """True when the index exists, matches this artread, and no file changed."""
-        current = self.catalog
-        if current.fingerprint != FINGERPRINT or current.archive != str(self.root):
+        """True when the index is usable and no file was added, changed or removed."""
+        if not self.usable():
             return False
-        if not (self.index_dir / WHOOSH_DIR).is_dir():
-            return False
-        scanned = archive.scan(self.root)
-        return _diff(current, scanned.files) == ([], [], [])
+        return _diff(self.catalog, archive.scan(self.root).files) == ([], [], [])
 
     def sync(
         self,

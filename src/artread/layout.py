@@ -32,8 +32,7 @@ def breakable_words(text: str) -> Iterator[tuple[int, int, str]]:
     Each wide character is a piece of its own, so Chinese breaks between any two characters;
     closing punctuation sticks to the piece before it and opening brackets to the one after.
     """
-    position = 0
-    match = _BREAKABLE_WORD.match(text, position)
+    match = _BREAKABLE_WORD.match(text)
     while match is not None:
         yield match.start(), match.end(), match.group(0)
         match = _BREAKABLE_WORD.match(text, match.end())
