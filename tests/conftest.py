@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from artread.cli import app
 from artread.config import bundled_archive
+from artread.index import ArchiveIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,25 @@ def make_archive(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
         return root
 
     return make
+
+
+@pytest.fixture
+def make_index(make_archive) -> Callable[[dict[str, str | bytes]], ArchiveIndex]:
+    """An archive made of {relative path: content}, indexed."""
+
+    def make(files: dict[str, str | bytes]) -> ArchiveIndex:
+        index = ArchiveIndex(make_archive(files))
+        index.sync()
+        return index
+
+    return make
+
+
+@pytest.fixture
+def sample_index(sample_archive: Path) -> ArchiveIndex:
+    index = ArchiveIndex(sample_archive)
+    index.sync()
+    return index
 
 
 class Cli:

@@ -20,9 +20,8 @@ def test_a_file_over_the_size_limit_is_indexed_from_its_start_with_a_warning(mak
     assert any("only the start" in w for w in got.warnings)
 
 
-def test_a_query_of_only_common_words_or_punctuation_is_a_clear_error(sample_archive):
-    index = ArchiveIndex(sample_archive)
-    index.sync()
+def test_a_query_of_only_common_words_or_punctuation_is_a_clear_error(sample_index):
+    index = sample_index
     for query in ("的", "。", "😀", "@ #"):
         try:
             search(index, query)
@@ -96,10 +95,8 @@ def test_latin_terms_highlight_whole_words_only():
     assert [snippet.text[a:b] for a, b in snippet.highlights] == ["R"]
 
 
-def test_quoted_text_matches_what_the_reader_sees_across_markdown_emphasis(make_archive):
-    root = make_archive({"a.md": article("甲", "编码器与解码器**共享**同一个权重矩阵。")})
-    index = ArchiveIndex(root)
-    index.sync()
+def test_quoted_text_matches_what_the_reader_sees_across_markdown_emphasis(make_index):
+    index = make_index({"a.md": article("甲", "编码器与解码器**共享**同一个权重矩阵。")})
     assert search(index, '"共享同一个权"').total == 1
 
 
@@ -120,15 +117,13 @@ def test_index_summary_counts_every_skipped_file(make_archive, cli):
     assert "2 skipped" in result.stdout
 
 
-def test_title_is_weighted_above_the_body(make_archive):
-    root = make_archive(
+def test_title_is_weighted_above_the_body(make_index):
+    index = make_index(
         {
             "title.md": article("协程", "这是一篇短文。"),
             "body.md": article("杂谈", "协程 协程 协程。"),
         }
     )
-    index = ArchiveIndex(root)
-    index.sync()
     assert [h.entry["id"] for h in search(index, "协程").hits] == ["title", "body"]
 
 

@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import article
 
-from artread.index import ArchiveIndex
 from artread.search import QueryError, make_snippet, search
-
-
-@pytest.fixture
-def sample_index(sample_archive) -> ArchiveIndex:
-    index = ArchiveIndex(sample_archive)
-    index.sync()
-    return index
 
 
 def top_ids(found, n=3):
@@ -33,46 +25,36 @@ def test_english_query_matches_regardless_of_case(sample_index):
     assert top_ids(search(sample_index, "MAMBA"), 1) == ["ssm-hippo-s4-mamba"]
 
 
-def test_articles_with_every_word_rank_above_those_missing_one(make_archive):
-    root = make_archive(
+def test_articles_with_every_word_rank_above_those_missing_one(make_index):
+    index = make_index(
         {
             "both.md": article("笔记", "显存 与 训练"),
             "one.md": article("显存显存显存", "显存 显存 显存 显存"),
         }
     )
-    index = ArchiveIndex(root)
-    index.sync()
     found = search(index, "显存 训练")
     assert top_ids(found, 2) == ["both", "one"]
     assert found.hits[0].matched_all and not found.hits[1].matched_all
 
 
-def test_quoted_query_matches_literal_text_only(make_archive):
-    root = make_archive(
+def test_quoted_query_matches_literal_text_only(make_index):
+    index = make_index(
         {
             "exact.md": article("甲", "这里写着梯度检查点。"),
             "apart.md": article("乙", "梯度很重要，检查点也重要。"),
         }
     )
-    index = ArchiveIndex(root)
-    index.sync()
     assert top_ids(search(index, '"梯度检查点"')) == ["exact"]
     assert sorted(top_ids(search(index, "梯度检查点"))) == ["apart", "exact"]
 
 
-def test_quoted_query_matches_across_word_boundaries_and_full_width(make_archive):
-    root = make_archive({"a.md": article("甲", "使用ＧＰＵ进行训练")})
-    index = ArchiveIndex(root)
-    index.sync()
+def test_quoted_query_matches_across_word_boundaries_and_full_width(make_index):
+    index = make_index({"a.md": article("甲", "使用ＧＰＵ进行训练")})
     assert top_ids(search(index, '"gpu进"')) == ["a"]
 
 
-def test_minus_word_excludes_articles(make_archive):
-    root = make_archive(
-        {"a.md": article("甲", "显存 优化"), "b.md": article("乙", "显存 混合精度")}
-    )
-    index = ArchiveIndex(root)
-    index.sync()
+def test_minus_word_excludes_articles(make_index):
+    index = make_index({"a.md": article("甲", "显存 优化"), "b.md": article("乙", "显存 混合精度")})
     assert top_ids(search(index, "显存 -混合精度")) == ["a"]
 
 

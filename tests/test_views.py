@@ -24,13 +24,6 @@ def lines_of(console: Console) -> list[str]:
     return console.file.getvalue().splitlines()
 
 
-@pytest.fixture
-def sample_index(sample_archive) -> ArchiveIndex:
-    index = ArchiveIndex(sample_archive)
-    index.sync()
-    return index
-
-
 @pytest.mark.parametrize("width", [40, 80, 120])
 def test_article_lines_fit_the_width_and_never_start_with_closing_punctuation(sample_index, width):
     entry = sample_index.catalog.by_id()["python-objects-references"]
