@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from artread.analysis import normalize, query_terms_default, terms
+from artread.analysis import normalize, query_units, terms
 
 
 def words(text: str) -> list[str]:
@@ -19,7 +19,7 @@ def test_search_mode_indexes_words_inside_longer_words():
 
 def test_query_terms_are_a_subset_of_what_the_index_holds_for_the_same_text():
     text = "为了缓解梯度消失，设计了各种各样的 RNN cell"
-    assert set(query_terms_default(text)) <= set(words(text))
+    assert set(query_units(text)) <= set(words(text))
 
 
 def test_single_letters_and_short_technical_terms_are_kept():
@@ -28,8 +28,9 @@ def test_single_letters_and_short_technical_terms_are_kept():
         assert term in indexed
 
 
-def test_english_is_lowercased_and_not_stemmed():
-    assert words("Running Transformer") == ["running", "transformer"]
+def test_english_is_lowercased_and_plurals_meet_singulars():
+    assert words("Transformers") == words("transformer") == ["transform"]
+    assert words("GPUs") == words("GPU")
 
 
 def test_full_width_letters_fold_to_half_width():

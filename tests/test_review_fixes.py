@@ -20,11 +20,15 @@ def test_a_file_over_the_size_limit_is_indexed_from_its_start_with_a_warning(mak
     assert any("only the start" in w for w in got.warnings)
 
 
-def test_a_query_of_only_common_words_or_punctuation_is_a_clear_error(sample_index):
-    index = sample_index
-    for query in ("的", "。", "😀", "@ #"):
+def test_common_words_and_punctuation_are_found_literally_and_empty_is_a_clear_error(
+    sample_index,
+):
+    assert search(sample_index, "的").total == 17  # a stopword: still literally in every article
+    assert search(sample_index, "。").total > 0
+    assert search(sample_index, "😀").total == 0
+    for query in ("", "   ", '""'):
         try:
-            search(index, query)
+            search(sample_index, query)
         except QueryError as exc:
             assert "nothing to search for" in str(exc)
         else:
@@ -95,9 +99,12 @@ def test_latin_terms_highlight_whole_words_only():
     assert [snippet.text[a:b] for a, b in snippet.highlights] == ["R"]
 
 
-def test_quoted_text_matches_what_the_reader_sees_across_markdown_emphasis(make_index):
+def test_text_the_reader_sees_across_markdown_emphasis_is_found_unquoted(make_index):
     index = make_index({"a.md": article("甲", "编码器与解码器**共享**同一个权重矩阵。")})
-    assert search(index, '"共享同一个权"').total == 1
+    assert search(index, "共享同一个权").total == 1
+    # Quoted text matches the file as written, exactly as grep would.
+    assert search(index, '"共享同一个权"').total == 0
+    assert search(index, '"**共享**同一个"').total == 1
 
 
 def test_next_page_command_keeps_per_page_and_archive(cli, make_archive):

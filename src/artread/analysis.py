@@ -1,14 +1,20 @@
 """The one place text becomes terms, for the index and for queries alike.
 
-Normalisation (NFKC width folding and case folding), then jieba for runs of Chinese
-characters and a word pattern for everything else. Indexing uses jieba's search mode, which
+Normalisation (NFKC width folding, case folding, traditional to simplified Chinese), then
+jieba for runs of Chinese characters and a word pattern for everything else; English words are
+stemmed (transformers and transformer are one term). Indexing uses jieba's search mode, which
 adds the shorter dictionary words inside a longer word (检查 in 检查点), so a query for a part
 finds the whole. HMM is off on both sides: new-word guessing depends on the surrounding text,
 and the same string must give the same terms wherever it appears.
+
+An archive may add words to jieba's dictionary with an `artread.dict` file (jieba's user
+dictionary format: `word [frequency] [tag]` per line); use_user_dictionary() selects it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import re
 import unicodedata
@@ -18,7 +24,7 @@ from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(
@@ -33,18 +39,83 @@ STOPWORDS = frozenset(
     "的地得了着过和与及或而并且是在也就都又被把对从向于为以之其这那些个吗呢吧啊呀么嘛哦等即则若如但因所"
 )
 
-_jieba: Any = None
+# Words that make a query a question but say nothing about its subject. Dropped from queries
+# only (the index keeps them), and only when something else is left to search for.
+_FILLER_WORDS = """
+    如何 怎么 怎样 怎么样 怎么办 为什么 为何 为啥 啥 什么 什么样 哪些 哪个 哪种 哪里
+    是否 能否 请问 一下 有没有
+    how what why when which who where whats is are was were do does did the a an of to for
+    with can could should would will
+"""
+QUERY_FILLER = frozenset(_FILLER_WORDS.split()) | STOPWORDS
+_HAS_CJK = re.compile(rf"[{_CJK}]")
+
+_base: Any = None  # jieba's tokenizer with its stock dictionary
+_segmenters: dict[str, Any] = {}  # user dictionary digest -> tokenizer
+_user_dictionary = ("", "")  # (digest, text) of the active user dictionary
+_t2s: Any = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified Chinese (梯度檢查點 → 梯度检查点), with OpenCC."""
+    global _t2s
+    if not _HAS_CJK.search(text):
+        return text
+    if _t2s is None:
+        import opencc
+
+        _t2s = opencc.OpenCC("t2s.json")
+    return _t2s.convert(text)
 
 
 def normalize(text: str) -> str:
-    """Fold widths (ＧＰＵ → gpu, （ → () and case, so both sides compare alike."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """Fold widths (ＧＰＵ → gpu, （ → (), case and traditional characters, for both sides."""
+    return to_simplified(unicodedata.normalize("NFKC", text).casefold())
+
+
+def stem(word: str) -> str:
+    """An English word's stem (Porter), so plurals and singulars meet; other words unchanged."""
+    if len(word) < 4 or not (word.isascii() and word.isalpha()):
+        return word
+    from whoosh.lang.porter import stem as porter
+
+    return porter(word)
+
+
+def dictionary_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if text.strip() else ""
+
+
+def use_user_dictionary(text: str | None) -> None:
+    """Segment with jieba's dictionary plus these user words (jieba's user-dict format)."""
+    global _user_dictionary
+    text = text or ""
+    _user_dictionary = (dictionary_digest(text), text)
 
 
 def segmenter() -> Any:
+    """jieba's tokenizer for the active user dictionary, made once per dictionary."""
+    digest, text = _user_dictionary
+    tokenizer = _segmenters.get(digest)
+    if tokenizer is None:
+        base = _base_segmenter()
+        if not digest:
+            return base
+        import jieba
+
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+        tokenizer.initialized = True
+        tokenizer.tmp_dir, tokenizer.cache_file = base.tmp_dir, base.cache_file
+        tokenizer.load_userdict(io.BytesIO(text.encode("utf-8")))
+        _segmenters[digest] = tokenizer
+    return tokenizer
+
+
+def _base_segmenter() -> Any:
     """jieba's tokenizer, initialised once with artread's own cache dir and no log lines."""
-    global _jieba
-    if _jieba is None:
+    global _base
+    if _base is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
             warnings.simplefilter("ignore", UserWarning)  # pkg_resources is deprecated
@@ -60,8 +131,8 @@ def segmenter() -> Any:
         tokenizer.tmp_dir = str(directory)
         tokenizer.cache_file = "jieba.cache"
         tokenizer.initialize()
-        _jieba = tokenizer
-    return _jieba
+        _base = tokenizer
+    return _base
 
 
 def terms(text: str, *, search_mode: bool = True) -> Iterator[tuple[str, int, int]]:
@@ -79,18 +150,35 @@ def terms(text: str, *, search_mode: bool = True) -> Iterator[tuple[str, int, in
         word = match.group()
         parts = list(_PART.finditer(word))
         for part in parts:
-            yield part.group(), start + part.start(), start + part.end()
+            yield stem(part.group()), start + part.start(), start + part.end()
         if len(parts) > 1 or word.endswith(("+", "#")):
             yield word, start, match.end()
 
 
-def query_terms_default(text: str) -> list[str]:
-    """The distinct terms of a query word, segmented in jieba's default (accurate) mode.
+def query_units(text: str) -> list[str]:
+    """The terms a query must find, in order: jieba's default (accurate) mode, no filler.
 
     The index holds every search-mode term, which includes every default-mode word of the same
-    text, so requiring these finds the word wherever the index segmented it the same way.
+    text. A Latin compound (torch.utils.checkpoint, C++) is one unit: the index holds it whole.
+    Question words and filler (如何, 为什么, how) are dropped unless nothing else is left.
     """
-    return list(dict.fromkeys(term for term, _, _ in terms(text, search_mode=False)))
+    units: list[tuple[str, bool]] = []  # (unit, is filler)
+    normalized = normalize(text)
+    for match in _TOKEN.finditer(normalized):
+        if match.lastgroup == "cjk":
+            units.extend(
+                (word, word in QUERY_FILLER)
+                for word, _s, _e in segmenter().tokenize(match.group(), mode="default", HMM=False)
+                if word not in STOPWORDS
+            )
+            continue
+        word = match.group()
+        compound = len(_PART.findall(word)) > 1 or word.endswith(("+", "#"))
+        units.append((word if compound else stem(word), word in QUERY_FILLER))
+    meaningful = [unit for unit, filler in units if not filler]
+    units_all = [unit for unit, _filler in units]
+    meaningful = list(dict.fromkeys(meaningful or units_all))
+    return meaningful
 
 
 class ChineseTokenizer(Tokenizer):

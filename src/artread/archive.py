@@ -53,6 +53,7 @@ class Article:
     chars: int = 0  # length of the plain text, for reading time
     declared_id: str | None = None  # an id or slug from the front matter
     warnings: list[str] = field(default_factory=list)
+    source: str = ""  # the decoded file, front matter included
 
     def summary(self) -> dict:
         """Everything a list view needs, without the body."""
@@ -185,7 +186,9 @@ def read_article(root: Path, relpath: str) -> Article:
     meta, body, problem = split_front_matter(text)
     if problem:
         warnings.append(problem)
-    return build_article(relpath, meta, body, mtime, warnings)
+    article = build_article(relpath, meta, body, mtime, warnings)
+    article.source = text
+    return article
 
 
 def split_front_matter(text: str) -> tuple[dict, str, str | None]:

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2
 FILENAME = "catalog.json"
 
 
@@ -21,6 +21,8 @@ class Catalog:
     archive: str
     fingerprint: str  # format, schema and analyzer versions: a mismatch means rebuild
     entries: dict[str, dict] = field(default_factory=dict)  # relative path -> entry
+    texts: str = ""  # the literal-text file that goes with this catalog
+    dictionary: dict = field(default_factory=dict)  # the user dictionary: size, mtime_ns, text
 
     def articles(self) -> list[dict]:
         """Indexed articles (not skipped files), newest first."""
@@ -38,7 +40,13 @@ def load(index_dir: Path) -> Catalog | None:
     try:
         with open(index_dir / FILENAME, encoding="utf-8") as handle:
             raw = json.load(handle)
-        return Catalog(raw["archive"], raw["fingerprint"], raw["entries"])
+        return Catalog(
+            raw["archive"],
+            raw["fingerprint"],
+            raw["entries"],
+            raw.get("texts", ""),
+            raw.get("dictionary") or {},
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -48,6 +56,8 @@ def save(index_dir: Path, catalog: Catalog) -> None:
         "archive": catalog.archive,
         "fingerprint": catalog.fingerprint,
         "entries": catalog.entries,
+        "texts": catalog.texts,
+        "dictionary": catalog.dictionary,
     }
     fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=index_dir)
     try:

@@ -7,9 +7,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from artread import __version__
 
@@ -39,6 +40,12 @@ class State:
 
 
 state = State()
+
+
+class SortOrder(StrEnum):
+    score = "score"
+    date = "date"
+
 
 ArchiveOption = Annotated[
     str | None,
@@ -243,20 +250,87 @@ def latest(
             raise typer.Exit(1)
 
 
-@app.command(context_settings={"ignore_unknown_options": True})
+class _QueryCommand(TyperCommand):
+    """Reads `-word` in a query as an exclusion, not as short options run together
+    (`-pytorch` is not `-p ytorch`): only exact option names are options."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _words_after_options(self, ctx, args))
+
+
+def _words_after_options(command: Any, ctx: Any, args: list[str]) -> list[str]:
+    takes_value: dict[str, bool] = {name: False for name in ctx.help_option_names}
+    for param in command.params:
+        if param.param_type_name == "option":
+            for name in [*param.opts, *param.secondary_opts]:
+                takes_value[name] = not (param.is_flag or param.count)
+    options: list[str] = []
+    words: list[str] = []
+    arguments = iter(args)
+    for arg in arguments:
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if arg == "--":
+            words.extend(arguments)
+        elif name in takes_value:
+            options.append(arg)
+            value = next(arguments, None) if takes_value[name] and "=" not in arg else None
+            if value is not None:
+                options.append(value)
+        elif arg[:2] in takes_value and takes_value[arg[:2]] and arg[2:].isdigit():
+            options.append(arg)  # -p2
+        elif arg.startswith("--") and len(arg) > 2:
+            options.append(arg)  # an unknown option: let the parser say so
+        else:
+            words.append(arg)
+    return options + (["--", *words] if words else [])
+
+
+CategoryFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category", help="Only articles in this category (repeatable).", show_default=False
+    ),
+]
+
+
+@app.command(cls=_QueryCommand)
 def search(
     query: Annotated[
         list[str],
-        typer.Argument(help='Words to find; "quotes" for literal text; -word to exclude.'),
+        typer.Argument(
+            help='Words to find; "quotes" for literal text; -word to exclude; '
+            "title:, category:, tag:, date:2025-01..2025-06 to narrow.",
+            show_default=False,
+        ),
     ],
     page: PageOption = 1,
     per_page: PerPageOption = DEFAULT_PER_PAGE,
+    category: CategoryFilter = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="Only articles with this tag (repeatable).", show_default=False),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only articles from this date on: 2025, 2025-01.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Only articles up to this date: 2025-06-30.")
+    ] = None,
+    sort: Annotated[
+        SortOrder, typer.Option("--sort", help="Best match first, or newest first.")
+    ] = SortOrder.score,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
     """Find articles by words in them, best match first.
 
-    Example: artread search 梯度检查点
+    Examples:
+
+      artread search 梯度检查点
+
+      artread search 为什么 Transformer 可以并行训练
+
+      artread search '"torch.utils.checkpoint"' -mxnet --since 2021
     """
     with _errors():
         from artread import views
@@ -264,7 +338,17 @@ def search(
 
         text = " ".join(query)
         index = _open(archive)
-        found = run_search(index, text, page=page, per_page=per_page)
+        found = run_search(
+            index,
+            text,
+            page=page,
+            per_page=per_page,
+            categories=category or (),
+            tags=tag or (),
+            since=since,
+            until=until,
+            sort=sort.value,
+        )
         console = _console()
         if json_output:
             views.print_json(console, views.results_json(found))
@@ -273,7 +357,11 @@ def search(
                 console,
                 found,
                 next_command=_next_command(
-                    ["search", *query], page, found.pages, per_page, archive
+                    ["search", *query, *_search_options(category, tag, since, until, sort)],
+                    page,
+                    found.pages,
+                    per_page,
+                    archive,
                 ),
             )
         elif found.total:
@@ -282,6 +370,20 @@ def search(
             sys.stderr.write(f"artread: no articles match {text!r}\n")
         if not found.hits:
             raise typer.Exit(1)
+
+
+def _search_options(
+    categories: list[str] | None,
+    tags: list[str] | None,
+    since: str | None,
+    until: str | None,
+    sort: SortOrder,
+) -> list[str]:
+    options = [w for c in categories or () for w in ("--category", c)]
+    options += [w for t in tags or () for w in ("--tag", t)]
+    options += ["--since", since] if since else []
+    options += ["--until", until] if until else []
+    return options + (["--sort", sort.value] if sort != SortOrder.score else [])
 
 
 def _complete_id(incomplete: str) -> list[str]:

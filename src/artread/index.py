@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -16,13 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from artread import archive, catalog, plaintext
+from artread import analysis, archive, catalog, literal, plaintext
 from artread.analysis import ANALYZER_VERSION
 from artread.config import index_dir_for
 
-SCHEMA_VERSION = "2"  # bump when what is indexed or cataloged changes
+SCHEMA_VERSION = "3"  # bump when what is indexed or cataloged changes
 FINGERPRINT = f"catalog{catalog.FORMAT}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
 WHOOSH_DIR = "whoosh"
+USER_DICTIONARY = "artread.dict"  # extra jieba words, at the archive root
+_USER_WORD = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user-dict line
 
 # BM25F field weights: a word in the title says more than one in the body.
 FIELD_BOOSTS = {"title": 5.0, "headings": 2.5, "meta": 2.0, "body": 1.0}
@@ -83,7 +86,24 @@ class ArchiveIndex:
         if self._catalog is None:
             loaded = catalog.load(self.index_dir)
             self._catalog = loaded or catalog.Catalog(str(self.root), FINGERPRINT)
+            # Queries must be segmented with the dictionary the index was built with.
+            analysis.use_user_dictionary(self._catalog.dictionary.get("text"))
         return self._catalog
+
+    def literal(self) -> literal.LiteralStore:
+        """The articles' normalised text, for literal matching."""
+        for attempt in (1, 2):
+            current = self.catalog
+            spans = {p: e["text"] for p, e in current.entries.items() if "text" in e}
+            store = literal.LiteralStore(self.index_dir / current.texts, spans)
+            try:
+                store.open()
+                return store
+            except OSError:
+                if attempt == 2:
+                    raise
+                self._catalog = None  # replaced by another process's update: reload
+        raise AssertionError("unreachable")
 
     def whoosh(self) -> Any:
         """The open Whoosh index; a damaged one is rebuilt from the archive, not a traceback."""
@@ -139,11 +159,15 @@ class ArchiveIndex:
             and current.archive == str(self.root)
             and (self.index_dir / catalog.FILENAME).is_file()
             and (self.index_dir / WHOOSH_DIR).is_dir()
+            and bool(current.texts)
+            and (self.index_dir / current.texts).is_file()
         )
 
     def is_fresh(self) -> bool:
         """True when the index is usable and no file was added, changed or removed."""
         if not self.usable():
+            return False
+        if _dictionary_stat(self.root) != _stat_of(self.catalog.dictionary):
             return False
         return _diff(self.catalog, archive.scan(self.root).files) == ([], [], [])
 
@@ -203,7 +227,29 @@ class ArchiveIndex:
         scanned = archive.scan(self.root)
         report.scanned = len(scanned.files)
         added, changed, removed = _diff(old, scanned.files)
+        old_texts = (
+            literal.LiteralStore(
+                self.index_dir / old.texts,
+                {p: e["text"] for p, e in old.entries.items() if "text" in e},
+            )
+            if old.texts and (self.index_dir / old.texts).is_file()
+            else None
+        )
+        dictionary = self._read_dictionary(report)
+        analysis.use_user_dictionary(dictionary.get("text"))
+        # Words the user dictionary added, removed or re-weighted: re-read what holds them.
+        lines = _dictionary_lines(dictionary.get("text")) ^ _dictionary_lines(
+            old.dictionary.get("text")
+        )
+        moved = {word for word, _line in lines}
+        if moved and old_texts:
+            affected = set()
+            for word in moved:
+                affected.update(old_texts.find(word))
+            changed += sorted(p for p in affected - set(changed) if p in scanned.files)
         entries = {p: e for p, e in old.entries.items() if p not in removed}
+        if old_texts is None:  # no literal text to carry over: read everything again
+            changed += [p for p in entries if p not in changed and p in scanned.files]
 
         to_read = added + changed
         fresh: dict[str, archive.Article] = {}
@@ -225,6 +271,7 @@ class ArchiveIndex:
         ids, id_warnings = archive.assign_ids(declared, previous)
         report.warnings.extend(id_warnings)
 
+        texts: dict[str, tuple[bytes, int]] = {}
         ix = whoosh_index.open_dir(str(whoosh_dir))
         writer = ix.writer(limitmb=128)
         try:
@@ -233,7 +280,9 @@ class ArchiveIndex:
             total = len(fresh)
             for done, (path, article) in enumerate(fresh.items(), start=1):
                 article.id = ids[path]
-                writer.update_document(**_document(article))
+                document = _document(article)
+                writer.update_document(**document)
+                texts[path] = literal.article_text(article.title, article.source, document["body"])
                 stat = scanned.files[path]
                 entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary()}
                 if progress:
@@ -244,19 +293,64 @@ class ArchiveIndex:
             for path in changed:
                 if path not in fresh:  # changed into something unreadable: drop the old copy
                     writer.delete_by_term("path", path)
+            carried = (
+                (path, *(texts.get(path) or (old_texts and old_texts.entry(path)) or (b"", 0)))
+                for path, entry in entries.items()
+                if "id" in entry
+            )
+            texts_name, spans = literal.write(self.index_dir, carried)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        for path, span in spans.items():
+            entries[path]["text"] = span
         report.added = sum(1 for p in added if p in fresh)
         report.updated = sum(1 for p in changed if p in fresh)
         report.removed = len(removed)
         report.unchanged = report.scanned - len(to_read)
-        new_catalog = catalog.Catalog(str(self.root), FINGERPRINT, entries)
+        new_catalog = catalog.Catalog(str(self.root), FINGERPRINT, entries, texts_name, dictionary)
         catalog.save(self.index_dir, new_catalog)
+        literal.remove_unused(self.index_dir, keep=texts_name)
         self._catalog = new_catalog
         self._whoosh = None
         return report
+
+    def _read_dictionary(self, report: SyncReport) -> dict:
+        """The archive's user dictionary: its stat and text (empty when there is none)."""
+        stat = _dictionary_stat(self.root)
+        if not stat:
+            return {}
+        try:
+            data = (self.root / USER_DICTIONARY).read_bytes()
+            text = data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            report.warnings.append(f"{USER_DICTIONARY}: not read ({exc}); it must be UTF-8 text")
+            return {**stat, "text": ""}
+        return {**stat, "text": text}
+
+
+def _dictionary_stat(root: Path) -> dict:
+    try:
+        stat = os.stat(root / USER_DICTIONARY)
+    except OSError:
+        return {}
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _stat_of(dictionary: dict) -> dict:
+    return {k: dictionary[k] for k in ("size", "mtime_ns") if k in dictionary}
+
+
+def _dictionary_lines(text: str | None) -> set[tuple[str, str]]:
+    """(word, line) for each user-dictionary line: a changed frequency moves the word too."""
+    lines = set()
+    for line in (text or "").splitlines():
+        line = line.strip()
+        match = _USER_WORD.match(line) if line else None
+        if match:
+            lines.add((match.group(1), line))
+    return lines
 
 
 def _opens(whoosh_dir: Path) -> bool:

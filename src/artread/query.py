@@ -1,11 +1,35 @@
-"""Parsing what a user types into a search: words, quoted phrases and exclusions."""
+"""Parsing what a user types into a search: words, quoted phrases, exclusions and filters.
+
+    梯度 "梯度检查点" -mxnet title:注意力 category:Java tag:pytorch date:2024-01..2024-06
+
+Any input parses: an unbalanced quote runs to the end, stray operators are ignored, and an
+unknown `name:` is part of a word. Only a date that cannot be read is an error.
+"""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 
-_PIECE = re.compile(r'(-?)"([^"]*)(?:"|$)|(\S+)')
+# An optional "-", an optional field name, then a quoted phrase or a bare word.
+_PIECE = re.compile(r'(-?)(?:([A-Za-z]+):)?"([^"]*)(?:"|$)|(\S+)')
+_FIELD_WORD = re.compile(r"^(-?)([A-Za-z]+):(.+)$")
+_FIELDS = {"title": "title", "category": "category", "cat": "category", "tag": "tag"}
+_FIELDS |= {"tags": "tag", "date": "date"}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_NOISE = "-+|&!()*?~^:\"'"
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says why."""
+
+
+@dataclass
+class Filter:
+    field: str  # title, category or tag
+    value: str
+    negated: bool = False
 
 
 @dataclass
@@ -14,24 +38,88 @@ class ParsedQuery:
     phrases: list[str] = field(default_factory=list)  # literal text, matched as written
     excluded_words: list[str] = field(default_factory=list)
     excluded_phrases: list[str] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.words or self.phrases)
+        """Nothing to look for and nothing to narrow by."""
+        return not (self.words or self.phrases or self.filters or self.since or self.until)
+
+    @property
+    def has_terms(self) -> bool:
+        return bool(self.words or self.phrases)
 
 
 def parse(text: str) -> ParsedQuery:
-    """Split a query; never fails. An unbalanced quote runs to the end of the query."""
+    """Split a query into its parts; raises QueryError only for an unreadable date."""
     parsed = ParsedQuery()
     for match in _PIECE.finditer(text):
-        negated, phrase, word = match.group(1), match.group(2), match.group(3)
+        negated, name, phrase, word = match.groups()
         if phrase is not None:
             phrase = " ".join(phrase.split())
-            if phrase:
+            target = _FIELDS.get((name or "").lower())
+            if name and target:
+                _add_field(parsed, target, phrase, bool(negated))
+            elif phrase:
+                if name:  # an unknown name: part of the literal text
+                    phrase = f"{name}:{phrase}"
                 (parsed.excluded_phrases if negated else parsed.phrases).append(phrase)
             continue
-        if word.startswith("-") and len(word) > 1 and word.strip("-"):
+        fielded = _FIELD_WORD.match(word)
+        if fielded and fielded.group(2).lower() in _FIELDS:
+            target = _FIELDS[fielded.group(2).lower()]
+            _add_field(parsed, target, fielded.group(3), bool(fielded.group(1)))
+        elif word.startswith("-") and len(word) > 1 and word.strip(_NOISE):
             parsed.excluded_words.append(word.lstrip("-"))
-        elif word.strip("-+|&!()*?~^:\"'"):
+        elif word.strip(_NOISE):
             parsed.words.append(word.lstrip("+"))
+        elif word.strip() and not word.strip("-+|&!()"):
+            continue  # a stray operator
+        elif word.strip():
+            parsed.words.append(word)  # punctuation: still searchable literally
     return parsed
+
+
+def _add_field(parsed: ParsedQuery, name: str, value: str, negated: bool) -> None:
+    value = value.strip()
+    if not value:
+        return
+    if name == "date":
+        since, until = date_range(value)
+        parsed.since = max(filter(None, (parsed.since, since)), default=None)
+        parsed.until = min(filter(None, (parsed.until, until)), default=None)
+        return
+    parsed.filters.append(Filter(name, value, negated))
+
+
+def date_range(value: str) -> tuple[str | None, str | None]:
+    """`2025`, `2025-01`, `2025-01-15`, or a range `A..B` with either side open."""
+    if ".." in value:
+        low, _, high = value.partition("..")
+        since = period(low)[0] if low.strip() else None
+        until = period(high)[1] if high.strip() else None
+        return since, until
+    return period(value)
+
+
+def period(value: str) -> tuple[str, str]:
+    """The first and last day of a year, month or day written as YYYY[-MM[-DD]]."""
+    match = _DATE.match(value.strip())
+    if not match:
+        raise QueryError(f"cannot read the date {value!r}: write 2025, 2025-01 or 2025-01-15")
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else None
+    day = int(match.group(3)) if match.group(3) else None
+    try:
+        if month is None:
+            return f"{year:04d}-01-01", f"{year:04d}-12-31"
+        last = calendar.monthrange(year, month)[1]
+        if day is None:
+            return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+        if not 1 <= day <= last:
+            raise ValueError
+    except (ValueError, calendar.IllegalMonthError):
+        raise QueryError(f"no such date: {value!r}") from None
+    return (f"{year:04d}-{month:02d}-{day:02d}",) * 2

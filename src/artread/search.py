@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from artread import analysis, plaintext
 from artread.index import FIELD_BOOSTS, ArchiveIndex
-from artread.query import ParsedQuery, parse
+from artread.query import Filter, ParsedQuery, QueryError, date_range, parse
+
+__all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "rank", "search"]
 
 SNIPPET_CHARS = 120
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
@@ -26,7 +29,8 @@ class Snippet:
 class Hit:
     entry: dict  # the catalog entry: id, path, title, date, category, tags, ...
     score: float
-    matched_all: bool
+    matched_all: bool  # holds every term of the query
+    tier: int = 0  # 0 all terms, 1 some, 2 found only literally
     snippet: Snippet | None = None
 
 
@@ -37,105 +41,260 @@ class SearchResults:
     page: int
     per_page: int
     hits: list[Hit]
+    complete: int = 0  # how many results hold every word of the query
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
 
-class QueryError(ValueError):
-    """A query that cannot be run; the message says why."""
+# How much a multi-term word written exactly as typed (梯度检查点, not 梯度 … 检查点) adds.
+PHRASE_BONUS = 0.5
+# Up to this many terms, articles holding them all come first; longer queries (questions) rank
+# by score alone, so an article missing one common word can still lead.
+TIER_UNITS = 3
+# The best results are re-ranked by how much of the query one passage of PROXIMITY_WINDOW
+# characters holds: the answer to a question has its words together. Measured with
+# bench/eval_search.py (BENCHMARKS.md).
+PROXIMITY = 2.0
+PROXIMITY_WINDOW = 150
+RERANK = 30
 
 
-def search(index: ArchiveIndex, text: str, *, page: int = 1, per_page: int = 10) -> SearchResults:
+def search(
+    index: ArchiveIndex,
+    text: str,
+    *,
+    page: int = 1,
+    per_page: int = 10,
+    categories: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "score",
+) -> SearchResults:
+    """Ranked results for a query, one page of them with snippets.
+
+    Options narrow like the query's own filters (category:, tag:, date:).
+    """
     parsed = parse(text)
-    parsed.words = [w for w in parsed.words if analysis.query_terms_default(w)]
+    parsed.filters += [Filter("category", c) for c in categories if c.strip()]
+    parsed.filters += [Filter("tag", t) for t in tags if t.strip()]
+    if since:
+        parsed.since = max(filter(None, (parsed.since, date_range(since)[0])))
+    if until:
+        parsed.until = min(filter(None, (parsed.until, date_range(until)[1])))
     if parsed.empty:
         raise QueryError(
-            f"nothing to search for in {text!r}: only common words or punctuation "
-            '(put text in "quotes" to find it literally)'
+            f'nothing to search for in {text!r}: give a word, a "quoted phrase" '
+            "or a filter such as category:NAME"
         )
     ranked = rank(index, parsed)
+    if sort == "date":
+        ranked.sort(key=lambda h: (-h.entry["sort_key"], h.entry["path"]))
     start = (page - 1) * per_page
     hits = ranked[start : start + per_page]
     needles = highlight_needles(parsed)
     for hit in hits:
+        if not needles:
+            hit.snippet = Snippet(hit.entry.get("excerpt", "")[:SNIPPET_CHARS])
+            continue
         try:
             hit.snippet = make_snippet(index.read_text(hit.entry), needles)
         except (OSError, ValueError):
             hit.snippet = Snippet(hit.entry.get("excerpt", "")[:SNIPPET_CHARS])
-    return SearchResults(text, len(ranked), page, per_page, hits)
+    complete = sum(1 for hit in ranked if hit.matched_all)
+    return SearchResults(text, len(ranked), page, per_page, hits, complete)
+
+
+@dataclass
+class _Match:
+    score: float = 0.0
+    units: set[str] = field(default_factory=set)  # query units the article holds
+    literal: dict[str, int] = field(default_factory=dict)  # words held as typed: how often
+    indexed: bool = False  # found through the index, not only literally
 
 
 def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
-    """Every matching article, best first: all words matched, then BM25F, then newest."""
+    """Every matching article, best first.
+
+    Ranked by BM25F times the share of the query (by IDF) an article holds, with a bonus for a
+    word written exactly as typed and, for the top results, for the query's words standing
+    together in one passage. For up to TIER_UNITS terms, articles holding all of them come
+    first; at least half of the terms must match. Question words carry no weight. An article
+    that holds a query word only literally (segmented differently, or inside a longer word)
+    is still found, after the word matches. Ties go to the newest.
+    """
     from whoosh import query as Q
     from whoosh import scoring
 
     entries = index.catalog.entries
-    groups = [analysis.query_terms_default(w) for w in parsed.words]
-    groups = [g for g in groups if g]
-    scored: dict[str, tuple[int, float]] = {}  # path -> (words matched, score)
+    allowed = _filtered(index, parsed)
+    words = [(w, analysis.query_units(w)) for w in parsed.words]
+    units = list(dict.fromkeys(u for _w, us in words for u in us))
+    store = index.literal()
+    matches: dict[str, _Match] = {}
     with index.whoosh().searcher(weighting=scoring.BM25F()) as searcher:
-        if groups:
-            per_word = [Q.And([_any_field(Q, t) for t in g]) for g in groups]
-            results = searcher.search(Q.Or(per_word), limit=None, terms=True)
-            for hit in results:
-                matched = {t for _f, t in hit.matched_terms()}
-                covered = sum(
-                    1 for g in groups if all(t.encode() in matched or t in matched for t in g)
-                )
-                if covered:
-                    scored[hit["path"]] = (covered, hit.score)
-        else:
-            scored = {p: (0, 0.0) for p, e in entries.items() if "id" in e}
+        weights = {u: _idf(searcher, u) for u in units}
+        if units:
+            query = Q.Or([_any_field(Q, u) for u in units])
+            for hit in searcher.search(query, limit=None, terms=True):
+                path = hit["path"]
+                if allowed is not None and path not in allowed:
+                    continue
+                found = {t.decode() if isinstance(t, bytes) else t for _f, t in hit.matched_terms()}
+                matches[path] = _Match(hit.score, {u for u in units if u in found}, indexed=True)
+        for word, word_units in words:
+            # The word as typed: exact occurrences, found even where segmentation differs.
+            for path, count in store.find(word).items():
+                if allowed is not None and path not in allowed:
+                    continue
+                match = matches.setdefault(path, _Match())
+                match.literal[word] = count
+                match.units.update(word_units)
+        excluded = set()
         for word in parsed.excluded_words:
-            terms = analysis.query_terms_default(word)
-            if terms:
-                excluded = searcher.search(Q.And([_any_field(Q, t) for t in terms]), limit=None)
-                for hit in excluded:
-                    scored.pop(hit["path"], None)
-    if parsed.phrases or parsed.excluded_phrases:
-        scored = _literal_filter(index, parsed, scored)
+            word_units = analysis.query_units(word)
+            if word_units:
+                query = Q.And([_any_field(Q, u) for u in word_units])
+                excluded.update(hit["path"] for hit in searcher.search(query, limit=None))
+            excluded.update(store.find(word))
+    for phrase in parsed.excluded_phrases:
+        excluded.update(store.find(phrase, as_written=True))
+    if parsed.phrases:  # exactly the articles whose file holds the text, as grep finds them
+        holding = [store.find(p, as_written=True) for p in parsed.phrases]
+        both = set.intersection(*(set(h) for h in holding))
+        if parsed.words:
+            matches = {p: m for p, m in matches.items() if p in both}
+        else:
+            matches = {p: _Match(indexed=True) for p in both}
+        for path, match in matches.items():
+            count = sum(h[path] for h in holding)
+            match.score += math.log1p(count)
+            title = analysis.normalize(entries.get(path, {}).get("title", ""))
+            match.score += sum(2.0 for p in parsed.phrases if analysis.normalize(p) in title)
+    elif not parsed.words:  # filters alone: every article that passes them
+        matches = {p: _Match(indexed=True) for p in allowed or ()}
+    total_weight = sum(weights.values()) or 1.0
+    # Every term for one or two, then at least half of them: loose words and questions still
+    # find the articles that answer them, and a stray term alone does not.
+    required = min(len(units), max(1, math.ceil(len(units) / 2)))
+    multi = [w for w, us in words if len(us) > 1]
     hits = []
-    for path, (covered, score) in scored.items():
+    for path, match in matches.items():
         entry = entries.get(path)
-        if entry and "id" in entry:
-            hits.append(Hit(entry, score, covered == len(groups)))
-    hits.sort(key=lambda h: (not h.matched_all, -h.score, -h.entry["sort_key"], h.entry["path"]))
+        if path in excluded or not entry or "id" not in entry:
+            continue
+        if allowed is not None and path not in allowed:
+            continue
+        held = match.units & set(units)
+        if len(held) < required and not match.literal and match.indexed:
+            continue
+        share = sum(weights[u] for u in held) / total_weight
+        score = match.score
+        if multi:
+            score *= 1 + PHRASE_BONUS * sum(1 for w in multi if w in match.literal) / len(multi)
+        if not match.indexed:  # literal only: below every word match
+            score = 0.01 * sum(math.log1p(count) for count in match.literal.values())
+        score *= share if units else 1.0
+        complete = not units or set(units) <= match.units
+        tier = 2 if not match.indexed else 0 if complete or len(units) > TIER_UNITS else 1
+        hits.append(Hit(entry, score, complete, tier))
+    hits.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
+    if len(units) > 1:
+        top = hits[:RERANK]
+        for hit in top:
+            text = (store.text(hit.entry["path"]) or b"").decode("utf-8", "replace")
+            hit.score *= 1 + PROXIMITY * _proximity(text, units, weights)
+        top.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
+        hits[:RERANK] = top
     return hits
+
+
+def _proximity(text: str, units: list[str], weights: dict[str, float]) -> float:
+    """The largest share of the query (by IDF) found within one short passage of the text."""
+    positions: list[tuple[int, str]] = []
+    for unit in units:
+        start = text.find(unit)
+        found = 0
+        while start != -1 and found < 500:
+            positions.append((start, unit))
+            found += 1
+            start = text.find(unit, start + 1)
+    positions.sort()
+    total = sum(weights.values()) or 1.0
+    best = 0.0
+    inside: dict[str, int] = {}
+    left = 0
+    for position, unit in positions:
+        inside[unit] = inside.get(unit, 0) + 1
+        while positions[left][0] < position - PROXIMITY_WINDOW:
+            gone = positions[left][1]
+            inside[gone] -= 1
+            if not inside[gone]:
+                del inside[gone]
+            left += 1
+        best = max(best, sum(weights[u] for u in inside) / total)
+    return best
+
+
+def _idf(searcher, unit: str) -> float:
+    """How rare a term is across the archive (body or title), as BM25 weighs it."""
+    total = max(1, searcher.doc_count())
+    frequency = max(searcher.doc_frequency(name, unit) for name in FIELD_BOOSTS)
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
 def _any_field(Q, term: str):
     return Q.Or([Q.Term(name, term) for name in FIELD_BOOSTS])
 
 
-def _literal_filter(
-    index: ArchiveIndex, parsed: ParsedQuery, scored: dict[str, tuple[int, float]]
-) -> dict[str, tuple[int, float]]:
-    """Keep articles holding every quoted phrase (after normalisation) and no excluded one."""
-    phrases = [analysis.normalize(p) for p in parsed.phrases]
-    banned = [analysis.normalize(p) for p in parsed.excluded_phrases]
-    kept: dict[str, tuple[int, float]] = {}
-    for path, (covered, score) in scored.items():
-        entry = index.catalog.entries.get(path)
-        if not entry or "id" not in entry:
+def _filtered(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
+    """Paths that pass the title, category, tag and date filters; None when there are none."""
+    if not (parsed.filters or parsed.since or parsed.until):
+        return None
+    titled: dict[str, set[str]] = {}
+    for wanted in parsed.filters:
+        if wanted.field == "title" and wanted.value not in titled:
+            titled[wanted.value] = _title_matches(index, wanted.value)
+    allowed = set()
+    for path, entry in index.catalog.entries.items():
+        if "id" not in entry:
             continue
-        try:
-            source = index.read_text(entry)
-        except (OSError, ValueError):
+        date = entry.get("date") or ""
+        if parsed.since and date < parsed.since:
             continue
-        # The Markdown source and the text a reader sees (`**共享**同一个` reads 共享同一个).
-        text = (
-            analysis.normalize(source)
-            + "\n"
-            + analysis.normalize(plaintext.to_plain(source, keep_code=True))
-        )
-        if all(p in text for p in phrases) and not any(b in text for b in banned):
-            title = analysis.normalize(entry["title"])
-            bonus = sum(text.count(p) for p in phrases) + sum(5 for p in phrases if p in title)
-            kept[path] = (covered, score + bonus)
-    return kept
+        if parsed.until and (not date or date > parsed.until):
+            continue
+        if all(_passes(entry, f, titled) != f.negated for f in parsed.filters):
+            allowed.add(path)
+    return allowed
+
+
+def _passes(entry: dict, wanted: Filter, titled: dict[str, set[str]]) -> bool:
+    value = analysis.normalize(wanted.value)
+    if wanted.field == "title":
+        return entry["path"] in titled[wanted.value]
+    names = [entry.get("category") or ""] if wanted.field == "category" else entry.get("tags", [])
+    # The name or a part of it (category:java finds "Java 基础").
+    return any(value in analysis.normalize(n) for n in names)
+
+
+def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
+    """Articles whose title holds every term of value, or the text itself."""
+    from whoosh import query as Q
+
+    found = set()
+    needle = analysis.normalize(value)
+    for path, entry in index.catalog.entries.items():
+        if "id" in entry and needle in analysis.normalize(entry["title"]):
+            found.add(path)
+    units = analysis.query_units(value)
+    if units:
+        with index.whoosh().searcher() as searcher:
+            query = Q.And([Q.Term("title", u) for u in units])
+            found.update(hit["path"] for hit in searcher.search(query, limit=None))
+    return found
 
 
 def highlight_needles(parsed: ParsedQuery) -> list[str]:
@@ -143,34 +302,85 @@ def highlight_needles(parsed: ParsedQuery) -> list[str]:
     needles: list[str] = []
     for word in parsed.words:
         needles.append(analysis.normalize(word))
-        needles.extend(analysis.query_terms_default(word))
+        needles.extend(analysis.query_units(word))
     needles.extend(analysis.normalize(p) for p in parsed.phrases)
     return [n for n in dict.fromkeys(needles) if n.strip()]
 
 
 def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) -> Snippet:
-    """The passage with the most query words, with highlight spans on the original text."""
+    """The one or two passages with the most query words, highlights on the original text.
+
+    A second passage is added when the best one misses a query word that occurs elsewhere.
+    Passages start and end at sentence punctuation where that is near.
+    """
     _meta, body, _problem = _split(source)
     plain = " ".join(plaintext.to_plain(body, keep_code=True).split("\n"))
+    spans = _find_needles(plain, needles)
+    if not spans:
+        return Snippet(plain[:limit], [], False, len(plain) > limit)
+    first = _best_window(plain, spans, limit)
+    missing = {label for s, e, label in spans} - _labels_in(spans, first)
+    rest = [span for span in spans if span[2] in missing and not _inside(span, first)]
+    if not rest:
+        return _passage_snippet(plain, spans, [first])
+    share = limit * 11 // 20
+    first = _best_window(plain, spans, share)
+    second = _best_window(plain, rest, limit - share)
+    windows = sorted([first, second])
+    if windows[0][1] >= windows[1][0]:  # they touch: one passage
+        windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]
+    return _passage_snippet(plain, spans, windows)
+
+
+_Span = tuple[int, int, str]  # start, end in the plain text; what it matched
+
+
+def _find_needles(plain: str, needles: list[str]) -> list[_Span]:
     normalized, origin = _normalize_with_map(plain)
-    spans: list[tuple[int, int]] = []
+    spans: list[_Span] = []
+    stems = {analysis.stem(n) for n in needles if n.isascii() and n.isalpha()}
     for needle in needles:
+        if needle.isascii() and needle.isalpha():
+            continue
         # A Latin term matches whole words only: R is not the r in "random".
-        latin = needle[0].isascii() and needle[0].isalnum()
         pattern = re.escape(needle)
-        if latin:
+        if needle[0].isascii() and needle[0].isalnum():
             pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
         for found in re.finditer(pattern, normalized):
             start, end = found.span()
-            spans.append((origin[start], origin[end - 1] + 1))
-    spans = _merge(spans)
-    if not spans:
-        return Snippet(plain[:limit], [], False, len(plain) > limit)
-    begin, end = _best_window(plain, spans, needles, limit)
-    shown = [
-        (max(s, begin) - begin, min(e, end) - begin) for s, e in spans if s < end and e > begin
-    ]
-    return Snippet(plain[begin:end], shown, begin > 0, end < len(plain))
+            spans.append((origin[start], origin[end - 1] + 1, needle))
+    if stems:  # English words by stem: transformers finds Transformer
+        for found in re.finditer(r"[a-z]+", normalized):
+            stem = analysis.stem(found.group())
+            if stem in stems:
+                start, end = found.span()
+                spans.append((origin[start], origin[end - 1] + 1, stem))
+    return sorted(spans)
+
+
+def _labels_in(spans: list[_Span], window: tuple[int, int]) -> set[str]:
+    return {label for span in spans if _inside(span, window) for label in [span[2]]}
+
+
+def _inside(span: _Span, window: tuple[int, int]) -> bool:
+    return span[0] >= window[0] and span[1] <= window[1]
+
+
+def _passage_snippet(plain: str, spans: list[_Span], windows: list[tuple[int, int]]) -> Snippet:
+    text = ""
+    highlights: list[tuple[int, int]] = []
+    merged = _merge([(s, e) for s, e, _label in spans])
+    for number, (begin, end) in enumerate(windows):
+        if number:
+            text += " … "
+        offset = len(text) - begin
+        text += plain[begin:end]
+        highlights += [
+            (max(s, begin) + offset, min(e, end) + offset)
+            for s, e in merged
+            if s < end and e > begin
+        ]
+    return Snippet(text, highlights, windows[0][0] > 0, windows[-1][1] < len(plain))
 
 
 def _split(source: str) -> tuple[dict, str, str | None]:
@@ -187,7 +397,7 @@ def _normalize_with_map(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char).casefold()
+        folded = analysis.normalize(char)
         chars.append(folded)
         origin.extend([index] * len(folded))
     return "".join(chars), origin
@@ -204,17 +414,15 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _best_window(
-    plain: str, spans: list[tuple[int, int]], needles: list[str], limit: int
-) -> tuple[int, int]:
+def _best_window(plain: str, spans: list[_Span], limit: int) -> tuple[int, int]:
     """A window of about `limit` characters over the densest run of matches, cut at sentences."""
-    best, best_score = spans[0], -1.0
-    for anchor_start, _ in spans:
-        window_end = anchor_start + limit
-        inside = [plain[s:e].casefold() for s, e in spans if s >= anchor_start and e <= window_end]
-        score = len(set(inside)) * 10 + sum(len(t) for t in inside) * 0.1
+    best, best_score = (spans[0][0], spans[0][0] + limit), -1.0
+    for anchor_start, _end, _label in spans:
+        window = (anchor_start, anchor_start + limit)
+        inside = [(e - s, label) for s, e, label in spans if _inside((s, e, label), window)]
+        score = len({label for _n, label in inside}) * 10 + sum(n for n, _l in inside) * 0.1
         if score > best_score:
-            best, best_score = (anchor_start, window_end), score
+            best, best_score = window, score
     first = best[0]
     # Start at the beginning of the sentence holding the first match, when it is near.
     sentence_start = 0
@@ -228,5 +436,12 @@ def _best_window(
         space = plain.find(" ", begin, first)
         if begin and plain[begin - 1].isascii() and plain[begin - 1].isalnum() and space != -1:
             begin = space + 1
+    while begin < first and plain[begin] == " ":
+        begin += 1
     end = min(len(plain), begin + limit)
+    # End at the last sentence end after the last match in the window, when there is one.
+    last_match = max((e for s, e, _l in spans if begin <= s and e <= end), default=begin)
+    stops = [m.end() for m in _SENTENCE_END.finditer(plain, last_match, end)]
+    if stops and end < len(plain):
+        end = stops[-1]
     return begin, end

@@ -139,6 +139,11 @@ def results(console: Console, found: SearchResults, *, next_command: str | None)
         return
     first = (found.page - 1) * found.per_page
     for number, hit in enumerate(found.hits, start=first + 1):
+        if not hit.matched_all and (
+            number == first + 1 or found.hits[number - first - 2].matched_all
+        ):
+            console.print(Text("Articles with some of the words:", style=STYLE_DIM))
+            console.print()
         line = Text(f"{number:>2} ", style=STYLE_DIM)
         line.append(layout.truncate(clean_line(hit.entry["title"]), columns), style=STYLE_TITLE)
         console.print(line)
@@ -148,6 +153,8 @@ def results(console: Console, found: SearchResults, *, next_command: str | None)
         console.print()
     summary = Text(f"{found.total} result{'s' if found.total != 1 else ''}", style="bold")
     summary.append(f" for {clean_line(found.query)}", style=STYLE_DIM)
+    if found.complete < found.total:
+        summary.append(f" ({found.complete} with every word)", style=STYLE_DIM)
     console.print(summary)
     if found.pages > 1:
         console.print(_page_footer(found.page, found.pages, next_command))
@@ -272,6 +279,7 @@ def results_json(found: SearchResults) -> dict:
             {
                 **_public(hit.entry),
                 "score": round(hit.score, 4),
+                "matched_all": hit.matched_all,
                 "snippet": clean_line(hit.snippet.text) if hit.snippet else "",
                 "path": hit.entry["path"],
             }

@@ -1,0 +1,110 @@
+"""Every article's normalised text in one file, for literal matching the way grep does it.
+
+The index finds words; this finds any text at all, inside words and across them, so a quoted
+phrase matches exactly what the articles contain and no query of text that occurs comes back
+empty. Each update writes a new file (texts-<n>.bin) and the catalog names it, so an update
+killed halfway leaves the last complete file in use.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import time
+from bisect import bisect_right
+from collections.abc import Iterable
+from pathlib import Path
+
+from artread.analysis import normalize
+
+PREFIX = "texts-"
+_SEPARATOR = b"\x00"
+
+
+def article_text(title: str, source: str, plain: str) -> tuple[bytes, int]:
+    """What literal matching sees, normalised like the index: the file as written (what grep
+    sees), then the title and the text a reader sees (`**共享**同一个` reads 共享同一个).
+    Returns the bytes and the length of the first part."""
+    written = normalize(source).replace("\x00", " ").encode("utf-8")
+    shown = normalize(f"{title}\n{plain}").replace("\x00", " ").encode("utf-8")
+    return written + b"\n" + shown, len(written)
+
+
+class LiteralStore:
+    """A read-only view of one texts file. Spans give each article's [offset, length, length
+    of the file-as-written part] in bytes."""
+
+    def __init__(self, file: Path, spans: dict[str, list[int]]) -> None:
+        self.file = file
+        self.spans = spans
+        ordered = sorted((span[0], span[1], span[2], path) for path, span in spans.items())
+        self._starts = [start for start, *_rest in ordered]
+        self._ordered = ordered
+        self._data: bytes | mmap.mmap | None = None
+
+    def open(self) -> bytes | mmap.mmap:
+        if self._data is None:
+            with open(self.file, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return self._data
+
+    def entry(self, path: str) -> tuple[bytes, int] | None:
+        """An article's text and the length of its file-as-written part, to carry over."""
+        span = self.spans.get(path)
+        if span is None:
+            return None
+        start, length, written = span
+        return bytes(self.open()[start : start + length]), written
+
+    def text(self, path: str) -> bytes | None:
+        span = self.spans.get(path)
+        if span is None:
+            return None
+        start, length, _written = span
+        return bytes(self.open()[start : start + length])
+
+    def find(self, text: str, *, as_written: bool = False) -> dict[str, int]:
+        """Articles whose text holds `text` (normalised), with how often it occurs.
+
+        as_written: only in the file as written, the way grep would find it.
+        """
+        needle = normalize(text).replace("\x00", " ").encode("utf-8")
+        found: dict[str, int] = {}
+        if not needle or not self._ordered:
+            return found
+        data = self.open()
+        position = data.find(needle)
+        while position != -1:
+            slot = bisect_right(self._starts, position) - 1
+            start, length, written, path = self._ordered[slot]
+            end = start + (written if as_written else length)
+            if position + len(needle) <= end:
+                found[path] = data[start:end].count(needle)
+            position = data.find(needle, start + length)
+        return found
+
+
+def write(
+    index_dir: Path, texts: Iterable[tuple[str, bytes, int]]
+) -> tuple[str, dict[str, list[int]]]:
+    """Write a new texts file from (path, text, written length); returns its name and spans."""
+    name = f"{PREFIX}{time.time_ns()}-{os.getpid()}.bin"
+    spans: dict[str, list[int]] = {}
+    offset = 0
+    with open(index_dir / name, "wb") as handle:
+        for path, blob, written in texts:
+            handle.write(blob)
+            handle.write(_SEPARATOR)
+            spans[path] = [offset, len(blob), written]
+            offset += len(blob) + 1
+        handle.flush()
+        os.fsync(handle.fileno())
+    return name, spans
+
+
+def remove_unused(index_dir: Path, keep: str) -> None:
+    """Delete texts files other than `keep` (left by earlier updates or killed builds)."""
+    for stale in index_dir.glob(f"{PREFIX}*.bin"):
+        if stale.name != keep:
+            stale.unlink(missing_ok=True)
