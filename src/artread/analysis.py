@@ -56,6 +56,10 @@ _user_dictionary = ("", "")  # (digest, text) of the active user dictionary
 _t2s: Any = None
 
 
+def has_cjk(text: str) -> bool:
+    return bool(_HAS_CJK.search(text))
+
+
 def to_simplified(text: str) -> str:
     """Traditional to simplified Chinese (梯度檢查點 → 梯度检查点), with OpenCC."""
     global _t2s

@@ -131,6 +131,8 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
     entries = index.catalog.entries
     allowed = _filtered(index, parsed)
     words = [(w, analysis.query_units(w)) for w in parsed.words]
+    meaningful = [(w, us) for w, us in words if not set(us) <= analysis.QUERY_FILLER]
+    words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
     units = list(dict.fromkeys(u for _w, us in words for u in us))
     store = index.literal()
     matches: dict[str, _Match] = {}
@@ -146,6 +148,10 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
                 matches[path] = _Match(hit.score, {u for u in units if u in found}, indexed=True)
         for word, word_units in words:
             # The word as typed: exact occurrences, found even where segmentation differs.
+            # Latin words segment reliably; they are looked up literally (where they may sit
+            # inside longer words) only when nothing else was found.
+            if matches and not analysis.has_cjk(word):
+                continue
             for path, count in store.find(word).items():
                 if allowed is not None and path not in allowed:
                     continue
@@ -188,7 +194,7 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
         if allowed is not None and path not in allowed:
             continue
         held = match.units & set(units)
-        if len(held) < required and not match.literal and match.indexed:
+        if len(held) < required and match.indexed:
             continue
         share = sum(weights[u] for u in held) / total_weight
         score = match.score
