@@ -477,7 +477,7 @@ def main() -> None:
         where = exc.ctx.command_path if exc.ctx else "artread"
         sys.stderr.write(f"artread: {exc.format_message()} (see '{where} --help')\n")
         raise SystemExit(2) from None
-    except exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("artread: interrupted\n")
         raise SystemExit(130) from None
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -121,9 +121,10 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
     Ranked by BM25F times the share of the query (by IDF) an article holds, with a bonus for a
     word written exactly as typed and, for the top results, for the query's words standing
     together in one passage. For up to TIER_UNITS terms, articles holding all of them come
-    first; at least half of the terms must match. Question words carry no weight. An article
-    that holds a query word only literally (segmented differently, or inside a longer word)
-    is still found, after the word matches. Ties go to the newest.
+    first. Two terms must both match if any article holds both; of more terms, at least half.
+    Question words carry no weight. An article that holds a query word only literally
+    (segmented differently, or inside a longer word) is still found, after the word matches.
+    Ties go to the newest.
     """
     from whoosh import query as Q
     from whoosh import scoring
@@ -182,9 +183,12 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
     elif not parsed.words:  # filters alone: every article that passes them
         matches = {p: _Match(indexed=True) for p in allowed or ()}
     total_weight = sum(weights.values()) or 1.0
-    # Every term for one or two, then at least half of them: loose words and questions still
-    # find the articles that answer them, and a stray term alone does not.
-    required = min(len(units), max(1, math.ceil(len(units) / 2)))
+    # Every term of one or two, then at least half of them: loose words and questions still
+    # find the articles that answer them, and a stray term alone does not. When no article
+    # holds both of two terms, articles with one of them are better than nothing.
+    required = math.ceil(len(units) / 2)
+    if len(units) == 2 and any(set(units) <= m.units for m in matches.values()):
+        required = 2
     multi = [w for w, us in words if len(us) > 1]
     hits = []
     for path, match in matches.items():
