@@ -23,6 +23,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -364,8 +365,9 @@ class Bench:
         try:
             seconds, rss = measure_once(self.cli(archive, "index"), env, self.tmp)
         except BenchError as exc:
-            for measure in ("index", "rss", "size"):
-                self.results.errors[measure, scale, "artread"] = str(exc)
+            self.results.errors["index", scale, "artread"] = str(exc)
+            for measure in ("rss", "size"):
+                self.results.errors[measure, scale, "artread"] = "not measured: index failed"
             log(f"FAILED index {scale}x: {exc}")
             return False
         self.results.values["index", scale, "artread"] = seconds
@@ -457,8 +459,9 @@ class Bench:
                 [sys.executable, str(peer), "build", str(db), str(archive)], env, self.tmp
             )
         except BenchError as exc:
-            for measure in ("index", "rss", "size", "search"):
-                self.results.errors[measure, scale, "fts5"] = str(exc)
+            self.results.errors["index", scale, "fts5"] = str(exc)
+            for measure in ("rss", "size", "search"):
+                self.results.errors[measure, scale, "fts5"] = "not measured: build failed"
             log(f"FAILED FTS5 build {scale}x: {exc}")
             return
         self.results.values["index", scale, "fts5"] = seconds
@@ -572,7 +575,7 @@ def first_line(command: list[str]) -> str:
         done = subprocess.run(command, capture_output=True, text=True, errors="replace")
     except OSError:
         return "not found"
-    return (done.stdout or done.stderr).strip().split("\n")[0] or "unknown"
+    return done.stdout.strip().split("\n")[0] if done.returncode == 0 else "unknown"
 
 
 def machine() -> list[str]:
@@ -585,13 +588,14 @@ def machine() -> list[str]:
     commit = first_line(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
     changed = first_line(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"])
     artread = str(Path(sys.executable).parent / "artread")
+    version = first_line([artread, "--version"]).removeprefix("artread ")
     return [
         f"- Command: `{shlex.join(sys.orig_argv)}`",
         f"- Date: {datetime.now().astimezone().isoformat(timespec='minutes')}",
         f"- Machine: {len(os.sched_getaffinity(0))} cores (nproc), {cpu}",
         f"- Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}",
-        f"- {first_line([artread, '--version'])} (git {commit}"
-        + (", uncommitted changes" if changed not in ("unknown", "not found") else "")
+        f"- artread {version} (git {commit}"
+        + (", uncommitted changes" if changed not in ("", "unknown", "not found") else "")
         + f"), {first_line(['rg', '--version'])}, {first_line(['hyperfine', '--version'])}",
     ]
 
@@ -686,15 +690,24 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="artread-bench-"))
     log(f"working in {tmp}; scales {args.scales}; words {args.words}; {args.runs} runs")
     bench = Bench(args, articles, tmp, Timer(args.runs, tmp))
+    # SIGTERM, like Ctrl-C, stops the run but still prints what was measured so far.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    interrupted = False
     try:
         for scale in args.scales:
             bench.run_scale(scale)
+    except KeyboardInterrupt:
+        interrupted = True
+        log("interrupted: reporting what was measured so far")
     finally:
         if args.keep:
             log(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     print(report(bench, args.scales))
+    if interrupted:
+        print("\n(Interrupted: the measurements above are incomplete.)")
+        return 130
     return 1 if bench.results.errors else 0
 
 

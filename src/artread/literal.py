@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import re
 import time
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -64,23 +65,31 @@ class LiteralStore:
         start, length, _written = span
         return bytes(self.open()[start : start + length])
 
-    def find(self, text: str, *, as_written: bool = False) -> dict[str, int]:
+    def find(
+        self, text: str, *, as_written: bool = False, word_start: bool = False
+    ) -> dict[str, int]:
         """Articles whose text holds `text` (normalised), with how often it occurs.
 
         as_written: only in the file as written, the way grep would find it.
+        word_start: only where a word starts (gru in nn.GRUCell, not it in title).
         """
         needle = normalize(text).replace("\x00", " ").encode("utf-8")
         found: dict[str, int] = {}
         if not needle or not self._ordered:
             return found
+        pattern = re.compile(rb"(?<![a-z0-9_])" + re.escape(needle)) if word_start else None
         data = self.open()
         position = data.find(needle)
         while position != -1:
             slot = bisect_right(self._starts, position) - 1
             start, length, written, path = self._ordered[slot]
             end = start + (written if as_written else length)
-            if position + len(needle) <= end:
-                found[path] = data[start:end].count(needle)
+            if pattern is not None:
+                count = len(pattern.findall(data, start, end))
+            else:
+                count = data[start:end].count(needle) if position + len(needle) <= end else 0
+            if count:
+                found[path] = count
             position = data.find(needle, start + length)
         return found
 

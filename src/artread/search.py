@@ -149,11 +149,10 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
                 matches[path] = _Match(hit.score, {u for u in units if u in found}, indexed=True)
         for word, word_units in words:
             # The word as typed: exact occurrences, found even where segmentation differs.
-            # Latin words segment reliably; they are looked up literally (where they may sit
-            # inside longer words) only when nothing else was found.
-            if matches and not analysis.has_cjk(word):
-                continue
-            for path, count in store.find(word).items():
+            # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
+            # anywhere only when nothing else was found.
+            latin = bool(matches) and not analysis.has_cjk(word)
+            for path, count in store.find(word, word_start=latin).items():
                 if allowed is not None and path not in allowed:
                     continue
                 match = matches.setdefault(path, _Match())
