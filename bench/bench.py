@@ -147,9 +147,8 @@ def log(message: str) -> None:
     print(f"[{time.perf_counter() - STARTED:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def tail(text: str | bytes | None, lines: int = 6) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
+def tail(text: str | None, lines: int = 6) -> str:
+    """The last lines of a command's error output, for a failure message."""
     return "\n".join((text or "").strip().splitlines()[-lines:])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from artread.analysis import normalize, query_units, terms
 
@@ -61,3 +62,66 @@ def test_jieba_writes_no_log_lines_and_uses_artreads_cache(tmp_path):
     )
     assert done.stderr == ""
     assert (tmp_path / "jieba" / "jieba.cache").is_file()
+
+
+# Queries are segmented from artread's SQLite copy of jieba's dictionary, not by loading jieba:
+# the terms must be the ones jieba gives.
+
+VARIED = [
+    "为了缓解梯度消失，设计了各种各样的 RNN cell",
+    "如何降低训练时的显存占用",
+    "南京市长江大桥上的研究生命起源",
+    "結合成分子時，數據庫裏的執行緒",
+    "小明硕士毕业于中国科学院计算所，后在日本京都大学深造",
+    "𠀀𠀁两个扩展区汉字与〇以及㐀字",
+    "工信处女干事每月经过下属科室都要亲口交代24口交换机等技术性器件的安装工作",
+]
+
+
+def chinese_runs(text: str) -> list[str]:
+    from artread.analysis import _TOKEN
+
+    return [m.group() for m in _TOKEN.finditer(normalize(text)) if m.lastgroup == "cjk"]
+
+
+def jieba_and_lexicon(dictionary: str = ""):
+    from artread import analysis, lexicon
+
+    analysis.use_user_dictionary(dictionary)
+    try:
+        reference = analysis.segmenter()
+        ours = lexicon.Lexicon(analysis.ensure_lexicon(), dictionary)
+    finally:
+        analysis.use_user_dictionary(None)
+    return reference, ours
+
+
+def test_lexicon_segments_exactly_like_jieba_on_the_sample_archive(sample_archive):
+    reference, ours = jieba_and_lexicon()
+    runs = [run for text in VARIED for run in chinese_runs(text)]
+    for file in sorted(sample_archive.rglob("*.md")):
+        runs.extend(chinese_runs(file.read_text(encoding="utf-8")))
+    assert len(runs) > 1000
+    for run in runs:
+        assert list(ours.cut(run)) == list(reference.cut(run, HMM=False)), run
+
+
+def test_lexicon_segments_exactly_like_jieba_on_real_articles_when_the_corpus_is_here():
+    import pytest
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus is not here (it is not part of the repository)")
+    reference, ours = jieba_and_lexicon()
+    for file in sorted(corpus.glob("*.md"))[::25]:
+        for run in chinese_runs(file.read_text(encoding="utf-8")):
+            assert list(ours.cut(run)) == list(reference.cut(run, HMM=False)), (file, run)
+
+
+def test_lexicon_applies_a_user_dictionary_exactly_like_jiebas_load_userdict():
+    dictionary = "蓝绿发布\n云原生网关 30 n\n\ufeff长江大桥 5\n研究生命 0\n空格 词\n"
+    reference, ours = jieba_and_lexicon(dictionary)
+    assert ours.total == reference.total
+    for text in [*VARIED, "我们采用蓝绿发布上线云原生网关", "南京市长江大桥", "研究生命起源"]:
+        for run in chinese_runs(text):
+            assert list(ours.cut(run)) == list(reference.cut(run, HMM=False)), run

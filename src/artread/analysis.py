@@ -20,6 +20,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
@@ -54,6 +55,7 @@ _base: Any = None  # jieba's tokenizer with its stock dictionary
 _segmenters: dict[str, Any] = {}  # user dictionary digest -> tokenizer
 _user_dictionary = ("", "")  # (digest, text) of the active user dictionary
 _t2s: Any = None
+_lexicons: dict[str, Any] = {}  # user dictionary digest -> Lexicon
 
 
 def has_cjk(text: str) -> bool:
@@ -116,6 +118,36 @@ def segmenter() -> Any:
     return tokenizer
 
 
+def query_words(run: str) -> Iterator[str]:
+    """A run of Chinese segmented as jieba's default mode (HMM off) would, for a query.
+
+    From the SQLite lexicon, which answers at once; jieba itself loads for a second.
+    """
+    from artread import lexicon
+
+    digest, text = _user_dictionary
+    found = _lexicons.get(digest)
+    if found is None:
+        path = ensure_lexicon()
+        if path is None:  # jieba without its dictionary file: use jieba itself
+            yield from segmenter().cut(run, HMM=False)
+            return
+        found = _lexicons[digest] = lexicon.Lexicon(path, text)
+    yield from found.cut(run)
+
+
+def ensure_lexicon() -> Path | None:
+    """The lexicon file for the installed jieba, written from jieba's dictionary if missing."""
+    from artread import lexicon
+    from artread.config import cache_dir
+
+    path = lexicon.lexicon_path(cache_dir() / "jieba")
+    if path is not None and not path.is_file():
+        base = _base_segmenter()
+        lexicon.build(path, base.FREQ, base.total)
+    return path
+
+
 def _base_segmenter() -> Any:
     """jieba's tokenizer, initialised once with artread's own cache dir and no log lines."""
     global _base
@@ -172,7 +204,7 @@ def query_units(text: str) -> list[str]:
         if match.lastgroup == "cjk":
             units.extend(
                 (word, word in QUERY_FILLER)
-                for word, _s, _e in segmenter().tokenize(match.group(), mode="default", HMM=False)
+                for word in query_words(match.group())
                 if word not in STOPWORDS
             )
             continue

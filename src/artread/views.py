@@ -13,7 +13,6 @@ from typing import Any
 
 import rich._wrap
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
@@ -221,6 +220,8 @@ def article(console: Console, entry: dict, body: str) -> None:
     )
     console.print(header)
     console.print(Rule(style=STYLE_DIM))
+    from rich.markdown import Markdown  # 20 ms to import: only where an article is shown
+
     console.print(Markdown(_D2L_FENCE.sub(r"\1\2", body), code_theme="monokai", hyperlinks=True))
 
 
