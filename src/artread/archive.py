@@ -191,6 +191,21 @@ def read_article(root: Path, relpath: str) -> Article:
     return article
 
 
+def body_of(text: str) -> str:
+    """The text after the front matter, without reading the front matter (fast)."""
+    from frontmatter.default_handlers import JSONHandler, YAMLHandler
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for handler in (YAMLHandler(), _TOML, JSONHandler()):
+        if handler.detect(text):
+            try:
+                return handler.split(text)[1].lstrip("\n")
+            except ValueError:
+                return text
+    return text
+
+
 def split_front_matter(text: str) -> tuple[dict, str, str | None]:
     """(metadata, body, problem). YAML (---) as Hexo and Jekyll write it, TOML (+++) as Hugo
     does, JSON ({...}). Malformed front matter still yields the body."""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from artread import analysis, plaintext
+from artread.archive import body_of
 from artread.index import FIELD_BOOSTS, ArchiveIndex
 from artread.query import Filter, ParsedQuery, QueryError, date_range, parse
 
@@ -50,6 +51,9 @@ class SearchResults:
 
 # How much a multi-term word written exactly as typed (梯度检查点, not 梯度 … 检查点) adds.
 PHRASE_BONUS = 0.5
+# A word is also looked up literally (the never-lost fallback) while fewer articles than this
+# hold its terms; past that, literal-only matches would rank after them all.
+LITERAL_SCAN_BELOW = 100
 # Up to this many terms, articles holding them all come first; longer queries (questions) rank
 # by score alone, so an article missing one common word can still lead.
 TIER_UNITS = 3
@@ -151,6 +155,9 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
             # The word as typed: exact occurrences, found even where segmentation differs.
             # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
             # anywhere only when nothing else was found.
+            held = sum(1 for m in matches.values() if set(word_units) <= m.units)
+            if held >= LITERAL_SCAN_BELOW:
+                continue  # literal-only matches would rank after all these: not worth a scan
             latin = bool(matches) and not analysis.has_cjk(word)
             for path, count in store.find(word, word_start=latin).items():
                 if allowed is not None and path not in allowed:
@@ -201,8 +208,6 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
             continue
         share = sum(weights[u] for u in held) / total_weight
         score = match.score
-        if multi:
-            score *= 1 + PHRASE_BONUS * sum(1 for w in multi if w in match.literal) / len(multi)
         if not match.indexed:  # literal only: below every word match
             score = 0.01 * sum(math.log1p(count) for count in match.literal.values())
         score *= share if units else 1.0
@@ -212,8 +217,11 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
     hits.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
     if len(units) > 1:
         top = hits[:RERANK]
+        typed = [analysis.normalize(w) for w in multi]
         for hit in top:
             text = (store.text(hit.entry["path"]) or b"").decode("utf-8", "replace")
+            exact = sum(1 for w in typed if w in text) / len(typed) if typed else 0.0
+            hit.score *= 1 + PHRASE_BONUS * exact
             hit.score *= 1 + PROXIMITY * _proximity(text, units, weights)
         top.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
         hits[:RERANK] = top
@@ -322,7 +330,7 @@ def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) ->
     A second passage is added when the best one misses a query word that occurs elsewhere.
     Passages start and end at sentence punctuation where that is near.
     """
-    _meta, body, _problem = _split(source)
+    body = body_of(source)
     plain = " ".join(plaintext.to_plain(body, keep_code=True).split("\n"))
     spans = _find_needles(plain, needles)
     if not spans:
@@ -392,24 +400,33 @@ def _passage_snippet(plain: str, spans: list[_Span], windows: list[tuple[int, in
     return Snippet(text, highlights, windows[0][0] > 0, windows[-1][1] < len(plain))
 
 
-def _split(source: str) -> tuple[dict, str, str | None]:
-    from artread.archive import split_front_matter
-
-    return split_front_matter(source)
-
-
 def _normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, the index it came from."""
+    """The normalised text and, for each of its characters, the index it came from.
+
+    Normalisation rarely changes the length (… becomes ...): piece by piece, only the pieces
+    that change are mapped character by character.
+    """
     whole = analysis.normalize(text)
     if len(whole) == len(text):
         return whole, list(range(len(text)))
-    chars: list[str] = []
+    parts: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = analysis.normalize(char)
-        chars.append(folded)
-        origin.extend([index] * len(folded))
-    return "".join(chars), origin
+    offset = 0
+    for piece in _PIECES.findall(text):
+        folded = analysis.normalize(piece)
+        if len(folded) == len(piece):
+            parts.append(folded)
+            origin.extend(range(offset, offset + len(piece)))
+        else:
+            for index, char in enumerate(piece, start=offset):
+                one = analysis.normalize(char)
+                parts.append(one)
+                origin.extend([index] * len(one))
+        offset += len(piece)
+    return "".join(parts), origin
+
+
+_PIECES = re.compile(r"[^。！？；，\s]*[。！？；，\s]?", re.S)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -426,12 +443,19 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _best_window(plain: str, spans: list[_Span], limit: int) -> tuple[int, int]:
     """A window of about `limit` characters over the densest run of matches, cut at sentences."""
     best, best_score = (spans[0][0], spans[0][0] + limit), -1.0
-    for anchor_start, _end, _label in spans:
-        window = (anchor_start, anchor_start + limit)
-        inside = [(e - s, label) for s, e, label in spans if _inside((s, e, label), window)]
-        score = len({label for _n, label in inside}) * 10 + sum(n for n, _l in inside) * 0.1
+    for number, (anchor_start, _end, _label) in enumerate(spans):
+        window_end = anchor_start + limit
+        labels: set[str] = set()
+        length = 0
+        for start, end, label in spans[number:]:  # sorted by start: stop past the window
+            if start >= window_end:
+                break
+            if end <= window_end:
+                labels.add(label)
+                length += end - start
+        score = len(labels) * 10 + length * 0.1
         if score > best_score:
-            best, best_score = window, score
+            best, best_score = (anchor_start, window_end), score
     first = best[0]
     # Start at the beginning of the sentence holding the first match, when it is near.
     sentence_start = 0
