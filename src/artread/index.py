@@ -215,6 +215,10 @@ class ArchiveIndex:
         if not (rebuild or stale) and whoosh_dir.exists() and not _opens(whoosh_dir):
             report.warnings.append("the index was damaged or incomplete; rebuilt it")
             rebuild = True
+        if old.entries and not (old.texts and (self.index_dir / old.texts).is_file()):
+            # Without the literal texts every article is read again: build afresh rather than
+            # update every document in place (which leaves Whoosh's statistics skewed).
+            rebuild = True
         if rebuild or stale or not whoosh_index.exists_in(str(whoosh_dir)):
             report.rebuilt = True
             # Forget what the old catalog claims before wiping the index it describes, so a
@@ -248,8 +252,6 @@ class ArchiveIndex:
                 affected.update(old_texts.find(word))
             changed += sorted(p for p in affected - set(changed) if p in scanned.files)
         entries = {p: e for p, e in old.entries.items() if p not in removed}
-        if old_texts is None:  # no literal text to carry over: read everything again
-            changed += [p for p in entries if p not in changed and p in scanned.files]
 
         to_read = added + changed
         fresh: dict[str, archive.Article] = {}

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from artread import analysis, plaintext
 from artread.archive import body_of
@@ -232,26 +233,24 @@ def _proximity(text: str, units: list[str], weights: dict[str, float]) -> float:
     """The largest share of the query (by IDF) found within one short passage of the text."""
     positions: list[tuple[int, str]] = []
     for unit in units:
-        start = text.find(unit)
-        found = 0
-        while start != -1 and found < 500:
-            positions.append((start, unit))
-            found += 1
-            start = text.find(unit, start + 1)
+        found = re.finditer(f"(?={re.escape(unit)})", text)
+        positions.extend((match.start(), unit) for match in islice(found, 500))
     positions.sort()
     total = sum(weights.values()) or 1.0
-    best = 0.0
+    best = held = 0.0
     inside: dict[str, int] = {}
     left = 0
     for position, unit in positions:
+        if not inside.get(unit):
+            held += weights[unit]
         inside[unit] = inside.get(unit, 0) + 1
         while positions[left][0] < position - PROXIMITY_WINDOW:
             gone = positions[left][1]
             inside[gone] -= 1
             if not inside[gone]:
-                del inside[gone]
+                held -= weights[gone]
             left += 1
-        best = max(best, sum(weights[u] for u in inside) / total)
+        best = max(best, held / total)
     return best
 
 
