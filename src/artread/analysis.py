@@ -23,6 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import artread._whoosh  # noqa: F401  (must come before any Whoosh import)
+
+# isort: split
 from whoosh.analysis import Token, Tokenizer
 
 ANALYZER_VERSION = "2"

@@ -52,9 +52,6 @@ class SearchResults:
 
 # How much a multi-term word written exactly as typed (梯度检查点, not 梯度 … 检查点) adds.
 PHRASE_BONUS = 0.5
-# A word is also looked up literally (the never-lost fallback) while fewer articles than this
-# hold its terms; past that, literal-only matches would rank after them all.
-LITERAL_SCAN_BELOW = 100
 # Up to this many terms, articles holding them all come first; longer queries (questions) rank
 # by score alone, so an article missing one common word can still lead.
 TIER_UNITS = 3
@@ -94,7 +91,7 @@ def search(
             f'nothing to search for in {text!r}: give a word, a "quoted phrase" '
             "or a filter such as category:NAME"
         )
-    ranked = rank(index, parsed)
+    ranked = rank(index, parsed, enough=page * per_page)
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry["sort_key"], h.entry["path"]))
     start = (page - 1) * per_page
@@ -120,8 +117,11 @@ class _Match:
     indexed: bool = False  # found through the index, not only literally
 
 
-def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
+def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None) -> list[Hit]:
     """Every matching article, best first.
+
+    The literal fallback for a word (a scan of every article's text) is skipped when `enough`
+    articles already hold its terms: what it finds would rank after them, past the page shown.
 
     Ranked by BM25F times the share of the query (by IDF) an article holds, with a bonus for a
     word written exactly as typed and, for the top results, for the query's words standing
@@ -157,8 +157,8 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery) -> list[Hit]:
             # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
             # anywhere only when nothing else was found.
             held = sum(1 for m in matches.values() if set(word_units) <= m.units)
-            if held >= LITERAL_SCAN_BELOW:
-                continue  # literal-only matches would rank after all these: not worth a scan
+            if enough is not None and held >= enough:
+                continue  # literal-only matches rank after these: none would be on the page
             latin = bool(matches) and not analysis.has_cjk(word)
             for path, count in store.find(word, word_start=latin).items():
                 if allowed is not None and path not in allowed:
