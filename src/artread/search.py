@@ -16,6 +16,7 @@ from artread.query import Filter, ParsedQuery, QueryError, date_range, parse
 __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "rank", "search"]
 
 SNIPPET_CHARS = 120
+FRAGMENT_CHARS = 2000  # a long article is turned into plain text only this far around the match
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
@@ -156,7 +157,8 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
             # The word as typed: exact occurrences, found even where segmentation differs.
             # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
             # anywhere only when nothing else was found.
-            held = sum(1 for m in matches.values() if set(word_units) <= m.units)
+            needed = set(word_units)
+            held = sum(1 for m in matches.values() if needed <= m.units)
             if enough is not None and held >= enough:
                 continue  # literal-only matches rank after these: none would be on the page
             latin = bool(matches) and not analysis.has_cjk(word)
@@ -251,6 +253,8 @@ def _proximity(text: str, units: list[str], weights: dict[str, float]) -> float:
                 held -= weights[gone]
             left += 1
         best = max(best, held / total)
+        if held >= total - 1e-9:  # every term in one passage: it cannot get better
+            break
     return best
 
 
@@ -329,8 +333,16 @@ def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) ->
     A second passage is added when the best one misses a query word that occurs elsewhere.
     Passages start and end at sentence punctuation where that is near.
     """
-    body = body_of(source)
-    plain = " ".join(plaintext.to_plain(body, keep_code=True).split("\n"))
+    body, cut_before, cut_after = _fragment(body_of(source), needles)
+    snippet = _snippet_of(
+        " ".join(plaintext.to_plain(body, keep_code=True).split("\n")), needles, limit
+    )
+    snippet.truncated_start |= cut_before
+    snippet.truncated_end |= cut_after
+    return snippet
+
+
+def _snippet_of(plain: str, needles: list[str], limit: int) -> Snippet:
     spans = _find_needles(plain, needles)
     if not spans:
         return Snippet(plain[:limit], [], False, len(plain) > limit)
@@ -346,6 +358,28 @@ def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) ->
     if windows[0][1] >= windows[1][0]:  # they touch: one passage
         windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]
     return _passage_snippet(plain, spans, windows)
+
+
+def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:
+    """The part of a long body around its densest matches, whole paragraphs, so that only
+    that part is turned into plain text. Returns it and whether text was cut before or after.
+    """
+    if len(body) <= 2 * FRAGMENT_CHARS:
+        return body, False, False
+    spans = _find_needles(body, needles)
+    if not spans:
+        return body[: 2 * FRAGMENT_CHARS], False, True
+    center = _best_window(body, spans, SNIPPET_CHARS)[0]
+    start = max(0, center - FRAGMENT_CHARS)
+    end = min(len(body), center + FRAGMENT_CHARS)
+    if start:
+        paragraph = body.rfind("\n\n", 0, start)
+        start = paragraph + 2 if paragraph != -1 else 0
+        if body.count("```", 0, start) % 2:  # inside a code fence: start at the fence
+            start = body.rfind("```", 0, start)
+    paragraph = body.find("\n\n", end)
+    end = paragraph if paragraph != -1 else len(body)
+    return body[start:end], start > 0, end < len(body)
 
 
 _Span = tuple[int, int, str]  # start, end in the plain text; what it matched
@@ -366,7 +400,11 @@ def _find_needles(plain: str, needles: list[str]) -> list[_Span]:
             start, end = found.span()
             spans.append((origin[start], origin[end - 1] + 1, needle))
     if stems:  # English words by stem: transformers finds Transformer
-        for found in re.finditer(r"[a-z]+", normalized):
+        # A word's stem begins like the word (Porter may turn a last y into i): look only at
+        # words that begin like a stem, then stem those.
+        starts = sorted({re.escape(s[:-1] if len(s) > 3 else s) for s in stems}, key=len)
+        candidates = re.compile(rf"(?<![a-z])(?:{'|'.join(reversed(starts))})[a-z]*")
+        for found in candidates.finditer(normalized):
             stem = analysis.stem(found.group())
             if stem in stems:
                 start, end = found.span()
