@@ -19,6 +19,8 @@ a measurement failed (the table is still printed), 0 otherwise or when the corpu
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import json
 import os
 import shlex
@@ -234,6 +236,19 @@ def measure_once(command: list[str], env: dict[str, str], workdir: Path) -> tupl
     return seconds, kib * 1024.0
 
 
+def artread_source_digest() -> str:
+    """A digest of the installed artread package's source, to notice edits during a run."""
+    spec = importlib.util.find_spec("artread")
+    if spec is None or not spec.submodule_search_locations:
+        return "unknown"
+    package = Path(next(iter(spec.submodule_search_locations)))
+    digest = hashlib.sha1()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def disk_usage(path: Path) -> float:
     """Bytes on disk of a file, or of everything below a folder, as du counts them."""
     if path.is_file():
@@ -312,6 +327,17 @@ class Bench:
     tmp: Path
     timer: Timer
     results: Results = field(default_factory=Results)
+    header: list[str] = field(default_factory=list)  # the machine and versions, at the start
+    source: str = field(default_factory=artread_source_digest)
+    code_changes: list[str] = field(default_factory=list)
+
+    def check_source(self, scale: int) -> None:
+        """Note when artread's code was edited while this scale was measured."""
+        current = artread_source_digest()
+        if current != self.source:
+            self.code_changes.append(f"{scale}x (source {self.source} → {current})")
+            log(f"WARNING: artread's source changed during {scale}x: {self.source} → {current}")
+            self.source = current
 
     @property
     def artread(self) -> str:
@@ -359,6 +385,7 @@ class Bench:
             self.reindex(scale, archive, env)
         if not self.args.keep:
             shutil.rmtree(base, ignore_errors=True)
+        self.check_source(scale)
 
     def index_cold(self, scale: int, archive: Path, env: dict[str, str], base: Path) -> bool:
         try:
@@ -578,6 +605,7 @@ def first_line(command: list[str]) -> str:
 
 
 def machine() -> list[str]:
+    """The report's header: command, date, machine and versions."""
     cpu = "unknown CPU"
     with open("/proc/cpuinfo", encoding="utf-8") as info:
         for line in info:
@@ -588,14 +616,14 @@ def machine() -> list[str]:
     changed = first_line(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"])
     artread = str(Path(sys.executable).parent / "artread")
     version = first_line([artread, "--version"]).removeprefix("artread ")
+    changes = "uncommitted changes, " if changed not in ("", "unknown", "not found") else ""
     return [
         f"- Command: `{shlex.join(sys.orig_argv)}`",
         f"- Date: {datetime.now().astimezone().isoformat(timespec='minutes')}",
         f"- Machine: {len(os.sched_getaffinity(0))} cores (nproc), {cpu}",
         f"- Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}",
-        f"- artread {version} (git {commit}"
-        + (", uncommitted changes" if changed not in ("", "unknown", "not found") else "")
-        + f"), {first_line(['rg', '--version'])}, {first_line(['hyperfine', '--version'])}",
+        f"- artread {version} (git {commit}, {changes}source {artread_source_digest()}), "
+        f"{first_line(['rg', '--version'])}, {first_line(['hyperfine', '--version'])}",
     ]
 
 
@@ -631,7 +659,7 @@ def report(bench: Bench, scales: list[int]) -> str:
     parts = [
         "## Speed",
         "",
-        *machine(),
+        *bench.header,
         f"- Corpus: {len(bench.articles)} articles from {args.corpus}",
         "",
         markdown_table(header, table_rows(results, scales)),
@@ -640,6 +668,12 @@ def report(bench: Bench, scales: list[int]) -> str:
         "",
         *[f"- {note}" for note in notes],
     ]
+    if bench.code_changes:
+        parts += [
+            "",
+            "**Warning: artread's code changed while these were measured, so the rows mix "
+            f"versions: {'; '.join(bench.code_changes)}.**",
+        ]
     if results.errors:
         parts += ["", "Failures:", ""]
         for (measure, scale, tool), message in sorted(results.errors.items()):
@@ -688,16 +722,18 @@ def main() -> int:
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="artread-bench-"))
     log(f"working in {tmp}; scales {args.scales}; words {args.words}; {args.runs} runs")
-    bench = Bench(args, articles, tmp, Timer(args.runs, tmp))
+    bench = Bench(args, articles, tmp, Timer(args.runs, tmp), header=machine())
     # SIGTERM, like Ctrl-C, stops the run but still prints what was measured so far.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     interrupted = False
+    scale = args.scales[0]
     try:
         for scale in args.scales:
             bench.run_scale(scale)
     except KeyboardInterrupt:
         interrupted = True
         log("interrupted: reporting what was measured so far")
+        bench.check_source(scale)
     finally:
         if args.keep:
             log(f"kept {tmp}")

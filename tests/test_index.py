@@ -69,3 +69,18 @@ def test_an_unreadable_file_is_skipped_and_the_rest_indexed(make_archive):
     assert [e["path"] for e in index.catalog.articles()] == ["good.md"]
     # A skipped file is not re-read until it changes.
     assert not ArchiveIndex(root).sync().skipped
+
+
+def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make_archive):
+    root = make_archive(
+        {f"{name}.md": article(name, f"{name} 的正文 独有{name}") for name in "abc"}
+    )
+    ArchiveIndex(root).sync()
+    for version in ("二", "三"):
+        (root / "b.md").write_text(article("b", f"第{version}版 独有b{version}"), encoding="utf-8")
+        ArchiveIndex(root).sync()
+    index = ArchiveIndex(root)
+    assert [h.entry["id"] for h in search(index, '"独有b三"').hits] == ["b"]
+    assert search(index, '"独有b二"').total == 0  # the old text is dead, not found
+    assert [h.entry["id"] for h in search(index, '"独有c"').hits] == ["c"]
+    assert sorted(h.entry["id"] for h in search(index, '"的正文"').hits) == ["a", "c"]

@@ -24,6 +24,8 @@ from artread.config import index_dir_for
 SCHEMA_VERSION = "3"  # bump when what is indexed or cataloged changes
 FINGERPRINT = f"catalog{catalog.FORMAT}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
 WHOOSH_DIR = "whoosh"
+WRITER_MB = 128  # Whoosh's indexing buffer
+LEXICON_BELOW_BYTES = 256 * 1024  # less to read than this: segment from the lexicon
 USER_DICTIONARY = "artread.dict"  # extra jieba words, at the archive root
 _USER_WORD = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user-dict line
 
@@ -254,61 +256,59 @@ class ArchiveIndex:
         entries = {p: e for p, e in old.entries.items() if p not in removed}
 
         to_read = added + changed
-        fresh: dict[str, archive.Article] = {}
-        for path in to_read:
-            stat = scanned.files[path]
-            try:
-                article = archive.read_article(self.root, path)
-            except archive.ArticleError as exc:
-                entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, "skipped": str(exc)}
-                report.skipped.append((path, str(exc)))
-                continue
-            fresh[path] = article
-            report.warnings.extend(f"{path}: {w}" for w in article.warnings)
-        for path, reason in scanned.skipped:
-            report.skipped.append((path, reason))
-
-        declared = {p: e.get("declared_id") for p, e in entries.items() if "id" in e}
-        declared.update({p: a.declared_id for p, a in fresh.items()})
-        ids, id_warnings = archive.assign_ids(declared, previous)
-        report.warnings.extend(id_warnings)
-
-        texts: dict[str, tuple[bytes, int]] = {}
+        # A few changed files are segmented from the lexicon: jieba would take a second to load.
+        small = sum(scanned.files[p].size for p in to_read) < LEXICON_BELOW_BYTES
+        analysis.index_with_lexicon(small and not report.rebuilt)
+        kept = [p for p, e in entries.items() if "id" in e and p not in set(to_read)]
         ix = whoosh_index.open_dir(str(whoosh_dir))
-        writer = ix.writer(limitmb=128)
+        writer = ix.writer(limitmb=WRITER_MB)
+        store = literal.Writer(self.index_dir, old_texts, kept)
         try:
             for path in removed:
                 writer.delete_by_term("path", path)
-            total = len(fresh)
-            for done, (path, article) in enumerate(fresh.items(), start=1):
-                article.id = ids[path]
+            # One article at a time, so memory does not grow with the archive.
+            for done, path in enumerate(to_read, start=1):
+                stat = scanned.files[path]
+                try:
+                    article = archive.read_article(self.root, path)
+                except archive.ArticleError as exc:
+                    entries[path] = {
+                        "size": stat.size,
+                        "mtime_ns": stat.mtime_ns,
+                        "skipped": str(exc),
+                    }
+                    report.skipped.append((path, str(exc)))
+                    writer.delete_by_term("path", path)  # changed into something unreadable
+                    continue
+                report.warnings.extend(f"{path}: {w}" for w in article.warnings)
                 document = _document(article)
                 writer.update_document(**document)
-                texts[path] = literal.article_text(article.title, article.source, document["body"])
-                stat = scanned.files[path]
+                store.add(
+                    path, *literal.article_text(article.title, article.source, document["body"])
+                )
                 entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary()}
                 if progress:
-                    progress(done, total, path)
-            for path, entry in entries.items():
-                if "id" in entry and path in ids:
-                    entry["id"] = ids[path]
-            for path in changed:
-                if path not in fresh:  # changed into something unreadable: drop the old copy
-                    writer.delete_by_term("path", path)
-            carried = (
-                (path, *(texts.get(path) or (old_texts and old_texts.entry(path)) or (b"", 0)))
-                for path, entry in entries.items()
-                if "id" in entry
-            )
-            texts_name, spans = literal.write(self.index_dir, carried)
+                    progress(done, len(to_read), path)
+            texts_name, spans = store.finish()
         except BaseException:
             writer.cancel()
+            store.abort()
             raise
+        finally:
+            analysis.index_with_lexicon(False)
+        for path, reason in scanned.skipped:
+            report.skipped.append((path, reason))
+        declared = {p: e.get("declared_id") for p, e in entries.items() if "id" in e}
+        ids, id_warnings = archive.assign_ids(declared, previous)
+        report.warnings.extend(id_warnings)
+        for path, entry in entries.items():
+            if "id" in entry:
+                entry["id"] = ids[path]
         writer.commit()
         for path, span in spans.items():
             entries[path]["text"] = span
-        report.added = sum(1 for p in added if p in fresh)
-        report.updated = sum(1 for p in changed if p in fresh)
+        report.added = sum(1 for p in added if "id" in entries[p])
+        report.updated = sum(1 for p in changed if "id" in entries[p])
         report.removed = len(removed)
         report.unchanged = report.scanned - len(to_read)
         new_catalog = catalog.Catalog(str(self.root), FINGERPRINT, entries, texts_name, dictionary)

@@ -82,7 +82,14 @@ class LiteralStore:
         position = data.find(needle)
         while position != -1:
             slot = bisect_right(self._starts, position) - 1
+            if slot < 0:  # before the first article (dead text of an earlier update)
+                position = data.find(needle, self._starts[0])
+                continue
             start, length, written, path = self._ordered[slot]
+            if position >= start + length:  # dead text between articles: go to the next one
+                following = self._starts[slot + 1] if slot + 1 < len(self._starts) else None
+                position = -1 if following is None else data.find(needle, following)
+                continue
             end = start + (written if as_written else length)
             if pattern is not None:
                 count = len(pattern.findall(data, start, end))
@@ -94,22 +101,54 @@ class LiteralStore:
         return found
 
 
-def write(
-    index_dir: Path, texts: Iterable[tuple[str, bytes, int]]
-) -> tuple[str, dict[str, list[int]]]:
-    """Write a new texts file from (path, text, written length); returns its name and spans."""
-    name = f"{PREFIX}{time.time_ns()}-{os.getpid()}.bin"
-    spans: dict[str, list[int]] = {}
-    offset = 0
-    with open(index_dir / name, "wb") as handle:
-        for path, blob, written in texts:
-            handle.write(blob)
-            handle.write(_SEPARATOR)
-            spans[path] = [offset, len(blob), written]
-            offset += len(blob) + 1
-        handle.flush()
-        os.fsync(handle.fileno())
-    return name, spans
+class Writer:
+    """Writes the texts for one update, as the articles are read.
+
+    It appends to the current file when at most half of the result would be dead (texts of
+    articles since changed or removed): the catalog names only complete texts, so a reader or
+    a killed update never sees a partial one. Otherwise it starts a new file, copying the
+    texts of unchanged articles first.
+    """
+
+    def __init__(self, index_dir: Path, old: LiteralStore | None, kept: Iterable[str]) -> None:
+        kept = [path for path in kept if old is not None and path in old.spans]
+        live = sum(old.spans[path][1] + 1 for path in kept) if old else 0
+        size = old.file.stat().st_size if old else 0
+        self.spans: dict[str, list[int]] = {}
+        self.appending = old is not None and size - live <= max(live, 1 << 20)
+        if self.appending:
+            assert old is not None
+            self.name = old.file.name
+            self.spans = {path: list(old.spans[path]) for path in kept}
+            self._offset = size
+        else:
+            self.name = f"{PREFIX}{time.time_ns()}-{os.getpid()}.bin"
+            self._offset = 0
+        self._handle = open(index_dir / self.name, "ab" if self.appending else "wb")  # noqa: SIM115
+        self._file = index_dir / self.name
+        if not self.appending and old is not None:
+            for path in kept:
+                found = old.entry(path)
+                if found is not None:
+                    self.add(path, *found)
+
+    def add(self, path: str, blob: bytes, written: int) -> None:
+        self._handle.write(blob)
+        self._handle.write(_SEPARATOR)
+        self.spans[path] = [self._offset, len(blob), written]
+        self._offset += len(blob) + 1
+
+    def finish(self) -> tuple[str, dict[str, list[int]]]:
+        """Make the texts durable; returns the file's name and every article's span."""
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        return self.name, self.spans
+
+    def abort(self) -> None:
+        self._handle.close()
+        if not self.appending:
+            self._file.unlink(missing_ok=True)
 
 
 def remove_unused(index_dir: Path, keep: str) -> None:
