@@ -232,7 +232,7 @@ def split_front_matter(text: str) -> tuple[dict, str, str | None]:
             return {}, body, None
         if not isinstance(meta, dict):
             return {}, body, "front matter is not a mapping; metadata from fallbacks"
-        return {str(k): v for k, v in meta.items()}, body, None
+        return {_scrub(str(k)): _scrub(v) for k, v in meta.items()}, body, None
     return {}, text, None
 
 
@@ -312,6 +312,17 @@ def _excerpt(plain: str, title: str) -> str:
     if lines and " ".join(lines[0].split()) == " ".join(title.split()):
         lines = lines[1:]
     return " ".join(lines)[:EXCERPT_CHARS]
+
+
+def _scrub(value: object) -> object:
+    """Front matter escapes can make lone surrogates ("\\ud800"), which no output can encode."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(item) for item in value]
+    return value
 
 
 def _text(value: object) -> str | None:

@@ -163,6 +163,8 @@ def _sync(index: ArchiveIndex, *, rebuild: bool, wait: bool = True) -> SyncRepor
     def progress(done: int, total: int, path: str) -> None:
         nonlocal bar
         if not err.is_terminal:
+            if done == 1 and total >= 100:  # say why this command is slow, once
+                sys.stderr.write(f"artread: indexing {total} articles...\n")
             return
         if bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

@@ -1,0 +1,123 @@
+"""Property-based tests: arbitrary queries, ids and file contents never crash artread, and
+nothing from an article can take over the terminal, whatever the view or mode."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import article
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from artread import archive
+from artread.index import ArchiveIndex
+from artread.search import QueryError, search
+
+# Whatever a user or an article may hold: any code point, with the troublemakers made likely.
+TROUBLE = ["\x1b", "\x9b", "\x9d", "\x07", "\x00", "\u202e", "\u2066", '"', "-", ":", "[", "]"]
+TROUBLE += ["/", "..", "\\", "~", "*", "(", ")", "！", "。", "梯度", "ＧＰＵ", "&#27;", "\r", "\n"]
+ANY_TEXT = st.lists(st.one_of(st.characters(), st.sampled_from(TROUBLE)), max_size=20).map("".join)
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# What must never reach a terminal from an article: ESC, the 8-bit C1 controls, BEL, and bidi
+# overrides and isolates.
+FORBIDDEN = re.compile("[\x1b\x07\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("archive")
+    for name, text in {
+        "a.md": article("梯度检查点", "用计算换显存：梯度检查点。C++ 与 C# 代码。"),
+        "b.md": article("Transformer", "注意力机制 Attention is all you need."),
+    }.items():
+        (root / name).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("index")
+    index = ArchiveIndex(root, index_dir)
+    index.sync()
+    return index
+
+
+@SETTINGS
+@given(query=ANY_TEXT)
+def test_any_query_gives_results_or_a_query_error(small_index, query):
+    try:
+        found = search(small_index, query)
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert found.total >= len(found.hits)
+
+
+@SETTINGS
+@given(query=ANY_TEXT)
+def test_any_query_on_the_command_line_exits_0_1_or_2_with_clean_output(cli, small_index, query):
+    result = cli("--archive", str(small_index.root), "search", "--json", "--", query)
+    assert result.exit_code in (0, 1, 2), result.output
+    if result.exit_code == 0:
+        json.loads(result.stdout)
+    assert not FORBIDDEN.search(result.stderr)
+
+
+@SETTINGS
+@given(ref=ANY_TEXT)
+def test_any_id_shows_an_article_or_a_clean_error(cli, small_index, ref):
+    result = cli("--archive", str(small_index.root), "show", "--", ref)
+    assert result.exit_code in (0, 2), result.output
+    assert not FORBIDDEN.search(result.stdout + result.stderr)
+    if result.exit_code == 0:
+        assert "梯度检查点" in result.stdout or "Transformer" in result.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.one_of(st.binary(max_size=400), ANY_TEXT.map(lambda t: t.encode("utf-8"))))
+def test_the_archive_reader_reads_any_file_or_says_why(tmp_path_factory, content):
+    root = tmp_path_factory.mktemp("one")
+    (root / "x.md").write_bytes(content)
+    try:
+        found = archive.read_article(root, "x.md")
+    except archive.ArticleError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(found.title, str) and found.title
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=ANY_TEXT, body=ANY_TEXT, tag=ANY_TEXT)
+def test_hostile_articles_never_reach_the_terminal_in_any_view_or_mode(
+    tmp_path_factory, cli, title, body, tag
+):
+    root = tmp_path_factory.mktemp("hostile")
+    title, body, tag = (t.replace("\x00", "") for t in (title, body, tag))  # NUL: a binary file
+    hostile = (
+        "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;ZXZpbA==\x07 &#27;[2J [bold red]x"
+    )
+    text = f"---\ntitle: {json.dumps(title + hostile)}\ntags: [{json.dumps(tag)}]\n---\n"
+    (root / "evil.md").write_text(text + body + "\n\n" + hostile + " 正文\n", encoding="utf-8")
+    env = {"COLUMNS": "60"}
+    runs = [
+        ["latest"],
+        ["latest", "--json"],
+        ["search", "正文"],
+        ["search", "正文", "--json"],
+        ["show", "evil"],
+        ["show", "evil", "--json"],
+        ["--color", "always", "latest"],
+        ["--color", "always", "search", "正文"],
+        ["--color", "always", "show", "evil"],
+    ]
+    for args in runs:
+        result = cli("--archive", str(root), *args, env=env)
+        assert result.exit_code in (0, 1), (args, result.output)
+        shown = result.stdout
+        if "--color" in args:  # artread's own colours are CSI ... m sequences: nothing else
+            shown = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+        assert not FORBIDDEN.search(shown), (args, shown)
+        assert not FORBIDDEN.search(result.stderr), (args, result.stderr)
