@@ -463,6 +463,27 @@ def index_command(
         typer.echo(f"Index: {index.index_dir} ({size:.1f} MB)")
 
 
+@app.command()
+def doctor(json_output: JsonOption = False, archive: ArchiveOption = None) -> None:
+    """Check the archive and its index without changing them; exit 1 if there are problems.
+
+    Example: artread doctor --archive ~/blog/source/_posts
+    """
+    with _errors():
+        from artread import health, views
+        from artread.config import resolve_archive
+        from artread.index import ArchiveIndex
+
+        report = health.examine(ArchiveIndex(resolve_archive(archive or state.archive)))
+        console = _console()
+        if json_output:
+            views.print_json(console, views.health_json(report))
+        else:
+            views.health(console, report)
+        if report.problems:
+            raise typer.Exit(1)
+
+
 def main() -> None:
     """The console script: usage errors are one line on stderr (exit 2), like every error."""
     try:  # typer vendors click from 0.22 on; older releases use click itself

@@ -22,7 +22,21 @@ from artread.analysis import ANALYZER_VERSION
 from artread.config import index_dir_for
 
 SCHEMA_VERSION = "3"  # bump when what is indexed or cataloged changes
-FINGERPRINT = f"catalog{catalog.FORMAT}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
+
+
+def _dictionary_version() -> str:
+    """jieba's dictionary, named by its size: another dictionary segments differently."""
+    from artread.lexicon import jieba_dictionary
+
+    found = jieba_dictionary()
+    return f"jieba{found.stat().st_size}" if found else "jieba-unknown"
+
+
+# Every version the index depends on: a mismatch with the installed artread means rebuild.
+FINGERPRINT = (
+    f"catalog{catalog.FORMAT}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
+    f"-{_dictionary_version()}"
+)
 WHOOSH_DIR = "whoosh"
 WRITER_MB = 128  # Whoosh's indexing buffer
 LEXICON_BELOW_BYTES = 256 * 1024  # less to read than this: segment from the lexicon

@@ -291,3 +291,33 @@ def results_json(found: SearchResults) -> dict:
 
 def article_json(entry: dict, body: str) -> dict:
     return {**_public(entry), "path": entry["path"], "body": clean(body)}
+
+
+_MARKS = {"ok": ("✓", "green"), "warning": ("!", "yellow"), "problem": ("✗", "bold red")}
+
+
+def health(console: Console, report: Any) -> None:
+    """`artread doctor`: one line per finding, marked ok, warning or problem."""
+    console.print(Text(f"Archive {clean_line(report.archive)}", style=STYLE_TITLE))
+    console.print(Text(f"Index   {clean_line(report.index_dir)}", style=STYLE_DIM))
+    width = max((len(f.topic) for f in report.findings), default=0)
+    for finding in report.findings:
+        mark, style = _MARKS[finding.level]
+        line = Text(f"{mark} ", style=style)
+        line.append(finding.topic.ljust(width + 2), style=STYLE_META)
+        line.append(clean_line(finding.text))
+        console.print(line, soft_wrap=not console.is_terminal)
+    problems = len(report.problems)
+    console.print(Text(f"{problems} problem{'s' if problems != 1 else ''}", style="bold"))
+
+
+def health_json(report: Any) -> dict:
+    return {
+        "archive": report.archive,
+        "index": report.index_dir,
+        "problems": len(report.problems),
+        "findings": [
+            {"level": f.level, "topic": f.topic, "text": clean_line(f.text)}
+            for f in report.findings
+        ],
+    }

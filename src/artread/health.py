@@ -1,0 +1,160 @@
+"""What `artread doctor` reports: the health of an archive and of its index, read-only.
+
+Nothing here changes the index: a doctor that repaired while it looked would hide what it saw.
+Each finding says what to do about it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from artread import archive, catalog, literal
+from artread.index import FINGERPRINT, USER_DICTIONARY, WHOOSH_DIR, ArchiveIndex, index_size
+
+
+@dataclass
+class Finding:
+    level: str  # "ok", "warning" or "problem"
+    topic: str
+    text: str
+
+
+@dataclass
+class Health:
+    archive: str
+    index_dir: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "problem"]
+
+    def add(self, level: str, topic: str, text: str) -> None:
+        self.findings.append(Finding(level, topic, text))
+
+
+def examine(index: ArchiveIndex) -> Health:
+    health = Health(str(index.root), str(index.index_dir))
+    if not index.root.is_dir():
+        health.add("problem", "archive", "the archive folder does not exist")
+        return health
+    scanned = archive.scan(index.root)
+    health.add("ok", "archive", f"{len(scanned.files)} Markdown files")
+    for path, reason in scanned.skipped:
+        health.add("warning", "archive", f"not read: {path}: {reason}")
+    _user_dictionary(index.root, health)
+    if not (index.index_dir / catalog.FILENAME).is_file():
+        health.add("warning", "index", "no index yet: any command builds it (artread index)")
+        return health
+    current = catalog.load(index.index_dir)
+    if current is None:
+        health.add("problem", "catalog", "unreadable: the next command rebuilds the index")
+        return health
+    if current.fingerprint != FINGERPRINT:
+        health.add(
+            "problem",
+            "versions",
+            f"index made as {current.fingerprint}, this artread needs {FINGERPRINT}: "
+            "the next command rebuilds it",
+        )
+    else:
+        health.add("ok", "versions", FINGERPRINT)
+    indexed = current.articles()
+    skipped = current.skipped()
+    health.add("ok", "catalog", f"{len(indexed)} articles indexed, {len(skipped)} files skipped")
+    for path, reason in skipped:
+        health.add("warning", "skipped", f"{path}: {reason}")
+    _freshness(current, scanned, health)
+    _whoosh(index.index_dir / WHOOSH_DIR, len(indexed), health)
+    _texts(index.index_dir, current, health)
+    _lock(index.index_dir, health)
+    size = index_size(index.index_dir) / 1024 / 1024
+    health.add("ok", "size", f"{size:.1f} MB in {index.index_dir}")
+    return health
+
+
+def _user_dictionary(root: Path, health: Health) -> None:
+    path = root / USER_DICTIONARY
+    if not path.exists():
+        health.add("ok", "dictionary", f"no {USER_DICTIONARY} (jieba's dictionary only)")
+        return
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        health.add("problem", "dictionary", f"{USER_DICTIONARY} not read ({exc}): make it UTF-8")
+        return
+    words = [line for line in text.splitlines() if line.strip()]
+    health.add("ok", "dictionary", f"{USER_DICTIONARY}: {len(words)} words")
+
+
+def _freshness(current: catalog.Catalog, scanned: archive.ScanResult, health: Health) -> None:
+    added = [p for p in scanned.files if p not in current.entries]
+    removed = [p for p in current.entries if p not in scanned.files]
+    changed = [
+        p
+        for p, stat in scanned.files.items()
+        if p in current.entries
+        and (current.entries[p]["size"], current.entries[p]["mtime_ns"])
+        != (stat.size, stat.mtime_ns)
+    ]
+    if added or removed or changed:
+        health.add(
+            "warning",
+            "freshness",
+            f"{len(added)} added, {len(changed)} changed, {len(removed)} removed since the last "
+            "update: the next command takes them in",
+        )
+    else:
+        health.add("ok", "freshness", "up to date")
+
+
+def _whoosh(folder: Path, expected: int, health: Health) -> None:
+    from whoosh import index as whoosh_index
+
+    try:
+        ix = whoosh_index.open_dir(str(folder))
+        with ix.reader() as reader:
+            documents = reader.doc_count()
+            deleted = reader.doc_count_all() - documents
+        segments = len(ix._segments())
+    except Exception as exc:  # any damage: Whoosh raises many kinds
+        health.add("problem", "whoosh", f"does not open ({exc}): the next command rebuilds it")
+        return
+    level = "ok" if documents == expected else "problem"
+    text = f"{documents} documents in {segments} segments, {deleted} deleted awaiting a merge"
+    if level == "problem":
+        text += f"; the catalog lists {expected}: run artread index --rebuild"
+    health.add(level, "whoosh", text)
+
+
+def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
+    file = index_dir / current.texts if current.texts else None
+    if file is None or not file.is_file():
+        health.add("problem", "literal texts", "missing: the next command rebuilds the index")
+        return
+    live = sum(e["text"][1] + 1 for e in current.entries.values() if "text" in e)
+    size = file.stat().st_size
+    dead = 100 * (size - live) // size if size else 0
+    health.add("ok", "literal texts", f"{size / 1024 / 1024:.1f} MB, {dead}% left by updates")
+    stray = [p.name for p in index_dir.glob(f"{literal.PREFIX}*.bin") if p != file]
+    if stray:
+        health.add(
+            "warning", "literal texts", f"{len(stray)} unused files: the next update removes them"
+        )
+
+
+def _lock(index_dir: Path, health: Health) -> None:
+    path = index_dir / "lock"
+    if not path.exists():
+        health.add("ok", "lock", "free")
+        return
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            health.add("warning", "lock", "held: another artread process is updating the index")
+            return
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    health.add("ok", "lock", "free")
