@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -222,23 +222,33 @@ def latest(
     category: Annotated[
         str | None, typer.Option("--category", "-c", help="Only articles in this category.")
     ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only articles with this tag.")
+    ] = None,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
     """The newest articles first, with the opening of each.
 
-    Example: artread latest --page 2
+    Examples:
+
+      artread latest
+
+      artread latest --page 2 --category NLP
     """
     with _errors():
         from artread import listing, views
 
         index = _open(archive)
-        result = listing.latest_page(index.catalog, page=page, per_page=per_page, category=category)
+        result = listing.latest_page(
+            index.catalog, page=page, per_page=per_page, category=category, tag=tag
+        )
         console = _console()
         if json_output:
             views.print_json(console, views.latest_json(result))
         elif result["articles"]:
             args = ["latest"] + (["--category", category] if category else [])
+            args += ["--tag", tag] if tag else []
             views.latest(
                 console,
                 result,
@@ -248,7 +258,50 @@ def latest(
             if result["total"] and not json_output:
                 _fail(f"page {page} is past the last page ({result['pages']})", 1)
             if not json_output:
-                _fail("no articles" + (f" in category {category!r}" if category else ""), 1)
+                narrowed = [f"in category {category!r}"] * bool(category)
+                narrowed += [f"tagged {tag!r}"] * bool(tag)
+                _fail(" ".join(["no articles", *narrowed]) + _names_hint(category, tag), 1)
+            raise typer.Exit(1)
+
+
+def _names_hint(category: str | None, tag: str | None) -> str:
+    if category:
+        return " (artread categories lists them)"
+    return " (artread tags lists them)" if tag else ""
+
+
+@app.command()
+def categories(json_output: JsonOption = False, archive: ArchiveOption = None) -> None:
+    """Every category with its number of articles.
+
+    Example: artread categories
+    """
+    _names("category", json_output, archive)
+
+
+@app.command()
+def tags(json_output: JsonOption = False, archive: ArchiveOption = None) -> None:
+    """Every tag with its number of articles.
+
+    Example: artread tags
+    """
+    _names("tag", json_output, archive)
+
+
+def _names(kind: str, json_output: bool, archive: str | None) -> None:
+    with _errors():
+        from artread import listing, views
+
+        catalog = _open(archive).catalog
+        counts = listing.categories(catalog) if kind == "category" else listing.tags(catalog)
+        console = _console()
+        if json_output:
+            views.print_json(
+                console, {kind: [{"name": n, "articles": c} for n, c in counts.items()]}
+            )
+        else:
+            views.counts(console, counts, f"artread latest --{kind} NAME")
+        if not counts:
             raise typer.Exit(1)
 
 
@@ -408,11 +461,24 @@ def show(
         ),
     ],
     json_output: JsonOption = False,
+    toc: Annotated[bool, typer.Option("--toc", help="List the article's headings.")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Print the Markdown source as it is in the file.")
+    ] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Never page (also: ARTREAD_PAGER='').")
+    ] = False,
     archive: ArchiveOption = None,
 ) -> None:
-    """Read one article, rendered from its Markdown.
+    """Read one article, rendered from its Markdown; long ones open in a pager.
 
-    Example: artread show gradient-checkpointing
+    Examples:
+
+      artread show gradient-checkpointing
+
+      artread show gradient --toc
+
+      artread show nlp/ngram-language-model.md --raw | less
     """
     with _errors():
         from artread import views
@@ -425,12 +491,36 @@ def show(
         except LookupFailed as exc:
             hint = ", ".join(c["id"] for c in exc.candidates)
             _fail(f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
-        _meta, body, _problem = split_front_matter(index.read_text(entry))
+        source = index.read_text(entry)
         console = _console()
+        if raw:
+            from artread.sanitize import clean
+
+            # As written; a terminal still never receives the file's escape sequences.
+            sys.stdout.write(clean(source) if console.is_terminal else source)
+            return
+        _meta, body, _problem = split_front_matter(source)
         if json_output:
             views.print_json(console, views.article_json(entry, body))
+        elif toc:
+            views.table_of_contents(console, entry, body)
         else:
-            views.article(console, entry, body)
+            _paged(console, lambda: views.article(console, entry, body), no_pager)
+
+
+def _paged(console: Console, draw: Callable[[], None], no_pager: bool) -> None:
+    """Draw on the terminal, through the pager when taller than the screen."""
+    from artread import pager
+
+    chosen = None if no_pager or not console.is_terminal else pager.command()
+    if chosen is None:
+        draw()
+        return
+    with console.capture() as captured:
+        draw()
+    text = captured.get()
+    if text.count("\n") < console.height or not pager.page(text, chosen):
+        sys.stdout.write(text)
 
 
 @app.command("index")

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from artread.catalog import Catalog
 
 
 def latest_page(
-    catalog: Catalog, *, page: int = 1, per_page: int = 10, category: str | None = None
+    catalog: Catalog,
+    *,
+    page: int = 1,
+    per_page: int = 10,
+    category: str | None = None,
+    tag: str | None = None,
 ) -> dict:
-    """One page of articles, newest first; page numbers start at 1."""
+    """One page of articles, newest first; page numbers start at 1. Category and tag match
+    whole names, in any case."""
     articles = catalog.articles()
     if category:
         wanted = category.casefold()
         articles = [a for a in articles if (a.get("category") or "").casefold() == wanted]
+    if tag:
+        wanted = tag.casefold()
+        articles = [a for a in articles if wanted in (t.casefold() for t in a.get("tags", []))]
     total = len(articles)
     pages = max(1, -(-total // per_page))
     start = (page - 1) * per_page
@@ -26,8 +37,17 @@ def latest_page(
 
 
 def categories(catalog: Catalog) -> dict[str, int]:
+    """Every category with its number of articles, the largest first."""
+    return _counted(entry.get("category") or "" for entry in catalog.articles())
+
+
+def tags(catalog: Catalog) -> dict[str, int]:
+    """Every tag with its number of articles, the most used first."""
+    return _counted(tag for entry in catalog.articles() for tag in entry.get("tags", []))
+
+
+def _counted(names: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for entry in catalog.articles():
-        name = entry.get("category") or ""
+    for name in names:
         counts[name] = counts.get(name, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -102,6 +102,18 @@ def headings(markdown: str) -> list[str]:
     return [to_plain(m.group(1)) for m in _HEADING.finditer(text) if m.group(1).strip()]
 
 
+def heading_levels(markdown: str) -> list[tuple[int, str]]:
+    """(level, text) of every ATX heading outside code blocks, for a table of contents."""
+    text = _FENCE.sub("", markdown.replace("\r\n", "\n"))
+    found = []
+    for match in _HEADING.finditer(text):
+        marks = match.group(0).lstrip()
+        level = len(marks) - len(marks.lstrip("#"))
+        if match.group(1).strip():
+            found.append((level, to_plain(match.group(1))))
+    return found
+
+
 def first_heading(markdown: str) -> str | None:
     found = headings(markdown)
     return found[0] if found else None

@@ -7,7 +7,6 @@ objects (never parsed as console markup).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -201,28 +200,58 @@ def snippet_text(snippet: Snippet, columns: int, max_lines: int) -> Text:
     return text
 
 
-_D2L_FENCE = re.compile(r"^(\s*```+)\{\.(\w+)[^}]*\}\s*$", re.M)
+# Box drawing for pipes: plain ASCII in its place.
+_ASCII = str.maketrans(
+    "─━═│┃║┌┐└┘┏┓┗┛╔╗╚╝├┤┬┴┼┣┫┳┻╋╭╮╰╯╇╈╿┡┩╤╧╪▌", "---|||++++++++++++++++++++++++++++++++++|"
+)
 
 
 def article(console: Console, entry: dict, body: str) -> None:
-    """The header, then the article rendered from its Markdown."""
-    body = clean(body)
-    if not console.is_terminal:
-        for line in _header_lines(entry):
-            _write(console, line)
-        _write(console, "")
-        _write(console, body.strip("\n"))
-        return
+    """The header, then the article rendered from its Markdown.
+
+    On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
+    drawing in ASCII.
+    """
+    from rich.markdown import Markdown  # 20 ms to import: only where an article is shown
+
+    from artread import render
+
     header = Group(
         Text(clean_line(entry["title"]), style="bold"),
         _meta_line(entry),
         Text(_tags_and_path(entry), style=STYLE_DIM),
     )
-    console.print(header)
-    console.print(Rule(style=STYLE_DIM))
-    from rich.markdown import Markdown  # 20 ms to import: only where an article is shown
+    markdown = Markdown(
+        render.prepare(clean(body), entry["title"]), code_theme="monokai", hyperlinks=True
+    )
+    if console.is_terminal:
+        console.print(header)
+        console.print(Rule(style=STYLE_DIM))
+        console.print(markdown)
+        return
+    plain = Console(
+        width=console.width, color_system=None, force_terminal=False, emoji=False, markup=False
+    )
+    with plain.capture() as captured:
+        plain.print(header)
+        plain.print(Rule(characters="-"))
+        plain.print(markdown)
+    for line in captured.get().translate(_ASCII).splitlines():
+        _write(console, line.rstrip())
 
-    console.print(Markdown(_D2L_FENCE.sub(r"\1\2", body), code_theme="monokai", hyperlinks=True))
+
+def table_of_contents(console: Console, entry: dict, body: str) -> None:
+    """The article's headings, indented by level."""
+    from artread import plaintext
+
+    console.print(Text(clean_line(entry["title"]), style="bold"))
+    for level, heading in plaintext.heading_levels(clean(body)):
+        line = Text("  " * (level - 1))
+        line.append(clean_line(heading), style=STYLE_TITLE if level == 1 else "")
+        if console.is_terminal:
+            console.print(line)
+        else:
+            _write(console, line.plain)
 
 
 def _tags_and_path(entry: dict) -> str:
@@ -291,6 +320,21 @@ def results_json(found: SearchResults) -> dict:
 
 def article_json(entry: dict, body: str) -> dict:
     return {**_public(entry), "path": entry["path"], "body": clean(body)}
+
+
+def counts(console: Console, counted: dict[str, int], usage: str) -> None:
+    """Names with their article counts, aligned by display width; piped, tab-separated."""
+    if not console.is_terminal:
+        for name, count in counted.items():
+            _write(console, f"{clean_line(name) or '-'}\t{count}")
+        return
+    width = max((layout.width(clean_line(n) or "-") for n in counted), default=0)
+    for name, count in counted.items():
+        shown = clean_line(name) or "-"
+        line = Text(shown + " " * (width - layout.width(shown) + 2))
+        line.append(f"{count:>4}", style=STYLE_META)
+        console.print(line)
+    console.print(Text(f"{len(counted)} in all · {usage}", style=STYLE_DIM))
 
 
 _MARKS = {"ok": ("✓", "green"), "warning": ("!", "yellow"), "problem": ("✗", "bold red")}

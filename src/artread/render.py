@@ -1,0 +1,256 @@
+"""An article's Markdown made ready for the terminal, before Rich renders it.
+
+Static site generators leave their own markup in sources (d2l-book's `:label:` and
+`{.python .input}` fences, VuePress `::: tip` containers, Hexo's `<!-- more -->` and
+`{% raw %}`, HTML tags); those become plain Markdown or go. LaTeX math becomes readable Unicode
+(Greek letters, sub- and superscripts, a/b, √, ∑) through pylatexenc, in its own style: inline
+math in italics, display math in a block of its own; where conversion fails the LaTeX stays.
+Images become a line naming them, footnotes a list at the end. Code is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+_D2L_FENCE_INFO = re.compile(r"^\{\.(\w+)[^}]*\}\s*$")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+
+_DROP_LINE = re.compile(
+    r"^\s*(?::(?:label|eqlabel|begin_tab|end_tab|width|height):`?[^`\n]*`?"
+    r"|\{%-?\s*(?:end)?raw\s*-?%\}|\{%.*?%\}|<!--\s*more\s*-->)\s*$",
+    re.M,
+)
+_ROLE = re.compile(r":(numref|eqref|cite|ref|label|eqlabel):`([^`]*)`")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CONTAINER = re.compile(r"^:::\s*(\w+)?\s*(.*)$")
+_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc=[\"']([^\"']+)[\"'][^>]*>", re.I)
+_HTML_ALT = re.compile(r"\balt=[\"']([^\"']*)[\"']", re.I)
+_HTML_LINK = re.compile(r"<a\b[^>]*?\bhref=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\]")
+
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
+# $...$ with no space just inside the dollars, so prices ($5 and $10) stay text.
+# Chinese runs right up to the dollars ("其中$a$表示"), so only Latin letters and digits count.
+_INLINE_MATH = re.compile(
+    r"(?<![\\$A-Za-z0-9])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![A-Za-z0-9$])|\\\((.+?)\\\)"
+)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+_SUPERSCRIPT = str.maketrans(
+    "0123456789+-=()niTabcdefghjklmoprstuvwxyz",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵃᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
+)
+_SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SCRIPT = re.compile(r"([_^])(?:\{((?:[^{}]|\{[^{}]*\})*)\}|(\\[A-Za-z]+|[A-Za-z0-9]))")
+_converter: Any = None
+
+
+def prepare(body: str, title: str = "") -> str:
+    """Markdown that Rich renders well: site-generator markup gone, math in Unicode.
+
+    A first heading that repeats the title (shown in the header already) goes.
+    """
+    footnotes: list[tuple[str, str]] = []
+    first = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", body)
+    if first and title and " ".join(first.group(1).split()) == " ".join(title.split()):
+        body = body[first.end() :]
+    out: list[str] = []
+    for chunk, is_code in _split_code(body):
+        out.append(chunk if is_code else _prose(chunk, footnotes))
+    text = "".join(out)
+    if footnotes:
+        text += "\n\n---\n\n**Notes**\n\n" + "\n".join(
+            f"{number}. {_prose(note, [])}" for number, (_name, note) in enumerate(footnotes, 1)
+        )
+    return text
+
+
+def _split_code(body: str) -> list[tuple[str, bool]]:
+    """The body in pieces: fenced code blocks (fence info normalised) and everything else."""
+    pieces: list[tuple[str, bool]] = []
+    prose: list[str] = []
+    lines = body.splitlines(keepends=True)
+    index = 0
+    while index < len(lines):
+        opening = _FENCE.match(lines[index])
+        if not opening:
+            prose.append(lines[index])
+            index += 1
+            continue
+        indent, marker, info = opening.groups()
+        d2l = _D2L_FENCE_INFO.match(info.strip())
+        language = d2l.group(1) if d2l else info.strip()
+        if language == "toc":  # d2l's chapter lists: file names, nothing to read
+            language = None
+        block = [f"{indent}{marker}{language or ''}\n"]
+        index += 1
+        while index < len(lines):
+            line = lines[index]
+            index += 1
+            closing = _FENCE.match(line)
+            if (
+                closing
+                and closing.group(2)[0] == marker[0]
+                and len(closing.group(2)) >= len(marker)
+            ):
+                block.append(f"{indent}{marker}\n")
+                break
+            block.append(line)
+        if prose:
+            pieces.append(("".join(prose), False))
+            prose = []
+        if language is not None:
+            pieces.append(("".join(block), True))
+    if prose:
+        pieces.append(("".join(prose), False))
+    return pieces
+
+
+def _prose(text: str, footnotes: list[tuple[str, str]]) -> str:
+    """Everything outside fenced code; inline code spans are kept as they are."""
+    spans: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    text = _ROLE.sub(_role, _COMMENT.sub("", _DROP_LINE.sub("", text)))  # roles use backticks
+    text = _INLINE_CODE.sub(keep, text)
+    text = _containers(text)
+    text = _footnotes(text, footnotes)
+    text = _DISPLAY_MATH.sub(lambda m: _display_math(m.group(1) or m.group(2)), text)
+    text = _INLINE_MATH.sub(lambda m: _inline_math(m.group(1) or m.group(2)), text)
+    text = _HTML_IMAGE.sub(_html_image, text)
+    text = _HTML_LINK.sub(lambda m: f"[{m.group(2).strip()}]({m.group(1)})", text)
+    text = _HTML_BREAK.sub("  \n", text)
+    text = _HTML_TAG.sub("", text)
+    text = _IMAGE.sub(lambda m: _image_line(m.group(1), m.group(2)), text)
+    text = _LINK.sub(_link, text)
+    return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], text)
+
+
+def _role(match: re.Match[str]) -> str:
+    kind, target = match.groups()
+    if kind in ("label", "eqlabel"):
+        return ""
+    if kind == "eqref":
+        return f"({target})"
+    if kind == "cite":
+        return f"[{target}]"
+    return target.split("/")[-1]
+
+
+def _containers(text: str) -> str:
+    """VuePress `::: tip Title` ... `:::` becomes a block quote headed by its title."""
+    out: list[str] = []
+    depth = 0
+    for line in text.split("\n"):
+        container = _CONTAINER.match(line.strip())
+        if container and container.group(1):
+            depth += 1
+            title = container.group(2) or container.group(1).capitalize()
+            out.append(f"> **{title}**\n>")
+            continue
+        if container and depth:
+            depth -= 1
+            out.append("")
+            continue
+        out.append(f"> {line}" if depth else line)
+    return "\n".join(out)
+
+
+def _footnotes(text: str, footnotes: list[tuple[str, str]]) -> str:
+    lines = []
+    for line in text.split("\n"):
+        definition = _FOOTNOTE_DEF.match(line)
+        if definition:
+            footnotes.append((definition.group(1), definition.group(2)))
+        else:
+            lines.append(line)
+    text = "\n".join(lines)
+    names = [name for name, _note in footnotes]
+    return _FOOTNOTE_REF.sub(
+        lambda m: f"[{names.index(m.group(1)) + 1}]" if m.group(1) in names else m.group(0), text
+    )
+
+
+def _image_line(alt: str, target: str) -> str:
+    return f"\n\n*[image: {alt.strip() or 'untitled'}]* {target}\n\n"
+
+
+def _html_image(match: re.Match[str]) -> str:
+    alt = _HTML_ALT.search(match.group(0))
+    return _image_line(alt.group(1) if alt else "", match.group(1))
+
+
+def _link(match: re.Match[str]) -> str:
+    label, url = match.group(1), match.group(2)
+    if url.startswith("#") or label.strip() == url:
+        return f"[{label}]({url})"
+    return f"[{label} ({url})]({url})"  # the address shown, and a hyperlink where supported
+
+
+def _display_math(tex: str) -> str:
+    converted = latex_to_unicode(tex)
+    if converted is None:
+        return f"\n\n```latex\n{tex.strip()}\n```\n\n"
+    return f"\n\n```math\n{converted}\n```\n\n"
+
+
+def _inline_math(tex: str) -> str:
+    converted = latex_to_unicode(tex)
+    if converted is None:
+        return f"`{tex}`"
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", converted)
+    return f"*{escaped}*"
+
+
+def latex_to_unicode(tex: str) -> str | None:
+    """LaTeX math as readable Unicode: x_i^2 → xᵢ², \\frac{a}{b} → a/b; None if it fails."""
+    bare = re.sub(r"\\[{}]", "", tex)
+    if bare.count("{") != bare.count("}"):  # pylatexenc would guess; show it as written
+        return None
+    try:
+        tex = re.sub(r"\^\s*(?:\{\s*\\top\s*\}|\\top\b)", "ᵀ", tex).replace(r"\|", "‖")
+        converted = _to_text(_scripts(tex))
+    except Exception:  # pylatexenc raises many kinds on malformed input
+        return None
+    lines = [" ".join(line.split()) for line in converted.strip().split("\n")]
+    result = "\n".join(line for line in lines if line)
+    return result or None
+
+
+def _scripts(tex: str) -> str:
+    """Sub- and superscripts into Unicode where every character has one, else x_(i+1)."""
+
+    def convert(match: re.Match[str]) -> str:
+        mark, group, single = match.groups()
+        inner = _to_text(_scripts(group if group is not None else single)).strip()
+        table = _SUPERSCRIPT if mark == "^" else _SUBSCRIPT
+        mapped = inner.translate(table)
+        # "{}" ends a macro name before it: \sum{}ᵢ, not the unknown macro \sumᵢ.
+        if inner and all(a != b for a, b in zip(inner, mapped, strict=True)):
+            return "{}" + mapped
+        if len(inner) == 1:
+            return f"{{}}{mark}{inner}"
+        return f"{{}}{mark}({inner})"
+
+    return _SCRIPT.sub(convert, tex)
+
+
+def _to_text(tex: str) -> str:
+    global _converter
+    if _converter is None:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        _converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
+    convert: Callable[[str], str] = _converter.latex_to_text
+    return convert(tex)
