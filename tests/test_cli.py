@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import article
 
@@ -156,3 +157,28 @@ def test_usage_errors_are_one_line_on_stderr_with_exit_2(tmp_path):
         done = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 2
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("artread: "), done.stderr
+
+
+def test_shell_completion_completes_article_ids(sample_index, env_without_artread):
+    env = {
+        **env_without_artread,
+        "ARTREAD_INDEX_DIR": os.environ["ARTREAD_INDEX_DIR"],
+        "ARTREAD_CACHE_DIR": os.environ["ARTREAD_CACHE_DIR"],
+        "_ARTREAD_COMPLETE": "complete_bash",
+        "COMP_WORDS": "artread show gra",
+        "COMP_CWORD": "2",
+    }
+    script = str(Path(sys.executable).with_name("artread"))
+    done = subprocess.run([script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["gradient-checkpointing"]
+
+
+def test_every_command_has_help_with_an_example(cli):
+    from artread.cli import app
+
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert {"latest", "search", "show", "index", "doctor", "categories", "tags"} <= set(names)
+    for name in names:
+        result = cli(name, "--help")
+        assert result.exit_code == 0
+        assert "Example" in result.stdout, name
