@@ -151,3 +151,24 @@ def test_ids_and_paths_never_reach_outside_the_archive(make_archive, cli, ref):
         assert (
             json.loads(cli("--archive", str(root), "show", ref, "--json").stdout)["path"] == "a.md"
         )
+
+
+def test_files_that_vanish_or_change_during_a_build_are_reported_and_caught_up(make_archive):
+    root = make_archive({f"p{n}.md": article(f"标题{n}", f"正文{n} 原文") for n in range(6)})
+    index = ArchiveIndex(root)
+    touched = []
+
+    def meddle(done: int, total: int, path: str) -> None:
+        if done == 1:  # while the build runs: one file goes, another is rewritten
+            (root / "p5.md").unlink()
+            (root / "p4.md").write_text(article("标题4", "正文4 改过的新文"), encoding="utf-8")
+            touched.append(path)
+
+    report = index.sync(progress=meddle)
+    assert touched
+    assert [path for path, _reason in report.skipped] == ["p5.md"]
+    again = ArchiveIndex(root)
+    follow_up = again.sync()  # the next command takes in what happened meanwhile
+    assert follow_up.removed == 1
+    assert sorted(e["id"] for e in again.catalog.articles()) == [f"p{n}" for n in range(5)]
+    assert [h.entry["id"] for h in search(again, '"改过的新文"').hits] == ["p4"]
