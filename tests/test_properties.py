@@ -8,7 +8,7 @@ import re
 
 import pytest
 from conftest import article
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from artread import archive
@@ -43,6 +43,10 @@ def small_index(tmp_path_factory):
     return index
 
 
+ODD_QUERIES = ['"unbalanced', '"', "-", "-- ++", "title:", 'tag:"', "date:", '-"', ":::", "a:b:c"]
+ODD_QUERIES += ["(((", "||", "*", "\x00", "\u202e", "date:2025-13", "date:..", "category:"]
+
+
 @SETTINGS
 @given(query=ANY_TEXT)
 def test_any_query_gives_results_or_a_query_error(small_index, query):
@@ -52,6 +56,12 @@ def test_any_query_gives_results_or_a_query_error(small_index, query):
         assert str(exc)
     else:
         assert found.total >= len(found.hits)
+
+
+for _odd in ODD_QUERIES:  # the inputs that once broke query parsers, always tried
+    test_any_query_gives_results_or_a_query_error = example(query=_odd)(
+        test_any_query_gives_results_or_a_query_error
+    )
 
 
 @SETTINGS

@@ -250,32 +250,6 @@ def test_cli_filter_options_and_exclusions_that_look_like_short_options(cli, mak
     assert bad.exit_code == 2 and "date" in bad.stderr
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        '"unbalanced',
-        "title:",
-        'tag:"',
-        "date:",
-        "-",
-        '-"',
-        ":::",
-        "a:b:c",
-        "((",
-        "||",
-        "\x00",
-        "\u202e",
-    ],
-)
-def test_any_input_gives_results_or_a_clear_message(sample_index, query):
-    try:
-        found = search(sample_index, query)
-    except QueryError as exc:
-        assert str(exc)
-    else:
-        assert found.total >= 0
-
-
 # Snippets.
 
 
