@@ -46,74 +46,6 @@ WARMUP = 2
 MB = 1_000_000
 STARTED = time.perf_counter()
 
-# The FTS5 peer, written to the temporary folder at run time: what a user would put together
-# in a small script. `build DB ARCHIVE` indexes jieba's search-mode tokens of title + body with
-# FTS5's default tokenizer; `query DB WORD` ANDs jieba's tokens of the word, prints the best 10.
-PEER_SCRIPT = r"""
-import re
-import sqlite3
-import sys
-import warnings
-from pathlib import Path
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import jieba
-
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-
-
-def start_jieba():
-    jieba.setLogLevel(60)
-    jieba.dt.tmp_dir = str(Path(__file__).resolve().parent)  # not the shared /tmp cache
-    jieba.initialize()
-
-
-def title_and_body(text):
-    title = ""
-    front = FRONT_MATTER.match(text)
-    if front:
-        found = re.search(r"^title:\s*(.+)$", front.group(1), re.M)
-        title = found.group(1).strip().strip("'\"") if found else ""
-        text = text[front.end():]
-    if not title:
-        heading = re.search(r"^#\s+(.+)$", text, re.M)
-        title = heading.group(1).strip() if heading else ""
-    return title, text
-
-
-def build(db, archive):
-    root = Path(archive)
-    connection = sqlite3.connect(db)
-    connection.execute("CREATE VIRTUAL TABLE docs USING fts5(slug UNINDEXED, text)")
-    for path in sorted(root.rglob("*.md")):
-        title, body = title_and_body(path.read_text(encoding="utf-8", errors="replace"))
-        tokens = " ".join(t for t in jieba.cut_for_search(title + "\n" + body) if t.strip())
-        slug = path.relative_to(root).with_suffix("").as_posix()
-        connection.execute("INSERT INTO docs VALUES (?, ?)", (slug, tokens))
-    connection.commit()
-    return 0
-
-
-def query(db, word):
-    terms = [t for t in jieba.cut(word) if re.search(r"\w", t)]
-    if not terms:
-        return 1
-    match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-    rows = sqlite3.connect(db).execute(
-        "SELECT slug FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10", (match,)
-    )
-    slugs = [slug for (slug,) in rows]
-    print("\n".join(slugs))
-    return 0 if slugs else 1
-
-
-if __name__ == "__main__":
-    start_jieba()
-    action, db, argument = sys.argv[1:4]
-    sys.exit(build(db, argument) if action == "build" else query(db, argument))
-"""
-
 # Times ArchiveIndex.is_fresh() inside one Python process: a new object for every repeat.
 FRESHNESS_SNIPPET = """
 import json, sys, time
@@ -475,9 +407,7 @@ class Bench:
         self.results.words_median(scale, "rg", self.args.words)
 
     def fts5(self, scale: int, archive: Path, env: dict[str, str], base: Path) -> None:
-        peer = self.tmp / "fts5_peer.py"
-        if not peer.exists():
-            peer.write_text(PEER_SCRIPT, encoding="utf-8")
+        peer = Path(__file__).with_name("fts5_peer.py")
         db = base / "fts5.db"
         log(f"{scale}x: building the FTS5 database")
         try:

@@ -22,9 +22,7 @@ import json
 import math
 import os
 import random
-import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,6 +31,9 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from fts5_peer import Fts5Peer, jieba_module  # noqa: E402  (the same peer as bench.py's)
+
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus"
 NOT_ARTICLES = {"SOURCE.md"}
 K = 10
@@ -69,7 +70,8 @@ def main() -> int:
             for rank, slug in enumerate(engine.ranked(args.show), start=1):
                 print(rank, slug)
             return 0
-        fts = Fts5(archive, Path(tmp) / "fts.db")
+        fts = Fts5Peer(Path(tmp) / "fts.db", jieba_module(Path(tmp)))
+        fts.build(archive)
         systems = {
             "artread": engine.ranked,
             "FTS5": fts.ranked,
@@ -114,57 +116,6 @@ class Artread:
         from artread.search import rank
 
         return {hit.entry["path"] for hit in rank(self.index, parse(query))}
-
-
-_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-
-
-def split_article(text: str) -> tuple[str, str]:
-    """(title, body) the way a small script would: front matter title, else the first # line."""
-    title = ""
-    front = _FRONT.match(text)
-    if front:
-        found = re.search(r"^title:\s*(.+)$", front.group(1), re.M)
-        title = found.group(1).strip().strip("'\"") if found else ""
-        text = text[front.end() :]
-    if not title:
-        heading = re.search(r"^#\s+(.+)$", text, re.M)
-        title = heading.group(1).strip() if heading else ""
-    return title, text
-
-
-class Fts5:
-    """The peer: SQLite FTS5 over jieba's tokens, as a user would set it up in a small script."""
-
-    def __init__(self, archive: Path, db: Path) -> None:
-        import jieba
-
-        jieba.setLogLevel(60)
-        self.jieba = jieba
-        self.db = sqlite3.connect(db)
-        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(slug UNINDEXED, title, body)")
-        for file in sorted(archive.glob("*.md")):
-            title, body = split_article(file.read_text(encoding="utf-8", errors="replace"))
-            self.db.execute(
-                "INSERT INTO docs VALUES (?, ?, ?)",
-                (file.stem, self.tokens(title, search=True), self.tokens(body, search=True)),
-            )
-        self.db.commit()
-
-    def tokens(self, text: str, *, search: bool) -> str:
-        cut = self.jieba.cut_for_search if search else self.jieba.cut
-        return " ".join(t for t in cut(text.lower()) if t.strip())
-
-    def ranked(self, query: str, operator: str = "AND") -> list[str]:
-        terms = [t for t in self.tokens(query, search=False).split() if re.search(r"\w", t)]
-        if not terms:
-            return []
-        match = f" {operator} ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        rows = self.db.execute(
-            "SELECT slug FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0.0, 5.0, 1.0) LIMIT ?",
-            (match, K),
-        )
-        return [slug for (slug,) in rows]
 
 
 def ripgrep_ranked(archive: Path, query: str) -> list[str]:
