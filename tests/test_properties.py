@@ -109,7 +109,8 @@ def test_hostile_articles_never_reach_the_terminal_in_any_view_or_mode(
     hostile = (
         "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;ZXZpbA==\x07 &#27;[2J [bold red]x"
     )
-    text = f"---\ntitle: {json.dumps(title + hostile)}\ntags: [{json.dumps(tag)}]\n---\n"
+    text = f"---\ntitle: {json.dumps(title + hostile)}\ntags: [{json.dumps(tag + hostile)}]\n"
+    text += f"category: {json.dumps(hostile)}\n---\n"
     link = f"[{title}](http://example.com/{tag})"  # a link: Rich writes its own OSC 8
     (root / "evil.md").write_text(
         text + body + "\n\n" + hostile + " 正文 " + link + "\n", encoding="utf-8"
@@ -125,6 +126,10 @@ def test_hostile_articles_never_reach_the_terminal_in_any_view_or_mode(
         ["--color", "always", "latest"],
         ["--color", "always", "search", "正文"],
         ["--color", "always", "show", "evil"],
+        ["categories"],
+        ["--color", "always", "tags"],
+        ["show", "evil", "--toc"],
+        ["--color", "always", "show", "evil", "--raw"],
     ]
     for args in runs:
         result = cli("--archive", str(root), *args, env=env)
