@@ -23,11 +23,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import artread._whoosh  # noqa: F401  (must come before any Whoosh import)
-
-# isort: split
-from whoosh.analysis import Token, Tokenizer
-
 ANALYZER_VERSION = "2"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -244,53 +239,11 @@ def query_units(text: str) -> list[str]:
     return meaningful
 
 
-class ChineseTokenizer(Tokenizer):
-    """A Whoosh tokenizer around artread's terms()."""
+def __getattr__(name: str) -> Any:
+    """ChineseTokenizer lives in artread.tokenizer (it needs Whoosh, which most commands do
+    not); indexes made before the move find it here by its old name."""
+    if name == "ChineseTokenizer":
+        from artread.tokenizer import ChineseTokenizer
 
-    def __init__(self, search_mode: bool = True) -> None:
-        self.search_mode = search_mode
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ChineseTokenizer) and other.search_mode == self.search_mode
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.search_mode))
-
-    def __call__(  # type: ignore[override]
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        for pos, (word, start, end) in enumerate(terms(value, search_mode=self.search_mode)):
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = word
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar, token.endchar = start_char + start, start_char + end
-            yield token
-
-
-def analyzer() -> ChineseTokenizer:
-    return ChineseTokenizer(search_mode=True)
+        return ChineseTokenizer
+    raise AttributeError(name)

@@ -102,7 +102,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 def _errors() -> Iterator[None]:
     """Known failures become one line on stderr and exit 2; never a traceback."""
     from artread.index import IndexBusy
-    from artread.search import QueryError
+    from artread.query import QueryError
 
     try:
         yield

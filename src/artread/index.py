@@ -70,7 +70,7 @@ class SyncReport:
 def schema() -> Any:
     from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-    from artread.analysis import analyzer
+    from artread.tokenizer import analyzer
 
     text = analyzer()
     return Schema(
@@ -125,6 +125,8 @@ class ArchiveIndex:
         """The open Whoosh index; a damaged one is rebuilt from the archive, not a traceback."""
         if self._whoosh is None:
             from whoosh import index as whoosh_index
+
+            import artread._whoosh  # noqa: F401  (before the first Whoosh import)
 
             try:
                 self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
@@ -219,6 +221,8 @@ class ArchiveIndex:
 
     def _sync_locked(self, rebuild: bool, progress: Progress | None = None) -> SyncReport:
         from whoosh import index as whoosh_index
+
+        import artread._whoosh  # noqa: F401  (before the first Whoosh import)
 
         report = SyncReport()
         old = self.catalog

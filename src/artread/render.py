@@ -202,7 +202,7 @@ def _display_math(tex: str) -> str:
     converted = latex_to_unicode(tex)
     if converted is None:
         return f"\n\n```latex\n{tex.strip()}\n```\n\n"
-    return f"\n\n```math\n{converted}\n```\n\n"
+    return f"\n\n```text\n{converted}\n```\n\n"  # "text": pygments finds it at once
 
 
 def _inline_math(tex: str) -> str:

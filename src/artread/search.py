@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+import artread._whoosh  # noqa: F401  (before Whoosh: rank() imports it)
 from artread import analysis, plaintext
 from artread.archive import body_of
 from artread.index import FIELD_BOOSTS, ArchiveIndex

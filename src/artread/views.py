@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rich._wrap
 from rich.console import Console, Group
@@ -18,7 +18,9 @@ from rich.text import Text
 
 from artread import layout
 from artread.sanitize import clean, clean_line
-from artread.search import SearchResults, Snippet
+
+if TYPE_CHECKING:
+    from artread.search import SearchResults, Snippet
 
 # Rich breaks lines only at spaces, and Chinese has none: let it break between characters.
 rich._wrap.words = layout.breakable_words
