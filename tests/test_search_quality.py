@@ -286,3 +286,10 @@ def test_quoted_search_finds_exactly_the_files_grep_finds_in_the_sample_archive(
                 expected.add(file.relative_to(root).as_posix())
         got = {hit.entry["path"] for hit in search(sample_index, f'"{needle}"', per_page=99).hits}
         assert got == expected, needle
+
+
+def test_excluding_a_short_english_word_does_not_exclude_longer_words_holding_it(make_index):
+    index = make_index(
+        {"it.md": article("甲", "IT 部门 显存"), "title.md": article("乙", "the title 显存")}
+    )
+    assert ids(search(index, "显存 -it")) == ["title"]

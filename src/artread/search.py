@@ -175,7 +175,7 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
             if word_units:
                 query = Q.And([_any_field(Q, u) for u in word_units])
                 excluded.update(hit["path"] for hit in searcher.search(query, limit=None))
-            excluded.update(store.find(word))
+            excluded.update(store.find(word, word_start=not analysis.has_cjk(word)))
     for phrase in parsed.excluded_phrases:
         excluded.update(store.find(phrase, as_written=True))
     if parsed.phrases:  # exactly the articles whose file holds the text, as grep finds them
