@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from artread import archive, catalog, literal
-from artread.index import FINGERPRINT, USER_DICTIONARY, WHOOSH_DIR, ArchiveIndex, index_size
+from artread.index import (
+    FINGERPRINT,
+    USER_DICTIONARY,
+    WHOOSH_DIR,
+    ArchiveIndex,
+    diff,
+    index_size,
+)
 
 
 @dataclass
@@ -90,15 +97,7 @@ def _user_dictionary(root: Path, health: Health) -> None:
 
 
 def _freshness(current: catalog.Catalog, scanned: archive.ScanResult, health: Health) -> None:
-    added = [p for p in scanned.files if p not in current.entries]
-    removed = [p for p in current.entries if p not in scanned.files]
-    changed = [
-        p
-        for p, stat in scanned.files.items()
-        if p in current.entries
-        and (current.entries[p]["size"], current.entries[p]["mtime_ns"])
-        != (stat.size, stat.mtime_ns)
-    ]
+    added, changed, removed = diff(current, scanned.files)
     if added or removed or changed:
         health.add(
             "warning",

@@ -110,8 +110,7 @@ class ArchiveIndex:
         """The articles' normalised text, for literal matching."""
         for attempt in (1, 2):
             current = self.catalog
-            spans = {p: e["text"] for p, e in current.entries.items() if "text" in e}
-            store = literal.LiteralStore(self.index_dir / current.texts, spans)
+            store = _texts_of(self.index_dir, current)
             try:
                 store.open()
                 return store
@@ -187,7 +186,7 @@ class ArchiveIndex:
             return False
         if _dictionary_stat(self.root) != _stat_of(self.catalog.dictionary):
             return False
-        return _diff(self.catalog, archive.scan(self.root).files) == ([], [], [])
+        return diff(self.catalog, archive.scan(self.root).files) == ([], [], [])
 
     def sync(
         self,
@@ -250,12 +249,9 @@ class ArchiveIndex:
             old = catalog.Catalog(str(self.root), FINGERPRINT)
         scanned = archive.scan(self.root)
         report.scanned = len(scanned.files)
-        added, changed, removed = _diff(old, scanned.files)
+        added, changed, removed = diff(old, scanned.files)
         old_texts = (
-            literal.LiteralStore(
-                self.index_dir / old.texts,
-                {p: e["text"] for p, e in old.entries.items() if "text" in e},
-            )
+            _texts_of(self.index_dir, old)
             if old.texts and (self.index_dir / old.texts).is_file()
             else None
         )
@@ -373,6 +369,12 @@ def _dictionary_lines(text: str | None) -> set[tuple[str, str]]:
     return lines
 
 
+def _texts_of(index_dir: Path, current: catalog.Catalog) -> literal.LiteralStore:
+    """The literal texts a catalog names, with each article's span in them."""
+    spans = {p: e["text"] for p, e in current.entries.items() if "text" in e}
+    return literal.LiteralStore(index_dir / current.texts, spans)
+
+
 def _opens(whoosh_dir: Path) -> bool:
     from whoosh import index as whoosh_index
 
@@ -383,9 +385,10 @@ def _opens(whoosh_dir: Path) -> bool:
     return True
 
 
-def _diff(
+def diff(
     old: catalog.Catalog, files: dict[str, archive.FileStat]
 ) -> tuple[list[str], list[str], list[str]]:
+    """(added, changed, removed): the files on disk against what the catalog recorded."""
     added, changed = [], []
     for path, stat in files.items():
         entry = old.entries.get(path)
