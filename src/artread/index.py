@@ -108,24 +108,19 @@ class ArchiveIndex:
 
     def literal(self) -> literal.LiteralStore:
         """The articles' normalised text, for literal matching."""
-        for attempt in (1, 2):
-            current = self.catalog
-            store = _texts_of(self.index_dir, current)
-            try:
-                store.open()
-                return store
-            except OSError:
-                if attempt == 2:
-                    raise
-                self._catalog = None  # replaced by another process's update: reload
-        raise AssertionError("unreachable")
+        try:
+            return _opened(_texts_of(self.index_dir, self.catalog))
+        except OSError:  # replaced by another process's update since the catalog was read
+            self._catalog = None
+            return _opened(_texts_of(self.index_dir, self.catalog))
 
     def whoosh(self) -> Any:
         """The open Whoosh index; a damaged one is rebuilt from the archive, not a traceback."""
         if self._whoosh is None:
-            from whoosh import index as whoosh_index
-
             import artread._whoosh  # noqa: F401  (before the first Whoosh import)
+
+            # isort: split
+            from whoosh import index as whoosh_index
 
             try:
                 self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
@@ -219,9 +214,10 @@ class ArchiveIndex:
         return report
 
     def _sync_locked(self, rebuild: bool, progress: Progress | None = None) -> SyncReport:
-        from whoosh import index as whoosh_index
-
         import artread._whoosh  # noqa: F401  (before the first Whoosh import)
+
+        # isort: split
+        from whoosh import index as whoosh_index
 
         report = SyncReport()
         old = self.catalog
@@ -373,6 +369,11 @@ def _texts_of(index_dir: Path, current: catalog.Catalog) -> literal.LiteralStore
     """The literal texts a catalog names, with each article's span in them."""
     spans = {p: e["text"] for p, e in current.entries.items() if "text" in e}
     return literal.LiteralStore(index_dir / current.texts, spans)
+
+
+def _opened(store: literal.LiteralStore) -> literal.LiteralStore:
+    store.open()  # fails now, not in the middle of a search, if the file is gone
+    return store
 
 
 def _opens(whoosh_dir: Path) -> bool:

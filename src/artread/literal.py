@@ -59,11 +59,8 @@ class LiteralStore:
         return bytes(self.open()[start : start + length]), written
 
     def text(self, path: str) -> bytes | None:
-        span = self.spans.get(path)
-        if span is None:
-            return None
-        start, length, _written = span
-        return bytes(self.open()[start : start + length])
+        found = self.entry(path)
+        return found[0] if found else None
 
     def find(
         self, text: str, *, as_written: bool = False, word_start: bool = False

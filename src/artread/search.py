@@ -278,6 +278,8 @@ def _filtered(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
     for wanted in parsed.filters:
         if wanted.field == "title" and wanted.value not in titled:
             titled[wanted.value] = _title_matches(index, wanted.value)
+    filters = parsed.filters
+    values = [analysis.normalize(f.value) for f in filters]
     allowed = set()
     for path, entry in index.catalog.entries.items():
         if "id" not in entry:
@@ -287,13 +289,13 @@ def _filtered(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
             continue
         if parsed.until and (not date or date > parsed.until):
             continue
-        if all(_passes(entry, f, titled) != f.negated for f in parsed.filters):
+        if all(_passes(entry, f, values[i], titled) != f.negated for i, f in enumerate(filters)):
             allowed.add(path)
     return allowed
 
 
-def _passes(entry: dict, wanted: Filter, titled: dict[str, set[str]]) -> bool:
-    value = analysis.normalize(wanted.value)
+def _passes(entry: dict, wanted: Filter, value: str, titled: dict[str, set[str]]) -> bool:
+    """value: the filter's value, normalised (once, not for every article)."""
     if wanted.field == "title":
         return entry["path"] in titled[wanted.value]
     names = [entry.get("category") or ""] if wanted.field == "category" else entry.get("tags", [])
