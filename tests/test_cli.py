@@ -58,7 +58,16 @@ def test_search_json_has_the_documented_shape_and_the_best_article_first(cli):
     result = cli("search", "梯度检查点", "--json")
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
-    assert set(payload) == {"query", "total", "page", "per_page", "results"}
+    assert set(payload) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "results",
+        "also_searched",
+        "corrections",
+        "did_you_mean",
+    }
     first = payload["results"][0]
     assert set(first) == {
         *("id", "title", "date", "category", "tags", "score", "matched_all", "snippet", "path")
@@ -92,7 +101,8 @@ def test_show_renders_by_id_prefix_and_path(cli, sample_archive):
 
 def test_show_json_has_the_documented_shape(cli):
     payload = json.loads(cli("show", "ngram-language-model", "--json").stdout)
-    assert set(payload) == {"id", "title", "date", "category", "tags", "path", "body"}
+    assert set(payload) == {"id", "title", "date", "category", "tags", "path", "body", "related"}
+    assert payload["related"] and set(payload["related"][0]) == {"id", "title"}
     assert payload["date"] == "2026-01-11" and payload["category"] == "NLP"
     assert "---" not in payload["body"][:10]
 

@@ -220,6 +220,15 @@ def query_units(text: str) -> list[str]:
     text. A Latin compound (torch.utils.checkpoint, C++) is one unit: the index holds it whole.
     Question words and filler (如何, 为什么, how) are dropped unless nothing else is left.
     """
+    units = query_terms(text)
+    meaningful = [unit for unit, filler in units if not filler]
+    units_all = [unit for unit, _filler in units]
+    meaningful = list(dict.fromkeys(meaningful or units_all))
+    return meaningful
+
+
+def query_terms(text: str) -> list[tuple[str, bool]]:
+    """Every term of a query, in order, each with whether it is filler (如何, how)."""
     units: list[tuple[str, bool]] = []  # (unit, is filler)
     normalized = normalize(text)
     for match in _TOKEN.finditer(normalized):
@@ -233,10 +242,7 @@ def query_units(text: str) -> list[str]:
         word = match.group()
         compound = len(_PART.findall(word)) > 1 or word.endswith(("+", "#"))
         units.append((word if compound else stem(word), word in QUERY_FILLER))
-    meaningful = [unit for unit, filler in units if not filler]
-    units_all = [unit for unit, _filler in units]
-    meaningful = list(dict.fromkeys(meaningful or units_all))
-    return meaningful
+    return units
 
 
 def __getattr__(name: str) -> Any:

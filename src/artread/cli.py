@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -203,14 +203,17 @@ def _next_command(
     """The command that shows the next page, with every option that shaped this one."""
     if page >= pages:
         return None
+    extra = ["--per-page", str(per_page)] if per_page != DEFAULT_PER_PAGE else []
+    return _command([*args, *extra], archive, ["--page", str(page + 1)])
+
+
+def _command(args: list[str], archive: str | None, last: Sequence[str] = ()) -> str:
+    """An artread command line to copy, with --archive when one was given, then `last`."""
     import re
     import shlex
 
     where = archive or state.archive
-    extra = (["--per-page", str(per_page)] if per_page != DEFAULT_PER_PAGE else []) + (
-        ["--archive", where] if where else []
-    )
-    words = ["artread", *args, *extra, "--page", str(page + 1)]
+    words = ["artread", *args, *(["--archive", where] if where else []), *last]
     # Quote only what the shell would split or expand; Chinese words need no quotes.
     return " ".join(w if re.fullmatch(r"[\w./:@%+=,-]+", w) else shlex.quote(w) for w in words)
 
@@ -405,6 +408,13 @@ def search(
             sort=sort.value,
         )
         console = _console()
+        options = _search_options(category, tag, since, until, sort)
+        suggestion = None
+        if found.suggestion:
+            said = found.suggestion
+            suggestion = _command(
+                ["search", *([said] if '"' in said else said.split()), *options], archive
+            )
         if json_output:
             views.print_json(console, views.results_json(found))
         elif found.hits:
@@ -412,17 +422,16 @@ def search(
                 console,
                 found,
                 next_command=_next_command(
-                    ["search", *query, *_search_options(category, tag, since, until, sort)],
-                    page,
-                    found.pages,
-                    per_page,
-                    archive,
+                    ["search", *query, *options], page, found.pages, per_page, archive
                 ),
+                suggestion=suggestion,
             )
         elif found.total:
             _fail(f"page {page} is past the last page ({found.pages})", 1)
         else:
             sys.stderr.write(f"artread: no articles match {text!r}\n")
+            if suggestion:
+                sys.stderr.write(f"Did you mean: {suggestion}\n")
         if not found.hits:
             raise typer.Exit(1)
 
@@ -500,12 +509,16 @@ def show(
             sys.stdout.write(clean(source) if console.is_terminal else source)
             return
         _meta, body, _problem = split_front_matter(source)
-        if json_output:
-            views.print_json(console, views.article_json(entry, body))
-        elif toc:
+        if toc:
             views.table_of_contents(console, entry, body)
+            return
+        from artread.related import related
+
+        alike = related(index, entry, body)
+        if json_output:
+            views.print_json(console, views.article_json(entry, body, alike))
         else:
-            _paged(console, lambda: views.article(console, entry, body), no_pager)
+            _paged(console, lambda: views.article(console, entry, body, alike), no_pager)
 
 
 def _paged(console: Console, draw: Callable[[], None], no_pager: bool) -> None:
@@ -572,6 +585,35 @@ def doctor(json_output: JsonOption = False, archive: ArchiveOption = None) -> No
             views.health(console, report)
         if report.problems:
             raise typer.Exit(1)
+
+
+@app.command(cls=_QueryCommand)
+def analyze(
+    text: Annotated[list[str], typer.Argument(help="Text or a query, as you would search for it.")],
+    json_output: JsonOption = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """Show how text is normalised and segmented, for the index and for a search, and which
+    glossary groups and typo corrections apply.
+
+    Examples:
+
+      artread analyze 梯度檢查點 Transformers
+
+      artread analyze 如何实现 hash map
+
+      artread analyze pytroch --json
+    """
+    with _errors():
+        from artread import views
+        from artread.explain import explain
+
+        explanation = explain(_open(archive), " ".join(text))
+        console = _console()
+        if json_output:
+            views.print_json(console, views.explanation_json(explanation))
+        else:
+            views.explanation(console, explanation)
 
 
 def main() -> None:

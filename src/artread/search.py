@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 import artread._whoosh  # noqa: F401  (before Whoosh: rank() imports it)
-from artread import analysis, plaintext
+from artread import analysis, glossary, plaintext, spelling
 from artread.archive import body_of
 from artread.index import FIELD_BOOSTS, ArchiveIndex
 from artread.query import Filter, ParsedQuery, QueryError, date_range, parse
@@ -19,6 +19,13 @@ __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "rank", "search"]
 SNIPPET_CHARS = 120
 FRAGMENT_CHARS = 2000  # a long article is turned into plain text only this far around the match
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+
+
+@dataclass
+class Ranking:
+    hits: list[Hit]
+    expansions: list[glossary.Expansion] = field(default_factory=list)
+    corrections: list[spelling.Correction] = field(default_factory=list)
 
 
 @dataclass
@@ -46,6 +53,9 @@ class SearchResults:
     per_page: int
     hits: list[Hit]
     complete: int = 0  # how many results hold every word of the query
+    expansions: list[glossary.Expansion] = field(default_factory=list)  # glossary groups used
+    corrections: list[spelling.Correction] = field(default_factory=list)  # typos corrected
+    suggestion: str | None = None  # a query that would find more, when this one finds little
 
     @property
     def pages(self) -> int:
@@ -63,6 +73,10 @@ TIER_UNITS = 3
 PROXIMITY = 2.0
 PROXIMITY_WINDOW = 150
 RERANK = 30
+# Another form of a query word's glossary group counts a little less than the word as typed;
+# the correction of a typo less again.
+GLOSSARY_WEIGHT = 0.8
+CORRECTION_WEIGHT = 0.6
 
 
 def search(
@@ -93,12 +107,13 @@ def search(
             f'nothing to search for in {text!r}: give a word, a "quoted phrase" '
             "or a filter such as category:NAME"
         )
-    ranked = rank(index, parsed, enough=page * per_page)
+    ranking = rank_query(index, parsed, enough=page * per_page)
+    ranked = ranking.hits
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry["sort_key"], h.entry["path"]))
     start = (page - 1) * per_page
     hits = ranked[start : start + per_page]
-    needles = highlight_needles(parsed)
+    needles = highlight_needles(parsed, ranking)
     for hit in hits:
         if not needles:
             hit.snippet = Snippet(hit.entry.get("excerpt", "")[:SNIPPET_CHARS])
@@ -108,19 +123,31 @@ def search(
         except (OSError, ValueError):
             hit.snippet = Snippet(hit.entry.get("excerpt", "")[:SNIPPET_CHARS])
     complete = sum(1 for hit in ranked if hit.matched_all)
-    return SearchResults(text, len(ranked), page, per_page, hits, complete)
+    results = SearchResults(text, len(ranked), page, per_page, hits, complete)
+    results.expansions, results.corrections = ranking.expansions, ranking.corrections
+    if len(ranked) < SUGGEST_BELOW and parsed.words:
+        results.suggestion = suggest(index, text, parsed, len(ranked))
+    return results
 
 
 @dataclass
 class _Match:
     score: float = 0.0
     units: set[str] = field(default_factory=set)  # query units the article holds
+    corrected: set[str] = field(default_factory=set)  # of those, held only as a correction
     literal: dict[str, int] = field(default_factory=dict)  # words held as typed: how often
     indexed: bool = False  # found through the index, not only literally
 
 
 def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None) -> list[Hit]:
-    """Every matching article, best first.
+    """Every matching article, best first (rank_query() without what it used)."""
+    return rank_query(index, parsed, enough=enough).hits
+
+
+def rank_query(
+    index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None, expand: bool = True
+) -> Ranking:
+    """Every matching article, best first, and the glossary groups and corrections used.
 
     The literal fallback for a word (a scan of every article's text) is skipped when `enough`
     articles already hold its terms: what it finds would rank after them, past the page shown.
@@ -131,6 +158,9 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
     first. Two terms must both match if any article holds both; of more terms, at least half.
     Question words carry no weight. An article that holds a query word only literally
     (segmented differently, or inside a longer word) is still found, after the word matches.
+    With expand, a word is also searched as the other forms of its glossary group, and an
+    English word the index does not hold as the index's closest word; both weigh less than
+    the word as typed, and a correction never ranks above an article holding the typed word.
     Ties go to the newest.
     """
     from whoosh import query as Q
@@ -142,18 +172,47 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
     meaningful = [(w, us) for w, us in words if not set(us) <= analysis.QUERY_FILLER]
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
     units = list(dict.fromkeys(u for _w, us in words for u in us))
+    expansions: list[glossary.Expansion] = []
+    if expand and units:
+        typed = " ".join(w for w, _us in words)
+        expansions = glossary.for_archive(index.root).expand(typed, units)
+    corrections: list[spelling.Correction] = []
     store = index.literal()
     matches: dict[str, _Match] = {}
     with index.whoosh().searcher(weighting=scoring.BM25F()) as searcher:
         weights = {u: _idf(searcher, u) for u in units}
+        if expand:
+            covered = {u for e in expansions for u in e.span}
+            corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
+            asked = {u: w for w, us in words for u in us if len(us) == 1}
+            corrections = [replace(c, asked=asked.get(c.typed, c.typed)) for c in corrections]
+        # (query terms an article is credited with, the terms it must hold, each term's
+        # weight): a form of N terms standing for M query terms weighs M/N a term, so that it
+        # scores about as the query's own terms would.
+        others = [
+            (e.span, a.terms, GLOSSARY_WEIGHT * len(e.span) / len(a.terms))
+            for e in expansions
+            for a in e.alternatives
+        ]
+        others += [((c.typed,), (c.term,), CORRECTION_WEIGHT) for c in corrections]
+        corrected = {c.typed for c in corrections}
         if units:
-            query = Q.Or([_any_field(Q, u) for u in units])
+            query = Q.Or(
+                [_any_field(Q, u) for u in units]
+                + [Q.And([_any_field(Q, t, boost) for t in terms]) for _s, terms, boost in others]
+            )
             for hit in searcher.search(query, limit=None, terms=True):
                 path = hit["path"]
                 if allowed is not None and path not in allowed:
                     continue
                 found = {t.decode() if isinstance(t, bytes) else t for _f, t in hit.matched_terms()}
-                matches[path] = _Match(hit.score, {u for u in units if u in found}, indexed=True)
+                match = _Match(hit.score, {u for u in units if u in found}, indexed=True)
+                for number, (span, terms, _boost) in enumerate(others):
+                    if set(terms) <= found:
+                        if number >= len(others) - len(corrections):
+                            match.corrected.update(set(span) - match.units)
+                        match.units.update(span)
+                matches[path] = match
         for word, word_units in words:
             # The word as typed: exact occurrences, found even where segmentation differs.
             # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
@@ -169,6 +228,7 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
                 match = matches.setdefault(path, _Match())
                 match.literal[word] = count
                 match.units.update(word_units)
+                match.corrected -= set(word_units)
         excluded = set()
         for word in parsed.excluded_words:
             word_units = analysis.query_units(word)
@@ -199,6 +259,10 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
     required = math.ceil(len(units) / 2)
     if len(units) == 2 and any(set(units) <= m.units for m in matches.values()):
         required = 2
+    # A typed word some article holds: articles that hold only its correction come after.
+    held_as_typed = {
+        u for u in corrected if any(u in m.units - m.corrected for m in matches.values())
+    }
     multi = [w for w, us in words if len(us) > 1]
     hits = []
     for path, match in matches.items():
@@ -217,27 +281,107 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
         score *= share if units else 1.0
         complete = not units or set(units) <= match.units
         tier = 2 if not match.indexed else 0 if complete or len(units) > TIER_UNITS else 1
+        if match.corrected & held_as_typed:
+            tier = max(tier, 1)
         hits.append(Hit(entry, score, complete, tier))
     hits.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
     if len(units) > 1:
         top = hits[:RERANK]
-        typed = [analysis.normalize(w) for w in multi]
+        typed_words = [analysis.normalize(w) for w in multi]
+        needles = [(u, (u,)) for u in units]
+        needles += [
+            (analysis.normalize(a.form), e.span) for e in expansions for a in e.alternatives
+        ]
+        needles += [(c.term, (c.typed,)) for c in corrections]
         for hit in top:
             text = (store.text(hit.entry["path"]) or b"").decode("utf-8", "replace")
-            exact = sum(1 for w in typed if w in text) / len(typed) if typed else 0.0
+            exact = sum(1 for w in typed_words if w in text) / len(typed_words) if multi else 0.0
             hit.score *= 1 + PHRASE_BONUS * exact
-            hit.score *= 1 + PROXIMITY * _proximity(text, units, weights)
+            hit.score *= 1 + PROXIMITY * _proximity(text, needles, weights)
         top.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
         hits[:RERANK] = top
-    return hits
+    if corrections and hits:
+        texts = [_text(store, hit) for hit in hits[:5]]
+        corrections = [spelling.as_written(c, texts) for c in corrections]
+    return Ranking(hits, expansions, corrections)
 
 
-def _proximity(text: str, units: list[str], weights: dict[str, float]) -> float:
-    """The largest share of the query (by IDF) found within one short passage of the text."""
+def _text(store, hit: Hit) -> str:
+    return (store.text(hit.entry["path"]) or b"").decode("utf-8", "replace")
+
+
+# A query that finds fewer articles than this gets a did-you-mean line, if a better one exists.
+SUGGEST_BELOW = 3
+
+
+def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> str | None:
+    """A query like this one that finds more: each word the archive does not hold replaced
+    by the nearest word of the index or of the glossary, or else left out. None when no such
+    query finds more than `found` articles."""
+    forms = glossary.for_archive(index.root).forms()
+    store = index.literal()
+    replaced: dict[str, str | None] = {}  # word -> its replacement, None to leave it out
+    with index.whoosh().searcher() as searcher:
+        vocabularies: dict[bool, list[str]] = {}
+        for word in parsed.words:
+            units = analysis.query_units(word)
+            if units and all(spelling.frequency(searcher, u) for u in units):
+                continue
+            latin = not analysis.has_cjk(word)
+            if latin not in vocabularies:
+                vocabularies[latin] = spelling.index_terms(searcher, latin=latin)
+                vocabularies[latin] += [f for f in forms if analysis.has_cjk(f) != latin]
+            typed = analysis.normalize(word)
+            if latin:
+                typed = " ".join(analysis.stem(w) for w in typed.split())
+            better = spelling.closest(searcher, typed, vocabularies[latin])
+            if better is not None and latin:  # the index holds stems: show a word
+                texts = [_text(store, h) for h in rank(index, parse(better), enough=3)[:3]]
+                correction = spelling.Correction(typed, better, better, 0)
+                better = spelling.as_written(correction, texts).word
+            if better is None and store.find(word):
+                continue  # the archive holds it, if not as a word
+            replaced[word] = better
+    if not replaced:
+        return None
+    candidates = [_rewritten(text, replaced, drop=False), _rewritten(text, replaced, drop=True)]
+    for candidate in dict.fromkeys(c for c in candidates if c and c != text):
+        try:
+            if len(rank(index, parse(candidate), enough=SUGGEST_BELOW)) > found:
+                return candidate
+        except QueryError:
+            continue
+    return None
+
+
+def _rewritten(text: str, replaced: dict[str, str | None], *, drop: bool) -> str:
+    """text with words replaced; those without a replacement left out if drop."""
+    words = text.split()
+    out = []
+    for word in words:
+        if word in replaced:
+            better = replaced[word]
+            if better is None:
+                if not drop:
+                    out.append(word)
+                continue
+            out.append(better)
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def _proximity(
+    text: str, needles: list[tuple[str, tuple[str, ...]]], weights: dict[str, float]
+) -> float:
+    """The largest share of the query (by IDF) found within one short passage of the text.
+
+    needles: strings to look for, each with the query terms it stands for.
+    """
     positions: list[tuple[int, str]] = []
-    for unit in units:
-        found = re.finditer(f"(?={re.escape(unit)})", text)
-        positions.extend((match.start(), unit) for match in islice(found, 500))
+    for needle, units in needles:
+        found = re.finditer(f"(?={re.escape(needle)})", text)
+        positions.extend((m.start(), unit) for m in islice(found, 500) for unit in units)
     positions.sort()
     total = sum(weights.values()) or 1.0
     best = held = 0.0
@@ -266,8 +410,8 @@ def _idf(searcher, unit: str) -> float:
     return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
-def _any_field(Q, term: str):
-    return Q.Or([Q.Term(name, term) for name in FIELD_BOOSTS])
+def _any_field(Q, term: str, boost: float = 1.0):
+    return Q.Or([Q.Term(name, term, boost=boost) for name in FIELD_BOOSTS])
 
 
 def _filtered(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
@@ -320,13 +464,20 @@ def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
     return found
 
 
-def highlight_needles(parsed: ParsedQuery) -> list[str]:
-    """Normalised strings to highlight: each word whole, its terms, and each phrase."""
+def highlight_needles(parsed: ParsedQuery, ranking: Ranking | None = None) -> list[str]:
+    """Normalised strings to highlight: each word whole, its terms, each phrase, and the
+    glossary forms and corrections the ranking used."""
     needles: list[str] = []
     for word in parsed.words:
         needles.append(analysis.normalize(word))
         needles.extend(analysis.query_units(word))
     needles.extend(analysis.normalize(p) for p in parsed.phrases)
+    if ranking is not None:
+        for expansion in ranking.expansions:
+            for alternative in expansion.alternatives:
+                needles.append(analysis.normalize(alternative.form))
+                needles.extend(alternative.terms)
+        needles.extend(c.term for c in ranking.corrections)
     return [n for n in dict.fromkeys(needles) if n.strip()]
 
 

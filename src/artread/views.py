@@ -7,7 +7,8 @@ objects (never parsed as console markup).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import rich._wrap
@@ -20,6 +21,7 @@ from artread import layout
 from artread.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
+    from artread.explain import Explanation
     from artread.search import SearchResults, Snippet
 
 # Rich breaks lines only at spaces, and Chinese has none: let it break between characters.
@@ -130,13 +132,26 @@ def _plain_record(entry: dict, tail: str) -> str:
     return "\t".join(fields)
 
 
-def results(console: Console, found: SearchResults, *, next_command: str | None) -> None:
+def results(
+    console: Console,
+    found: SearchResults,
+    *,
+    next_command: str | None,
+    suggestion: str | None = None,
+) -> None:
+    """One page of results; piped, one tab-separated line each (notes go to stderr)."""
     columns = max(console.width - INDENT - 2, 20)
+    notes = search_notes(found)
     if not console.is_terminal:
         for hit in found.hits:
             snippet = clean_line(hit.snippet.text) if hit.snippet else ""
             _write(console, _plain_record(hit.entry, snippet))
+        for note in [*notes[1:], *([f"Did you mean: {suggestion}"] if suggestion else [])]:
+            sys.stderr.write(f"artread: {note}\n")  # corrections and suggestions, not glossary
         return
+    if notes:
+        console.print(Text("\n".join(n for n in notes if n), style=STYLE_DIM))
+        console.print()
     first = (found.page - 1) * found.per_page
     for number, hit in enumerate(found.hits, start=first + 1):
         if not hit.matched_all and (
@@ -158,6 +173,21 @@ def results(console: Console, found: SearchResults, *, next_command: str | None)
     console.print(summary)
     if found.pages > 1:
         console.print(_page_footer(found.page, found.pages, next_command))
+    if suggestion:
+        line = Text("Did you mean: ", style=STYLE_DIM)
+        line.append(suggestion, style="bold")
+        console.print(line)
+
+
+def search_notes(found: SearchResults) -> list[str]:
+    """What the search also looked for: [glossary line or "", correction lines...]."""
+    expanded = [f"{e.form} → {', '.join(a.form for a in e.alternatives)}" for e in found.expansions]
+    notes = [f"Also searching for {'; '.join(clean_line(x) for x in expanded)}" if expanded else ""]
+    notes += [
+        f"Including results for {clean_line(c.word)}: {clean_line(c.asked)} is not in the archive"
+        for c in found.corrections
+    ]
+    return notes if any(notes) else []
 
 
 def snippet_text(snippet: Snippet, columns: int, max_lines: int) -> Text:
@@ -208,7 +238,7 @@ _ASCII = str.maketrans(
 )
 
 
-def article(console: Console, entry: dict, body: str) -> None:
+def article(console: Console, entry: dict, body: str, related: Sequence[dict] = ()) -> None:
     """The header, then the article rendered from its Markdown.
 
     On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
@@ -230,6 +260,9 @@ def article(console: Console, entry: dict, body: str) -> None:
         console.print(header)
         console.print(Rule(style=STYLE_DIM))
         console.print(markdown)
+        if related:
+            console.print(Rule(style=STYLE_DIM))
+            console.print(_related(related, console.width))
         return
     plain = Console(
         width=console.width, color_system=None, force_terminal=False, emoji=False, markup=False
@@ -238,8 +271,24 @@ def article(console: Console, entry: dict, body: str) -> None:
         plain.print(header)
         plain.print(Rule(characters="-"))
         plain.print(markdown)
+        if related:
+            plain.print(Rule(characters="-"))
+            plain.print(_related(related, console.width))
     for line in captured.get().translate(_ASCII).splitlines():
         _write(console, line.rstrip())
+
+
+def _related(entries: Sequence[dict], width: int) -> Text:
+    """Related articles, one a line: id, then title cut to the width."""
+    text = Text("Related articles", style=STYLE_TITLE)
+    id_width = min(max(layout.width(e["id"]) for e in entries), width // 3)
+    for entry in entries:
+        text.append("\n")
+        shown = layout.truncate(entry["id"], id_width)
+        text.append(shown + " " * (id_width - layout.width(shown)), style=STYLE_ID)
+        title = clean_line(entry["title"])
+        text.append("  " + layout.truncate(title, max(10, width - id_width - 2)))
+    return text
 
 
 def table_of_contents(console: Console, entry: dict, body: str) -> None:
@@ -317,11 +366,24 @@ def results_json(found: SearchResults) -> dict:
             }
             for hit in found.hits
         ],
+        "also_searched": [
+            {"form": e.form, "alternatives": [a.form for a in e.alternatives], "from": e.source}
+            for e in found.expansions
+        ],
+        "corrections": [
+            {"typed": c.asked, "corrected": c.word, "term": c.term} for c in found.corrections
+        ],
+        "did_you_mean": found.suggestion,
     }
 
 
-def article_json(entry: dict, body: str) -> dict:
-    return {**_public(entry), "path": entry["path"], "body": clean(body)}
+def article_json(entry: dict, body: str, related: Sequence[dict] = ()) -> dict:
+    return {
+        **_public(entry),
+        "path": entry["path"],
+        "body": clean(body),
+        "related": [{"id": e["id"], "title": clean_line(e["title"])} for e in related],
+    }
 
 
 def counts(console: Console, counted: dict[str, int], usage: str) -> None:
@@ -355,6 +417,73 @@ def health(console: Console, report: Any) -> None:
         console.print(line, soft_wrap=not console.is_terminal)
     problems = len(report.problems)
     console.print(Text(f"{problems} problem{'s' if problems != 1 else ''}", style="bold"))
+
+
+def explanation(console: Console, found: Explanation) -> None:
+    """`artread analyze`: a label and a value a line; piped, tab-separated."""
+    query = found.query
+    rows = [
+        ("text", found.text),
+        ("normalised", found.normalized),
+        ("index terms", " · ".join(found.index_terms) or "(none)"),
+        ("query terms", " · ".join(found.query_terms) or "(none)"),
+    ]
+    if found.filler:
+        rows.append(("not searched", " · ".join(found.filler) + " (question words, filler)"))
+    rows += [("phrase", f'"{p}" (matched as written)') for p in query.phrases]
+    rows += [("excluded", w) for w in [*query.excluded_words, *query.excluded_phrases]]
+    rows += [("filter", f"{'-' if f.negated else ''}{f.field}:{f.value}") for f in query.filters]
+    if query.since or query.until:
+        rows.append(("dates", f"{query.since or '…'} to {query.until or '…'}"))
+    for expansion in found.expansions:
+        forms = ", ".join(a.form for a in expansion.alternatives)
+        rows.append((expansion.source, f"{expansion.form} → {forms}"))
+    for correction in found.corrections:
+        rows.append(("typo", f"{correction.typed} → {correction.term}"))
+    if found.user_dictionary:
+        rows.append(("dictionary", "the archive's artread.dict is in use"))
+    if found.synonyms:
+        rows.append(
+            ("synonyms file", f"{found.synonyms} groups from the archive's artread.synonyms")
+        )
+    if not console.is_terminal:
+        for label, value in rows:
+            _write(console, f"{label}\t{clean_line(value)}")
+        return
+    width = max(len(label) for label, _value in rows)
+    for label, value in rows:
+        line = Text(label.ljust(width + 2), style=STYLE_META)
+        line.append(clean_line(value))
+        console.print(line)
+
+
+def explanation_json(found: Explanation) -> dict:
+    query = found.query
+    return {
+        "text": found.text,
+        "normalized": found.normalized,
+        "index_terms": found.index_terms,
+        "query_terms": found.query_terms,
+        "filler": found.filler,
+        "phrases": query.phrases,
+        "excluded": [*query.excluded_words, *query.excluded_phrases],
+        "filters": [
+            {"field": f.field, "value": f.value, "negated": f.negated} for f in query.filters
+        ],
+        "since": query.since,
+        "until": query.until,
+        "glossary": [
+            {
+                "form": e.form,
+                "terms": list(e.span),
+                "alternatives": [{"form": a.form, "terms": list(a.terms)} for a in e.alternatives],
+                "from": e.source,
+            }
+            for e in found.expansions
+        ],
+        "corrections": [{"typed": c.typed, "corrected": c.term} for c in found.corrections],
+        "user_dictionary": found.user_dictionary,
+    }
 
 
 def health_json(report: Any) -> dict:

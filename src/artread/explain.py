@@ -1,0 +1,60 @@
+"""What artread makes of a text: how it is normalised and segmented, for the index and for a
+query, and which glossary groups and typo corrections apply (`artread analyze`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from artread import analysis, glossary, spelling
+from artread.index import ArchiveIndex
+from artread.query import ParsedQuery, parse
+
+
+@dataclass
+class Explanation:
+    text: str
+    normalized: str
+    index_terms: list[str]  # as the index holds the text (jieba's search mode), in order
+    query: ParsedQuery  # words, "phrases", -exclusions, filters
+    query_terms: list[str]  # the terms a search looks for
+    filler: list[str]  # question words and filler, dropped from the search
+    expansions: list[glossary.Expansion] = field(default_factory=list)
+    corrections: list[spelling.Correction] = field(default_factory=list)
+    user_dictionary: bool = False  # the archive's artread.dict is in use
+    synonyms: int = 0  # groups from the archive's artread.synonyms
+
+
+def explain(index: ArchiveIndex | None, text: str) -> Explanation:
+    """How the text is analysed; with an index, its user dictionary, synonyms and typos too."""
+    user_dictionary = False
+    if index is not None:
+        user_dictionary = bool(index.catalog.dictionary.get("text"))  # selects it, too
+    analysis.index_with_lexicon(True)  # the same terms as jieba, without its second to load
+    try:
+        index_terms = [term for term, _start, _end in analysis.terms(text)]
+    finally:
+        analysis.index_with_lexicon(False)
+    parsed = parse(text)
+    searched = " ".join(parsed.words)
+    every = analysis.query_terms(searched)
+    terms = analysis.query_units(searched)
+    filler = [unit for unit, is_filler in every if is_filler and unit not in terms]
+    found = glossary.for_archive(index.root if index is not None else None)
+    explanation = Explanation(
+        text,
+        analysis.normalize(text),
+        index_terms,
+        parsed,
+        terms,
+        list(dict.fromkeys(filler)),
+        found.expand(searched, terms),
+        user_dictionary=user_dictionary,
+        synonyms=sum(1 for s in found.sources if s == "synonyms"),
+    )
+    if index is not None and terms:
+        covered = {u for e in explanation.expansions for u in e.span}
+        with index.whoosh().searcher() as searcher:
+            explanation.corrections = spelling.corrections(
+                searcher, [u for u in terms if u not in covered]
+            )
+    return explanation

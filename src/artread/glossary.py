@@ -1,0 +1,196 @@
+"""Groups of equivalent terms: 反向传播 = backpropagation = BP, 线程 = 執行緒.
+
+artread ships a glossary of technical terms (data/glossary.txt); an archive adds its own groups
+in an `artread.synonyms` file at its root, in the same format: one group per line, forms
+separated by " = ", `#` starts a comment. A query word that is a form of a group is also
+searched as the group's other forms (search.py weighs those a little below the form typed).
+
+Forms are compared as query terms (analysis.query_units), so case, width, plurals and
+traditional characters do not matter, and a form only matches whole query terms: 堆 is not
+found inside 堆排序.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from artread import analysis
+
+SYNONYMS_FILE = "artread.synonyms"
+SHIPPED = Path(__file__).resolve().parent / "data" / "glossary.txt"
+SEPARATOR = "="
+_LONGEST = 6  # terms in the longest form looked for in a query
+
+
+@dataclass(frozen=True)
+class Alternative:
+    form: str  # as written in the glossary
+    terms: tuple[str, ...]  # its query terms: an article must hold all of them
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Query terms that make up one form of a group, and the group's other forms."""
+
+    span: tuple[str, ...]  # the query's own terms (consecutive) that the form covers
+    form: str  # the form the query used, as written in the glossary
+    alternatives: tuple[Alternative, ...]
+    source: str = "glossary"  # or "synonyms" (the archive's own file)
+
+
+def parse(text: str) -> list[tuple[str, ...]]:
+    """The groups of a glossary text: each line's forms, blank forms and comments dropped."""
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+        forms = tuple(dict.fromkeys(f.strip() for f in line.split(SEPARATOR) if f.strip()))
+        if len(forms) > 1:
+            groups.append(forms)
+    return groups
+
+
+class Glossary:
+    """Groups of equivalent forms, looked up by the query terms a form is made of."""
+
+    def __init__(self, groups: Iterable[tuple[str, ...]], user: Iterable[tuple[str, ...]] = ()):
+        self.groups: list[tuple[str, ...]] = []
+        self.sources: list[str] = []
+        self._group_of: dict[str, int] = {}  # normalised form -> group
+        for source, items in (("glossary", groups), ("synonyms", user)):
+            for forms in items:
+                self._add(forms, source)
+        # Latin forms are matched by their terms (cheap: no segmentation); Chinese forms by
+        # their text first, and segmented only when the query holds that text.
+        self._latin: dict[tuple[str, ...], str] = {}
+        self._chinese: dict[str, str] = {}
+        for normalized in self._group_of:
+            if analysis.has_cjk(normalized):
+                self._chinese[normalized] = normalized
+            else:
+                key = tuple(analysis.query_units(normalized))
+                if key:
+                    self._latin.setdefault(key, normalized)
+
+    def _add(self, forms: tuple[str, ...], source: str) -> None:
+        normalized = [analysis.normalize(f) for f in forms]
+        # A user group that shares a form with an earlier group joins it.
+        joined = next((self._group_of[n] for n in normalized if n in self._group_of), None)
+        if joined is None:
+            self.groups.append(tuple(forms))
+            self.sources.append(source)
+            joined = len(self.groups) - 1
+        else:
+            extra = [f for f in forms if analysis.normalize(f) not in self._forms_of(joined)]
+            self.groups[joined] = self.groups[joined] + tuple(extra)
+            self.sources[joined] = source if source == "synonyms" else self.sources[joined]
+        for n in normalized:
+            self._group_of.setdefault(n, joined)
+
+    def _forms_of(self, group: int) -> set[str]:
+        return {analysis.normalize(f) for f in self.groups[group]}
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def forms(self) -> list[str]:
+        """Every form, normalised."""
+        return list(self._group_of)
+
+    def group_of(self, text: str) -> tuple[str, ...] | None:
+        """The group a form belongs to, or None."""
+        found = self._group_of.get(analysis.normalize(text).strip())
+        return None if found is None else self.groups[found]
+
+    def expand(self, text: str, units: list[str]) -> list[Expansion]:
+        """The groups whose forms a query uses, longest forms first, without overlaps.
+
+        text: the query as typed; units: its terms (analysis.query_units).
+        """
+        if not units:
+            return []
+        normalized = analysis.normalize(text)
+        found: list[tuple[int, int, str]] = []  # start, end in units; the form
+        for length in range(min(_LONGEST, len(units)), 0, -1):
+            for start in range(len(units) - length + 1):
+                form = self._latin.get(tuple(units[start : start + length]))
+                if form is not None:
+                    found.append((start, start + length, form))
+        for form in self._chinese:
+            if form in normalized:
+                span = analysis.query_units(form)
+                start = _find_run(units, span)
+                if start is not None:
+                    found.append((start, start + len(span), form))
+        found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+        taken: set[int] = set()
+        expansions = []
+        for start, end, form in found:
+            if taken & set(range(start, end)):
+                continue
+            taken.update(range(start, end))
+            expansion = self._expansion(tuple(units[start:end]), form)
+            if expansion.alternatives:
+                expansions.append(expansion)
+        expansions.sort(key=lambda e: units.index(e.span[0]))
+        return expansions
+
+    def _expansion(self, span: tuple[str, ...], form: str) -> Expansion:
+        group = self._group_of[form]
+        alternatives = []
+        seen = {span}
+        written = form
+        for other in self.groups[group]:
+            normalized = analysis.normalize(other)
+            if normalized == form:
+                written = other
+                continue
+            terms = tuple(analysis.query_units(normalized))
+            if terms and terms not in seen:
+                seen.add(terms)
+                alternatives.append(Alternative(other, terms))
+        return Expansion(span, written, tuple(alternatives), self.sources[group])
+
+
+def _find_run(units: list[str], run: list[str]) -> int | None:
+    if not run:
+        return None
+    for start in range(len(units) - len(run) + 1):
+        if units[start : start + len(run)] == run:
+            return start
+    return None
+
+
+_loaded: dict[tuple, Glossary] = {}
+
+
+def for_archive(root: Path | None) -> Glossary:
+    """The shipped glossary plus the archive's artread.synonyms, loaded once per process."""
+    user_path = Path(root) / SYNONYMS_FILE if root is not None else None
+    stamp = _stamp(user_path)
+    key = (str(user_path), stamp)
+    if key not in _loaded:
+        user_text = ""
+        if stamp is not None and user_path is not None:
+            user_text = user_path.read_bytes().decode("utf-8", "replace")
+        _loaded[key] = Glossary(shipped_groups(), parse(user_text))
+    return _loaded[key]
+
+
+def shipped_groups() -> list[tuple[str, ...]]:
+    try:
+        return parse(SHIPPED.read_text(encoding="utf-8"))
+    except OSError:
+        return []
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns

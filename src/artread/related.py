@@ -1,0 +1,69 @@
+"""Articles like a given one: more-like-this over its key terms, glossary forms included.
+
+The key terms come from what the article says it is about (title, headings, tags, category),
+segmented with the query lexicon (no jieba load), each weighed by how often the article uses
+it and how rare it is in the archive. Reading the whole body through the analyzer would cost a
+second for a long article; its headings say what it covers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import artread._whoosh  # noqa: F401  (before Whoosh)
+from artread import analysis, glossary, plaintext
+from artread.index import FIELD_BOOSTS, ArchiveIndex
+
+RELATED = 5  # articles listed
+KEY_TERMS = 12  # terms searched for
+GLOSSARY_WEIGHT = 0.8  # another form of a key term's glossary group
+
+
+def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dict[str, float]:
+    """The article's most telling terms, with their weights (occurrences times IDF)."""
+    about = [entry.get("title", ""), *plaintext.headings(body)]
+    about += [entry.get("category") or "", *entry.get("tags", [])]
+    units = analysis.query_units("\n".join(about))
+    text = (index.literal().text(entry["path"]) or b"").decode("utf-8", "replace")
+    total = max(1, searcher.doc_count())
+    weights: dict[str, float] = {}
+    for unit in units:
+        if unit in analysis.QUERY_FILLER or len(unit) < 2:
+            continue
+        held = max(searcher.doc_frequency(name, unit) for name in FIELD_BOOSTS)
+        if held < 2:  # only this article: nothing to relate to
+            continue
+        idf = math.log(1 + (total - held + 0.5) / (held + 0.5))
+        weights[unit] = math.log1p(text.count(unit)) * idf + idf
+    best = sorted(weights.items(), key=lambda item: -item[1])[:KEY_TERMS]
+    return dict(best)
+
+
+def related(index: ArchiveIndex, entry: dict, body: str, limit: int = RELATED) -> list[dict]:
+    """Up to `limit` catalog entries of the articles most like this one, best first."""
+    from whoosh import query as Q
+    from whoosh import scoring
+
+    entries = index.catalog.entries
+    with index.whoosh().searcher(weighting=scoring.BM25F()) as searcher:
+        terms = key_terms(index, entry, body, searcher)
+        if not terms:
+            return []
+        top = max(terms.values())
+        alternatives: list[Any] = []
+        words = list(terms)
+        for expansion in glossary.for_archive(index.root).expand(" ".join(words), words):
+            weight = max(terms[u] for u in expansion.span) / top * GLOSSARY_WEIGHT
+            for alternative in expansion.alternatives:
+                alternatives.append(Q.And([_any_field(Q, t, weight) for t in alternative.terms]))
+        query = Q.Or([_any_field(Q, t, w / top) for t, w in terms.items()] + alternatives)
+        found = []
+        for hit in searcher.search(query, limit=limit + 1):
+            if hit["path"] != entry["path"] and "id" in entries.get(hit["path"], {}):
+                found.append(entries[hit["path"]])
+    return found[:limit]
+
+
+def _any_field(Q: Any, term: str, boost: float) -> Any:
+    return Q.Or([Q.Term(name, term, boost=boost) for name in FIELD_BOOSTS])

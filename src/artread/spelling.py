@@ -1,0 +1,125 @@
+"""Typos: the index's closest words to a word it does not hold.
+
+Works on an open Whoosh searcher, whose term lists are the vocabulary; edit distances come from
+rapidfuzz (optimal string alignment: a swap of two letters is one edit, pytroch → pytorch).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from itertools import islice
+from typing import Any
+
+from artread import analysis
+from artread.index import FIELD_BOOSTS
+
+# An English word held by at most TYPO_RARE articles may be a typo: it is also searched as the
+# closest word of the index held by at least TYPO_MIN_ARTICLES (and by more articles than it).
+# Words shorter than TYPO_SHORTEST are left alone: gpu is not a typo of cpu.
+TYPO_RARE = 1
+TYPO_MIN_ARTICLES = 2
+TYPO_SHORTEST = 4
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query term the index does not hold, and the index's term taken to be meant."""
+
+    typed: str  # the query's term (English words are stemmed: tranform)
+    term: str  # the index's term searched for instead (transform)
+    word: str  # that term as the articles write it (transformer), for display
+    distance: int
+    asked: str = ""  # the query's word as typed (tranformer), for display
+
+
+def typo_distance(word: str) -> int:
+    """How many edits a correction of this word may make: 1 for short words, 2 for long."""
+    return 1 if len(word) <= 5 else 2
+
+
+def frequency(searcher: Any, term: str) -> int:
+    """How many articles hold the term, in their title or body (the larger)."""
+    return max(searcher.doc_frequency(name, term) for name in FIELD_BOOSTS)
+
+
+def corrections(searcher: Any, terms: Iterable[str]) -> list[Correction]:
+    """For each English term the index does not hold (or holds in TYPO_RARE articles), the
+    index's closest English term within typo_distance() edits, if one is held more often."""
+    found = []
+    vocabulary: list[str] | None = None
+    for term in terms:
+        if not (term.isascii() and term.isalpha() and len(term) >= TYPO_SHORTEST):
+            continue
+        held = frequency(searcher, term)
+        if held > TYPO_RARE:
+            continue
+        if vocabulary is None:
+            vocabulary = index_terms(searcher, latin=True)
+        best = closest(searcher, term, vocabulary, at_least=max(TYPO_MIN_ARTICLES, 2 * held + 1))
+        if best is not None:
+            found.append(Correction(term, best, best, _distance(term, best)))
+    return found
+
+
+def closest(searcher: Any, word: str, vocabulary: list[str], *, at_least: int = 1) -> str | None:
+    """The vocabulary's word nearest to word (fewest edits, then most articles), held by at
+    least `at_least` articles; None if none is within typo_distance(word).
+
+    A two-character Chinese word is only matched by one of the same length (卷机 → 卷积).
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    limit = typo_distance(word) if word.isascii() else 1
+    best: tuple[tuple[int, int, str], str] | None = None
+    for other, distance, _index in process.extract(
+        word, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=None
+    ):
+        if other == word or (len(word) <= 2 and len(other) != len(word)):
+            continue
+        held = frequency(searcher, other)
+        if not held and (" " in other or not other.isascii()):  # a glossary form: its terms
+            units = analysis.query_units(other)
+            held = min((frequency(searcher, u) for u in units), default=0)
+        if held < at_least:
+            continue
+        key = (int(distance), -held, other)
+        if best is None or key < best[0]:
+            best = (key, other)
+    return None if best is None else best[1]
+
+
+def index_terms(searcher: Any, *, latin: bool) -> list[str]:
+    """The index's words: English ones (stems), or Chinese ones of two characters or more."""
+    found: set[str] = set()
+    reader = searcher.reader()
+    for name in ("title", "body"):
+        for term in reader.lexicon(name):
+            if isinstance(term, bytes):
+                term = term.decode("utf-8", "replace")
+            if latin:
+                if term.isascii() and term.isalpha() and len(term) >= TYPO_SHORTEST - 1:
+                    found.add(term)
+            elif len(term) >= 2 and analysis.has_cjk(term):
+                found.add(term)
+    return sorted(found)
+
+
+def as_written(correction: Correction, texts: Iterable[str]) -> Correction:
+    """The correction with its term as the texts write it: transform → transformer."""
+    pattern = re.compile(rf"(?<![a-z]){re.escape(correction.term)}[a-z]*")
+    for text in texts:
+        words = Counter(m.group() for m in islice(pattern.finditer(text), 200))
+        for word, _count in words.most_common():
+            if analysis.stem(word) == correction.term:
+                return replace(correction, word=word)
+    return correction
+
+
+def _distance(one: str, other: str) -> int:
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(one, other))
