@@ -194,7 +194,7 @@ def rank_query(
             for e in expansions
             for a in e.alternatives
         ]
-        others += [((c.typed,), (c.term,), CORRECTION_WEIGHT) for c in corrections]
+        others += [((c.typed,), tuple(c.term.split()), CORRECTION_WEIGHT) for c in corrections]
         corrected = {c.typed for c in corrections}
         if units:
             query = Q.Or(
@@ -292,7 +292,7 @@ def rank_query(
         needles += [
             (analysis.normalize(a.form), e.span) for e in expansions for a in e.alternatives
         ]
-        needles += [(c.term, (c.typed,)) for c in corrections]
+        needles += [(t, (c.typed,)) for c in corrections for t in c.term.split()]
         for hit in top:
             text = (store.text(hit.entry["path"]) or b"").decode("utf-8", "replace")
             exact = sum(1 for w in typed_words if w in text) / len(typed_words) if multi else 0.0
@@ -477,7 +477,7 @@ def highlight_needles(parsed: ParsedQuery, ranking: Ranking | None = None) -> li
             for alternative in expansion.alternatives:
                 needles.append(analysis.normalize(alternative.form))
                 needles.extend(alternative.terms)
-        needles.extend(c.term for c in ranking.corrections)
+        needles.extend(t for c in ranking.corrections for t in c.term.split())
     return [n for n in dict.fromkeys(needles) if n.strip()]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from artread import analysis
 from artread.index import FIELD_BOOSTS
 
+_PART = re.compile(r"[^\W_]+")
 # An English word held by at most TYPO_RARE articles may be a typo: it is also searched as the
 # closest word of the index held by at least TYPO_MIN_ARTICLES (and by more articles than it).
 # Words shorter than TYPO_SHORTEST are left alone: gpu is not a typo of cpu.
@@ -29,7 +30,7 @@ class Correction:
     """A query term the index does not hold, and the index's term taken to be meant."""
 
     typed: str  # the query's term (English words are stemmed: tranform)
-    term: str  # the index's term searched for instead (transform)
+    term: str  # the index's terms searched for instead, space-separated (transform)
     word: str  # that term as the articles write it (transformer), for display
     distance: int
     asked: str = ""  # the query's word as typed (tranformer), for display
@@ -47,21 +48,37 @@ def frequency(searcher: Any, term: str) -> int:
 
 def corrections(searcher: Any, terms: Iterable[str]) -> list[Correction]:
     """For each English term the index does not hold (or holds in TYPO_RARE articles), the
-    index's closest English term within typo_distance() edits, if one is held more often."""
+    index's closest English term within typo_distance() edits, if one is held more often.
+
+    A compound (self-atention, torch.utils.checkpiont) is corrected part by part; its
+    correction is the corrected parts, all of which an article must hold.
+    """
     found = []
-    vocabulary: list[str] | None = None
+    vocabulary: list[str] = []
     for term in terms:
-        if not (term.isascii() and term.isalpha() and len(term) >= TYPO_SHORTEST):
+        if not term.isascii() or frequency(searcher, term) > TYPO_RARE:
             continue
-        held = frequency(searcher, term)
-        if held > TYPO_RARE:
+        parts = [analysis.stem(p) for p in _PART.findall(term)]
+        if not parts or not any(_correctable(p) for p in parts):
             continue
-        if vocabulary is None:
-            vocabulary = index_terms(searcher, latin=True)
-        best = closest(searcher, term, vocabulary, at_least=max(TYPO_MIN_ARTICLES, 2 * held + 1))
-        if best is not None:
-            found.append(Correction(term, best, best, _distance(term, best)))
+        vocabulary = vocabulary or index_terms(searcher, latin=True)
+        fixed = []
+        for part in parts:
+            held = frequency(searcher, part)
+            better = None
+            if _correctable(part) and held <= TYPO_RARE:
+                at_least = max(TYPO_MIN_ARTICLES, 2 * held + 1)
+                better = closest(searcher, part, vocabulary, at_least=at_least)
+            fixed.append(better or part)
+        if fixed != parts:
+            joined = " ".join(fixed)
+            found.append(Correction(term, joined, joined, _distance(" ".join(parts), joined)))
     return found
+
+
+def _correctable(word: str) -> bool:
+    """Long enough and with letters: gpu and 2024 are left alone."""
+    return len(word) >= TYPO_SHORTEST and any(c.isalpha() for c in word)
 
 
 def closest(searcher: Any, word: str, vocabulary: list[str], *, at_least: int = 1) -> str | None:
@@ -71,10 +88,10 @@ def closest(searcher: Any, word: str, vocabulary: list[str], *, at_least: int = 
     A two-character Chinese word is only matched by one of the same length (卷机 → 卷积).
     """
     from rapidfuzz import process
-    from rapidfuzz.distance import OSA
+    from rapidfuzz.distance import OSA, JaroWinkler
 
     limit = typo_distance(word) if word.isascii() else 1
-    best: tuple[tuple[int, int, str], str] | None = None
+    best: tuple[tuple[int, float, int, str], str] | None = None
     for other, distance, _index in process.extract(
         word, vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=None
     ):
@@ -86,7 +103,9 @@ def closest(searcher: Any, word: str, vocabulary: list[str], *, at_least: int = 
             held = min((frequency(searcher, u) for u in units), default=0)
         if held < at_least:
             continue
-        key = (int(distance), -held, other)
+        # Among equally near words, the one that begins like the typed word, then the commoner:
+        # atent (atention) is attent, not agent.
+        key = (int(distance), -round(JaroWinkler.similarity(word, other), 3), -held, other)
         if best is None or key < best[0]:
             best = (key, other)
     return None if best is None else best[1]
@@ -101,7 +120,8 @@ def index_terms(searcher: Any, *, latin: bool) -> list[str]:
             if isinstance(term, bytes):
                 term = term.decode("utf-8", "replace")
             if latin:
-                if term.isascii() and term.isalpha() and len(term) >= TYPO_SHORTEST - 1:
+                # Three letters up: a four-letter typo may be one letter too many.
+                if term.isascii() and term.isalnum() and len(term) >= TYPO_SHORTEST - 1:
                     found.add(term)
             elif len(term) >= 2 and analysis.has_cjk(term):
                 found.add(term)
@@ -109,14 +129,20 @@ def index_terms(searcher: Any, *, latin: bool) -> list[str]:
 
 
 def as_written(correction: Correction, texts: Iterable[str]) -> Correction:
-    """The correction with its term as the texts write it: transform → transformer."""
-    pattern = re.compile(rf"(?<![a-z]){re.escape(correction.term)}[a-z]*")
+    """The correction with its terms as the texts write them: transform → transformer."""
+    texts = list(texts)
+    words = [_written(term, texts) for term in correction.term.split()]
+    return replace(correction, word=" ".join(words))
+
+
+def _written(term: str, texts: list[str]) -> str:
+    pattern = re.compile(rf"(?<![a-z]){re.escape(term)}[a-z]*")
     for text in texts:
         words = Counter(m.group() for m in islice(pattern.finditer(text), 200))
         for word, _count in words.most_common():
-            if analysis.stem(word) == correction.term:
-                return replace(correction, word=word)
-    return correction
+            if analysis.stem(word) == term:
+                return word
+    return term
 
 
 def _distance(one: str, other: str) -> int:
