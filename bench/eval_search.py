@@ -48,6 +48,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--markdown", action="store_true", help="print tables for BENCHMARKS.md")
     parser.add_argument("--show", metavar="QUERY", help="print artread's top 10 for one query")
+    parser.add_argument("--per-query", action="store_true", help="print each query's nDCG@10")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(
@@ -81,7 +82,20 @@ def main() -> int:
         scores = evaluate(queries, systems)
         literal = literal_check(engine, archive, args.literal, args.seed)
     report(scores, queries, literal, markdown=args.markdown)
+    if args.per_query:
+        per_query(scores, queries)
     return 0
+
+
+def per_query(scores: dict, queries: list[dict]) -> None:
+    """Each query's nDCG@10 for every system, by kind."""
+    systems = list(scores)
+    print("\nnDCG@10 per query: " + " / ".join(systems))
+    for query in sorted(queries, key=lambda q: q["kind"]):
+        values = [scores[s]["per-query"][query["query"]][0] for s in systems]
+        print(
+            f"{query['kind']:<11} " + " ".join(f"{v:.2f}" for v in values) + f"  {query['query']}"
+        )
 
 
 def load_queries() -> list[dict]:
