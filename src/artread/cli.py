@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -618,6 +619,10 @@ def analyze(
 
 def main() -> None:
     """The console script: usage errors are one line on stderr (exit 2), like every error."""
+    # A command is a short process that allocates many small objects and frees them at exit:
+    # the cyclic collector's passes are pure cost (54 ms of 508 for a search over 26,000
+    # articles, measured). Index updates turn it back on (index._collecting_garbage).
+    gc.disable()
     try:  # typer vendors click from 0.22 on; older releases use click itself
         from typer._click import exceptions
     except ImportError:  # pragma: no cover

@@ -7,6 +7,7 @@ catalog and re-reads only what was added or changed.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import re
 import shutil
@@ -209,7 +210,8 @@ class ArchiveIndex:
             if not locked:
                 return SyncReport(scanned=len(self.catalog.entries), busy=True)
             self._catalog = None  # another process may have updated it while we waited
-            report = self._sync_locked(rebuild, progress)
+            with _collecting_garbage():
+                report = self._sync_locked(rebuild, progress)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -340,6 +342,20 @@ class ArchiveIndex:
             report.warnings.append(f"{USER_DICTIONARY}: not read ({exc}); it must be UTF-8 text")
             return {**stat, "text": ""}
         return {**stat, "text": text}
+
+
+@contextmanager
+def _collecting_garbage() -> Iterator[None]:
+    """Cyclic garbage collection on while the index is updated, whatever the caller chose:
+    the command line turns it off for its short read-only work (cli.main), and an update of
+    a large archive allocates far more than a query."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
 
 
 def _dictionary_stat(root: Path) -> dict:
