@@ -58,12 +58,24 @@ def test_multi_word_english_form_finds_the_chinese_term(make_index):
     assert ids(search(index, "HASH MAP")) == ["hash"]
 
 
-def test_a_form_only_matches_whole_query_terms(make_index):
-    index = make_index(
-        {"a.md": article("排序", "堆排序的时间复杂度。"), "b.md": article("栈", "栈和队列。")}
-    )
-    # 堆 (heap) has its own group; inside 堆排序 it is not a word of the query.
-    assert all(e.form != "堆" for e in search(index, "堆排序").expansions)
+def test_a_form_only_matches_whole_query_terms():
+    found = glossary.Glossary([("堆", "heap")])
+    assert found.expand("堆 排序", ["堆", "排序"])[0].form == "堆"
+    # Inside 堆排序 (one query term) 堆 is not a word of the query.
+    assert found.expand("堆排序", ["堆排序"]) == []
+
+
+def test_forms_whose_terms_lose_characters_match_only_as_written():
+    found = glossary.Glossary([("b+树", "b+ tree"), ("c#", "csharp")])
+    assert found.expand("b tree", ["b", "tree"]) == []  # not B+ tree
+    assert [e.form for e in found.expand("b+ tree", ["b", "tree"])] == ["b+ tree"]
+    assert found.expand("b+ tree", ["b", "tree"])[0].alternatives[0].form == "b+树"
+    assert found.expand("csharp", ["csharp"])[0].alternatives[0].terms == ("c#",)
+
+
+def test_synonyms_file_format_bom_crlf_comments_and_sharp():
+    text = "\ufeff北极星 = Polaris\r\n# a comment = x\r\nC# = csharp # the language\r\n= \r\n"
+    assert glossary.parse(text) == [("北极星", "Polaris"), ("C#", "csharp")]
 
 
 def test_archive_synonyms_file_adds_groups_without_reindexing(make_index):
@@ -133,6 +145,12 @@ def test_typo_correction_never_outranks_an_exact_match(make_index):
     assert set(ids(found)) == {"typo", "a", "b", "c"}
 
 
+def test_typo_correction_ranks_after_the_typed_word_inside_a_longer_word(make_index):
+    index = make_index({**TYPOS, "lib.md": article("库", "我们的 PytrochLib 工具库。")})
+    found = search(index, "pytroch")
+    assert ids(found)[0] == "lib"
+
+
 def test_short_and_common_words_are_not_corrected(make_index):
     index = make_index(
         {"a.md": article("甲", "cpu 与 cache。"), "b.md": article("乙", "cpu 和 caches。")}
@@ -174,7 +192,7 @@ def test_corrections_and_suggestions_in_json(make_index, cli):
 def test_correction_is_shown_on_stderr_when_piped(make_index, cli):
     index = make_index(TYPOS)
     result = cli("search", "pytroch", "--archive", str(index.root))
-    assert "Including results for pytorch: pytroch is not in the archive" in result.stderr
+    assert "Including results for pytorch, the archive's closest word to pytroch" in result.stderr
     assert result.stdout.count("\n") == 3  # the three articles, nothing else on stdout
 
 
@@ -244,3 +262,27 @@ def test_analyze_shows_the_archive_synonyms(make_index, cli):
     result = cli("analyze", "polaris", "--archive", str(index.root))
     lines = dict(line.split("\t", 1) for line in result.stdout.splitlines())
     assert lines["synonyms"] == "polaris → 北极星"
+
+
+def test_unreadable_synonyms_file_is_reported_and_search_goes_on(make_index, cli):
+    index = make_index(BILINGUAL)
+    (index.root / glossary.SYNONYMS_FILE).mkdir()
+    result = cli("search", "backpropagation", "--archive", str(index.root))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("en\t")
+    assert "cannot read artread.synonyms" in result.stderr
+    doctor = cli("doctor", "--archive", str(index.root))
+    assert "cannot read artread.synonyms" in doctor.stdout and doctor.exit_code == 1
+
+
+def test_doctor_counts_the_synonyms(make_index, cli):
+    index = make_index(BILINGUAL)
+    (index.root / glossary.SYNONYMS_FILE).write_text("北极星 = polaris\n", encoding="utf-8")
+    doctor = cli("doctor", "--archive", str(index.root))
+    assert "artread.synonyms: 1 new groups" in doctor.stdout
+
+
+def test_show_toc_json_is_json(make_index, cli):
+    index = make_index(RELATED)
+    result = cli("show", "rnn", "--toc", "--json", "--archive", str(index.root))
+    assert json.loads(result.stdout)["id"] == "rnn"

@@ -57,6 +57,11 @@ _lexicons: dict[str, Any] = {}  # user dictionary digest -> Lexicon
 _index_lexicon = False  # index_with_lexicon()
 
 
+def word_pattern() -> re.Pattern[str]:
+    """What the analyzer reads as one word of Latin text, or one run of Chinese."""
+    return _TOKEN
+
+
 def has_cjk(text: str) -> bool:
     return bool(_HAS_CJK.search(text))
 

@@ -393,10 +393,12 @@ def search(
     """
     with _errors():
         from artread import views
+        from artread.sanitize import clean_line
         from artread.search import search as run_search
 
         text = " ".join(query)
         index = _open(archive)
+        _warn_about_synonyms(index)
         found = run_search(
             index,
             text,
@@ -413,9 +415,9 @@ def search(
         suggestion = None
         if found.suggestion:
             said = found.suggestion
-            suggestion = _command(
-                ["search", *([said] if '"' in said else said.split()), *options], archive
-            )
+            words = [said] if '"' in said else said.split()
+            # Made of the index's words and the synonyms file: made safe before it is shown.
+            suggestion = clean_line(_command(["search", *words, *options], archive))
         if json_output:
             views.print_json(console, views.results_json(found))
         elif found.hits:
@@ -435,6 +437,15 @@ def search(
                 sys.stderr.write(f"Did you mean: {suggestion}\n")
         if not found.hits:
             raise typer.Exit(1)
+
+
+def _warn_about_synonyms(index: ArchiveIndex) -> None:
+    from artread import glossary
+    from artread.sanitize import clean_line
+
+    problem = glossary.for_archive(index.root).problem
+    if problem:
+        sys.stderr.write(f"artread: {clean_line(problem)}; using the shipped glossary only\n")
 
 
 def _search_options(
@@ -510,7 +521,7 @@ def show(
             sys.stdout.write(clean(source) if console.is_terminal else source)
             return
         _meta, body, _problem = split_front_matter(source)
-        if toc:
+        if toc and not json_output:
             views.table_of_contents(console, entry, body)
             return
         from artread.related import related
@@ -609,7 +620,9 @@ def analyze(
         from artread import views
         from artread.explain import explain
 
-        explanation = explain(_open(archive), " ".join(text))
+        index = _open(archive)
+        _warn_about_synonyms(index)
+        explanation = explain(index, " ".join(text))
         console = _console()
         if json_output:
             views.print_json(console, views.explanation_json(explanation))

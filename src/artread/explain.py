@@ -3,8 +3,9 @@ query, and which glossary groups and typo corrections apply (`artread analyze`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import artread._whoosh  # noqa: F401  (before Whoosh)
 from artread import analysis, glossary, spelling
 from artread.index import ArchiveIndex
 from artread.query import ParsedQuery, parse
@@ -52,9 +53,19 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
         synonyms=sum(1 for s in found.sources if s == "synonyms"),
     )
     if index is not None and terms:
+        from whoosh.query import Term
+
         covered = {u for e in explanation.expansions for u in e.span}
         with index.whoosh().searcher() as searcher:
-            explanation.corrections = spelling.corrections(
-                searcher, [u for u in terms if u not in covered]
-            )
+            found_typos = spelling.corrections(searcher, [u for u in terms if u not in covered])
+            store = index.literal()
+            for correction in found_typos:
+                # As search shows it: the word as typed, its correction as articles write it.
+                first = correction.term.split()[0]
+                paths = [hit["path"] for hit in searcher.search(Term("body", first), limit=3)]
+                texts = [(store.text(p) or b"").decode("utf-8", "replace") for p in paths]
+                correction = spelling.as_written(correction, texts)
+                explanation.corrections.append(
+                    replace(correction, asked=spelling.typed(searched, correction.typed))
+                )
     return explanation

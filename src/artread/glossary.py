@@ -2,8 +2,9 @@
 
 artread ships a glossary of technical terms (data/glossary.txt); an archive adds its own groups
 in an `artread.synonyms` file at its root, in the same format: one group per line, forms
-separated by " = ", `#` starts a comment. A query word that is a form of a group is also
-searched as the group's other forms (search.py weighs those a little below the form typed).
+separated by "=", `#` at the start of a line or after a space starting a comment (C# is a
+form). A query word that is a form of a group is also searched as the group's other forms
+(search.py weighs those a little below the form typed).
 
 Forms are compared as query terms (analysis.query_units), so case, width, plurals and
 traditional characters do not matter, and a form only matches whole query terms: 堆 is not
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ SYNONYMS_FILE = "artread.synonyms"
 SHIPPED = Path(__file__).resolve().parent / "data" / "glossary.txt"
 SEPARATOR = "="
 _LONGEST = 6  # terms in the longest form looked for in a query
+FORMAT = 2  # of a Glossary object pickled in the cache dir
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,14 @@ class Expansion:
     source: str = "glossary"  # or "synonyms" (the archive's own file)
 
 
+_COMMENT = re.compile(r"(?:^|\s)#")  # at the start of a line or after a space: C# is a form
+
+
 def parse(text: str) -> list[tuple[str, ...]]:
     """The groups of a glossary text: each line's forms, blank forms and comments dropped."""
     groups = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+    for line in text.lstrip("\ufeff").splitlines():
+        line = _COMMENT.split(line, maxsplit=1)[0]
         forms = tuple(dict.fromkeys(f.strip() for f in line.split(SEPARATOR) if f.strip()))
         if len(forms) > 1:
             groups.append(forms)
@@ -58,19 +64,22 @@ class Glossary:
     """Groups of equivalent forms, looked up by the query terms a form is made of."""
 
     def __init__(self, groups: Iterable[tuple[str, ...]], user: Iterable[tuple[str, ...]] = ()):
+        self.format = FORMAT
+        self.problem: str | None = None  # why the archive's synonyms could not be read
         self.groups: list[tuple[str, ...]] = []
         self.sources: list[str] = []
         self._group_of: dict[str, int] = {}  # normalised form -> group
         for source, items in (("glossary", groups), ("synonyms", user)):
             for forms in items:
                 self._add(forms, source)
-        # Latin forms are matched by their terms (cheap: no segmentation); Chinese forms by
-        # their text first, and segmented only when the query holds that text.
+        # Latin forms are matched by their terms (cheap: no segmentation). Chinese forms, and
+        # forms whose terms lose characters (b+ tree is the terms b, tree), by their text
+        # first, and segmented only when the query holds that text.
         self._latin: dict[tuple[str, ...], str] = {}
-        self._chinese: dict[str, str] = {}
+        self._by_text: list[str] = []
         for normalized in self._group_of:
-            if analysis.has_cjk(normalized):
-                self._chinese[normalized] = normalized
+            if analysis.has_cjk(normalized) or not lossless(normalized):
+                self._by_text.append(normalized)
             else:
                 key = tuple(analysis.query_units(normalized))
                 if key:
@@ -87,7 +96,6 @@ class Glossary:
         else:
             extra = [f for f in forms if analysis.normalize(f) not in self._forms_of(joined)]
             self.groups[joined] = self.groups[joined] + tuple(extra)
-            self.sources[joined] = source if source == "synonyms" else self.sources[joined]
         for n in normalized:
             self._group_of.setdefault(n, joined)
 
@@ -120,7 +128,7 @@ class Glossary:
                 form = self._latin.get(tuple(units[start : start + length]))
                 if form is not None:
                     found.append((start, start + length, form))
-        for form in self._chinese:
+        for form in self._by_text:
             if form in normalized:
                 span = analysis.query_units(form)
                 start = _find_run(units, span)
@@ -149,11 +157,21 @@ class Glossary:
             if normalized == form:
                 written = other
                 continue
+            # (A form whose terms lose characters, b+树 as b and 树, also finds what holds
+            # those terms: B树. Searched for, it is a little loose; only typing it exactly
+            # selects its group.)
             terms = tuple(analysis.query_units(normalized))
             if terms and terms not in seen:
                 seen.add(terms)
                 alternatives.append(Alternative(other, terms))
         return Expansion(span, written, tuple(alternatives), self.sources[group])
+
+
+def lossless(form: str) -> bool:
+    """True when the form's terms keep every character of its text but spaces and the
+    hyphens, dots and underscores inside compounds."""
+    kept = "".join(m.group() for m in analysis.word_pattern().finditer(form))
+    return kept == re.sub(r"\s+", "", form)
 
 
 def _find_run(units: list[str], run: list[str]) -> int | None:
@@ -175,7 +193,7 @@ def for_archive(root: Path | None) -> Glossary:
     normalises and analyses every form: 15 ms that every search would pay).
     """
     user_path = Path(root) / SYNONYMS_FILE if root is not None else None
-    key = (str(user_path), _stamp(user_path), _stamp(SHIPPED), analysis.ANALYZER_VERSION)
+    key = (str(user_path), _stamp(user_path), _stamp(SHIPPED), analysis.ANALYZER_VERSION, FORMAT)
     if key not in _loaded:
         _loaded[key] = _cached(key, user_path)
     return _loaded[key]
@@ -189,14 +207,18 @@ def _cached(key: tuple, user_path: Path | None) -> Glossary:
     try:
         with open(path, "rb") as handle:
             found = pickle.load(handle)
-        if isinstance(found, Glossary):
+        if isinstance(found, Glossary) and getattr(found, "format", None) == FORMAT:
             return found
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+    except Exception:  # missing, truncated, or written by another version: build it again
         pass
-    user_text = ""
+    user_text, problem = "", None
     if key[1] is not None and user_path is not None:
-        user_text = user_path.read_bytes().decode("utf-8", "replace")
+        try:
+            user_text = user_path.read_bytes().decode("utf-8", "replace")
+        except OSError as exc:
+            problem = f"cannot read {SYNONYMS_FILE}: {exc.strerror or exc}"
     built = Glossary(shipped_groups(), parse(user_text))
+    built.problem = problem
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = path.with_suffix(f".{os.getpid()}.tmp")

@@ -52,6 +52,7 @@ def examine(index: ArchiveIndex) -> Health:
     for path, reason in scanned.skipped:
         health.add("warning", "archive", f"not read: {path}: {reason}")
     _user_dictionary(index.root, health)
+    _synonyms(index.root, health)
     if not (index.index_dir / catalog.FILENAME).is_file():
         health.add("warning", "index", "no index yet: any command builds it (artread index)")
         return health
@@ -94,6 +95,20 @@ def _user_dictionary(root: Path, health: Health) -> None:
         return
     words = [line for line in text.splitlines() if line.strip()]
     health.add("ok", "dictionary", f"{USER_DICTIONARY}: {len(words)} words")
+
+
+def _synonyms(root: Path, health: Health) -> None:
+    from artread import glossary
+
+    found = glossary.for_archive(root)
+    shipped = f"the shipped glossary: {sum(1 for s in found.sources if s == 'glossary')} groups"
+    if found.problem:
+        health.add("problem", "synonyms", f"{found.problem}; {shipped} only")
+    elif not (root / glossary.SYNONYMS_FILE).exists():
+        health.add("ok", "synonyms", f"no {glossary.SYNONYMS_FILE} ({shipped})")
+    else:
+        own = sum(1 for s in found.sources if s == "synonyms")
+        health.add("ok", "synonyms", f"{glossary.SYNONYMS_FILE}: {own} new groups; {shipped}")
 
 
 def _freshness(current: catalog.Catalog, scanned: archive.ScanResult, health: Health) -> None:

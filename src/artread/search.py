@@ -41,7 +41,9 @@ class Hit:
     entry: dict  # the catalog entry: id, path, title, date, category, tags, ...
     score: float
     matched_all: bool  # holds every term of the query
-    tier: int = 0  # 0 all terms, 1 some, 2 found only literally
+    # 0 all terms, 1 some, 2 found only literally, 3 only through the correction of a word
+    # that other articles hold as typed
+    tier: int = 0
     snippet: Snippet | None = None
 
 
@@ -144,9 +146,7 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
     return rank_query(index, parsed, enough=enough).hits
 
 
-def rank_query(
-    index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None, expand: bool = True
-) -> Ranking:
+def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None) -> Ranking:
     """Every matching article, best first, and the glossary groups and corrections used.
 
     The literal fallback for a word (a scan of every article's text) is skipped when `enough`
@@ -158,8 +158,8 @@ def rank_query(
     first. Two terms must both match if any article holds both; of more terms, at least half.
     Question words carry no weight. An article that holds a query word only literally
     (segmented differently, or inside a longer word) is still found, after the word matches.
-    With expand, a word is also searched as the other forms of its glossary group, and an
-    English word the index does not hold as the index's closest word; both weigh less than
+    A word is also searched as the other forms of its glossary group, and an English word
+    the index does not hold (or holds once) as the index's closest word; both weigh less than
     the word as typed, and a correction never ranks above an article holding the typed word.
     Ties go to the newest.
     """
@@ -172,20 +172,19 @@ def rank_query(
     meaningful = [(w, us) for w, us in words if not set(us) <= analysis.QUERY_FILLER]
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
     units = list(dict.fromkeys(u for _w, us in words for u in us))
+    typed = " ".join(w for w, _us in words)
     expansions: list[glossary.Expansion] = []
-    if expand and units:
-        typed = " ".join(w for w, _us in words)
+    if units:
         expansions = glossary.for_archive(index.root).expand(typed, units)
     corrections: list[spelling.Correction] = []
     store = index.literal()
     matches: dict[str, _Match] = {}
     with index.whoosh().searcher(weighting=scoring.BM25F()) as searcher:
         weights = {u: _idf(searcher, u) for u in units}
-        if expand:
+        if units:
             covered = {u for e in expansions for u in e.span}
             corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
-            asked = {u: w for w, us in words for u in us if len(us) == 1}
-            corrections = [replace(c, asked=asked.get(c.typed, c.typed)) for c in corrections]
+            corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
         # (query terms an article is credited with, the terms it must hold, each term's
         # weight): a form of N terms standing for M query terms weighs M/N a term, so that it
         # scores about as the query's own terms would.
@@ -218,7 +217,7 @@ def rank_query(
             # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
             # anywhere only when nothing else was found.
             needed = set(word_units)
-            held = sum(1 for m in matches.values() if needed <= m.units)
+            held = sum(1 for m in matches.values() if needed <= m.units - m.corrected)
             if enough is not None and held >= enough:
                 continue  # literal-only matches rank after these: none would be on the page
             latin = bool(matches) and not analysis.has_cjk(word)
@@ -281,8 +280,8 @@ def rank_query(
         score *= share if units else 1.0
         complete = not units or set(units) <= match.units
         tier = 2 if not match.indexed else 0 if complete or len(units) > TIER_UNITS else 1
-        if match.corrected & held_as_typed:
-            tier = max(tier, 1)
+        if match.corrected & held_as_typed:  # after every article holding the typed word
+            tier = 3
         hits.append(Hit(entry, score, complete, tier))
     hits.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
     if len(units) > 1:

@@ -32,7 +32,6 @@ class Correction:
     typed: str  # the query's term (English words are stemmed: tranform)
     term: str  # the index's terms searched for instead, space-separated (transform)
     word: str  # that term as the articles write it (transformer), for display
-    distance: int
     asked: str = ""  # the query's word as typed (tranformer), for display
 
 
@@ -72,7 +71,7 @@ def corrections(searcher: Any, terms: Iterable[str]) -> list[Correction]:
             fixed.append(better or part)
         if fixed != parts:
             joined = " ".join(fixed)
-            found.append(Correction(term, joined, joined, _distance(" ".join(parts), joined)))
+            found.append(Correction(term, joined, joined, term))
     return found
 
 
@@ -82,8 +81,9 @@ def _correctable(word: str) -> bool:
 
 
 def closest(searcher: Any, word: str, vocabulary: list[str], *, at_least: int = 1) -> str | None:
-    """The vocabulary's word nearest to word (fewest edits, then most articles), held by at
-    least `at_least` articles; None if none is within typo_distance(word).
+    """The vocabulary's word nearest to word, held by at least `at_least` articles; None if
+    none is within typo_distance(word). Fewest edits first, then the word that begins most
+    like it (Jaro-Winkler), then the one most articles hold.
 
     A two-character Chinese word is only matched by one of the same length (卷机 → 卷积).
     """
@@ -128,6 +128,15 @@ def index_terms(searcher: Any, *, latin: bool) -> list[str]:
     return sorted(found)
 
 
+def typed(query: str, term: str) -> str:
+    """The query's word that gave this term, as typed (tranformer for the term tranform)."""
+    for match in analysis.word_pattern().finditer(analysis.normalize(query)):
+        word = match.group()
+        if match.lastgroup == "word" and term in (word, analysis.stem(word)):
+            return word
+    return term
+
+
 def as_written(correction: Correction, texts: Iterable[str]) -> Correction:
     """The correction with its terms as the texts write them: transform → transformer."""
     texts = list(texts)
@@ -143,9 +152,3 @@ def _written(term: str, texts: list[str]) -> str:
             if analysis.stem(word) == term:
                 return word
     return term
-
-
-def _distance(one: str, other: str) -> int:
-    from rapidfuzz.distance import OSA
-
-    return int(OSA.distance(one, other))

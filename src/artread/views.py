@@ -184,7 +184,8 @@ def search_notes(found: SearchResults) -> list[str]:
     expanded = [f"{e.form} → {', '.join(a.form for a in e.alternatives)}" for e in found.expansions]
     notes = [f"Also searching for {'; '.join(clean_line(x) for x in expanded)}" if expanded else ""]
     notes += [
-        f"Including results for {clean_line(c.word)}: {clean_line(c.asked)} is not in the archive"
+        f"Including results for {clean_line(c.word)}, "
+        f"the archive's closest word to {clean_line(c.asked)}"
         for c in found.corrections
     ]
     return notes if any(notes) else []
@@ -439,7 +440,7 @@ def explanation(console: Console, found: Explanation) -> None:
         forms = ", ".join(a.form for a in expansion.alternatives)
         rows.append((expansion.source, f"{expansion.form} → {forms}"))
     for correction in found.corrections:
-        rows.append(("typo", f"{correction.typed} → {correction.term}"))
+        rows.append(("typo", f"{correction.asked} → {correction.word}"))
     if found.user_dictionary:
         rows.append(("dictionary", "the archive's artread.dict is in use"))
     if found.synonyms:
@@ -481,7 +482,9 @@ def explanation_json(found: Explanation) -> dict:
             }
             for e in found.expansions
         ],
-        "corrections": [{"typed": c.typed, "corrected": c.term} for c in found.corrections],
+        "corrections": [
+            {"typed": c.asked, "corrected": c.word, "term": c.term} for c in found.corrections
+        ],
         "user_dictionary": found.user_dictionary,
     }
 
