@@ -160,7 +160,8 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     (segmented differently, or inside a longer word) is still found, after the word matches.
     A word is also searched as the other forms of its glossary group, and an English word
     the index does not hold (or holds once) as the index's closest word; both weigh less than
-    the word as typed, and a correction never ranks above an article holding the typed word.
+    the word as typed, and a correction never ranks above an article holding the typed word
+    as a word.
     Ties go to the newest.
     """
     from whoosh import query as Q
@@ -212,6 +213,12 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
                             match.corrected.update(set(span) - match.units)
                         match.units.update(span)
                 matches[path] = match
+        # A corrected word some article holds as a word: the articles that hold only its
+        # correction come after those. (Held only inside a longer word, kafak in Kafaka, it
+        # is most likely a typo: those articles come after the correction's.)
+        held_as_typed = {
+            u for u in corrected if any(u in m.units - m.corrected for m in matches.values())
+        }
         for word, word_units in words:
             # The word as typed: exact occurrences, found even where segmentation differs.
             # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
@@ -258,10 +265,6 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     required = math.ceil(len(units) / 2)
     if len(units) == 2 and any(set(units) <= m.units for m in matches.values()):
         required = 2
-    # A typed word some article holds: articles that hold only its correction come after.
-    held_as_typed = {
-        u for u in corrected if any(u in m.units - m.corrected for m in matches.values())
-    }
     multi = [w for w, us in words if len(us) > 1]
     hits = []
     for path, match in matches.items():
@@ -280,7 +283,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         score *= share if units else 1.0
         complete = not units or set(units) <= match.units
         tier = 2 if not match.indexed else 0 if complete or len(units) > TIER_UNITS else 1
-        if match.corrected & held_as_typed:  # after every article holding the typed word
+        if match.corrected & held_as_typed:  # after every article holding the word as typed
             tier = 3
         hits.append(Hit(entry, score, complete, tier))
     hits.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
