@@ -18,6 +18,8 @@ from artread.index import FIELD_BOOSTS, ArchiveIndex
 RELATED = 5  # articles listed
 KEY_TERMS = 12  # terms searched for
 GLOSSARY_WEIGHT = 0.8  # another form of a key term's glossary group
+COMMON_SHARE = 0.1  # key terms held by more of the archive than this are left out...
+COMMON_AT_LEAST = 5  # ...but always those held by up to this many articles are kept
 
 
 def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dict[str, float]:
@@ -27,12 +29,15 @@ def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dic
     units = analysis.query_units("\n".join(about))
     text = (index.literal().text(entry["path"]) or b"").decode("utf-8", "replace")
     total = max(1, searcher.doc_count())
+    # A term in more than a tenth of the archive (计算, 小结) says little about what an
+    # article is about, and its long posting list is most of the search's time.
+    common = max(COMMON_SHARE * total, COMMON_AT_LEAST)
     weights: dict[str, float] = {}
     for unit in units:
         if unit in analysis.QUERY_FILLER or len(unit) < 2:
             continue
         held = max(searcher.doc_frequency(name, unit) for name in FIELD_BOOSTS)
-        if held < 2:  # only this article: nothing to relate to
+        if held < 2 or held > common:  # nothing to relate to, or nearly everything
             continue
         idf = math.log(1 + (total - held + 0.5) / (held + 0.5))
         weights[unit] = math.log1p(text.count(unit)) * idf + idf
