@@ -18,6 +18,8 @@ from artread.search import QueryError, search
 # Whatever a user or an article may hold: any code point, with the troublemakers made likely.
 TROUBLE = ["\x1b", "\x9b", "\x9d", "\x07", "\x00", "\u202e", "\u2066", '"', "-", ":", "[", "]"]
 TROUBLE += ["/", "..", "\\", "~", "*", "(", ")", "！", "。", "梯度", "ＧＰＵ", "&#27;", "\r", "\n"]
+# Characters whose normalisation changes the length or the character: … ﬌ ß ① ＧＰＵ 檢.
+FOLDED = ["…", "\ufb0c", "ß", "①", "Ｇ", "檢", "查", "點", "e\u0301", "ǅ", "㎏", "ｶ", "ﾞ"]
 ANY_TEXT = st.lists(st.one_of(st.characters(), st.sampled_from(TROUBLE)), max_size=20).map("".join)
 SETTINGS = settings(
     max_examples=60,
@@ -140,3 +142,16 @@ def test_hostile_articles_never_reach_the_terminal_in_any_view_or_mode(
             shown = re.sub(r"\x1b\]8;[^\x00-\x1f\x7f-\x9f]*\x1b\\", "", shown)
         assert not FORBIDDEN.search(shown), (args, shown)
         assert not FORBIDDEN.search(result.stderr), (args, result.stderr)
+
+
+@SETTINGS
+@given(text=st.lists(st.one_of(st.characters(), st.sampled_from(FOLDED)), max_size=40).map("".join))
+@example(text="…ＧＰＵ﬌梯度檢查點ß")
+def test_snippet_positions_map_normalised_text_back_to_the_original(text):
+    from artread.analysis import normalize
+    from artread.search import _normalize_with_map
+
+    normalized, origin = _normalize_with_map(text)
+    assert normalized == normalize(text)
+    assert len(origin) == len(normalized)
+    assert origin == sorted(origin) and all(0 <= i < len(text) for i in origin)

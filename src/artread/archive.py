@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import operator
 import os
 import re
 import stat as stat_mod
@@ -31,7 +32,10 @@ class ArticleError(Exception):
     """A file that cannot be read as an article; the message is the reason shown to the user."""
 
 
-@dataclass(frozen=True)
+_name = operator.attrgetter("name")
+
+
+@dataclass(frozen=True, slots=True)
 class FileStat:
     """What the freshness check compares: a file's size and modification time."""
 
@@ -95,22 +99,24 @@ def scan(root: Path) -> ScanResult:
             return
         seen_dirs.add(key)
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            entries = list(os.scandir(directory))
         except OSError as exc:
             skipped.append((prefix or ".", f"cannot list folder: {exc.strerror or exc}"))
             return
+        entries.sort(key=_name)
+        # Every command runs this over the whole archive: the cheap tests (name, type from the
+        # directory listing) come before the one system call per Markdown file.
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if name[0] == ".":
                 continue
-            rel = f"{prefix}{name}"
-            try:
-                if entry.is_dir():
-                    walk(entry.path, rel + "/")
-                    continue
-            except OSError:
-                pass
+            rel = prefix + name
             if not name.lower().endswith(SUFFIXES):
+                try:
+                    if entry.is_dir():
+                        walk(entry.path, rel + "/")
+                except OSError:
+                    pass
                 continue
             try:
                 st = entry.stat()
@@ -119,7 +125,10 @@ def scan(root: Path) -> ScanResult:
                 skipped.append((rel, reason))
                 continue
             if not stat_mod.S_ISREG(st.st_mode):
-                skipped.append((rel, "not a regular file"))
+                if stat_mod.S_ISDIR(st.st_mode):  # a folder named like a Markdown file
+                    walk(entry.path, rel + "/")
+                else:
+                    skipped.append((rel, "not a regular file"))
                 continue
             if entry.is_symlink() and within(root, rel) is None:
                 skipped.append((rel, "link points outside the archive"))

@@ -201,14 +201,14 @@ class ArchiveIndex:
         if not self.root.is_dir():
             raise FileNotFoundError(f"archive folder not found: {self.root}")
         if not rebuild and self.is_fresh():
-            report = SyncReport(scanned=len(self.catalog.entries), seconds=0.0)
+            report = SyncReport(scanned=len(self.catalog.stats), seconds=0.0)
             report.unchanged = report.scanned
             return report
         # Readers do not wait for another process's update: they use the last complete index.
         wait = wait or rebuild or not self.usable()
         with self._lock(waiting, wait) as locked:
             if not locked:
-                return SyncReport(scanned=len(self.catalog.entries), busy=True)
+                return SyncReport(scanned=len(self.catalog.stats), busy=True)
             self._catalog = None  # another process may have updated it while we waited
             with _collecting_garbage():
                 report = self._sync_locked(rebuild, progress)
@@ -407,13 +407,14 @@ def diff(
 ) -> tuple[list[str], list[str], list[str]]:
     """(added, changed, removed): the files on disk against what the catalog recorded."""
     added, changed = [], []
+    known = old.stats
     for path, stat in files.items():
-        entry = old.entries.get(path)
-        if entry is None:
+        seen = known.get(path)
+        if seen is None:
             added.append(path)
-        elif entry["size"] != stat.size or entry["mtime_ns"] != stat.mtime_ns:
+        elif seen[0] != stat.size or seen[1] != stat.mtime_ns:
             changed.append(path)
-    removed = [path for path in old.entries if path not in files]
+    removed = [path for path in known if path not in files]
     return added, changed, removed
 
 
