@@ -293,11 +293,3 @@ def test_excluding_a_short_english_word_does_not_exclude_longer_words_holding_it
         {"it.md": article("甲", "IT 部门 显存"), "title.md": article("乙", "the title 显存")}
     )
     assert ids(search(index, "显存 -it")) == ["title"]
-
-
-def test_snippets_show_formulas_as_text_not_tex(make_index):
-    body = "反向传播时要计算 $\\frac{\\partial L}{\\partial W}$ 和 $x_i^2$。"
-    index = make_index({"a.md": article("梯度", body)})
-    snippet = search(index, "反向传播").hits[0].snippet.text
-    assert "$" not in snippet and "\\frac" not in snippet
-    assert "∂L/∂W" in snippet and "xᵢ²" in snippet

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 
 CODE_PLACEHOLDER = "[代码]"
 MATH_PLACEHOLDER = "[Math]"
@@ -43,17 +42,6 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$", r
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
 _INLINE_CODE = re.compile(r"`+([^`]+)`+")
 _HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", re.M)
-
-
-def replace_math(text: str, convert: Callable[[str], str]) -> str:
-    """Each formula ($…$, $$…$$, \\(…\\), \\[…\\]) replaced by convert(its TeX)."""
-
-    def one(match: re.Match[str]) -> str:
-        formula = match.group(0)
-        tex = formula.strip("$") if formula.startswith("$") else formula[2:-2]
-        return f" {convert(tex)} "
-
-    return _INLINE_MATH.sub(one, _DISPLAY_MATH.sub(one, text))
 
 
 def to_plain(markdown: str, *, keep_code: bool = False) -> str:

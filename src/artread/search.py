@@ -491,10 +491,6 @@ def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) ->
     Passages start and end at sentence punctuation where that is near.
     """
     body, cut_before, cut_after = _fragment(body_of(source), needles)
-    if "$" in body or "\\(" in body or "\\[" in body:  # formulas as `show` writes them
-        from artread.render import latex_to_unicode
-
-        body = plaintext.replace_math(body, lambda tex: latex_to_unicode(tex) or tex)
     snippet = _snippet_of(
         " ".join(plaintext.to_plain(body, keep_code=True).split("\n")), needles, limit
     )
