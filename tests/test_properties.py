@@ -145,7 +145,12 @@ def test_hostile_articles_never_reach_the_terminal_in_any_view_or_mode(
 
 
 @SETTINGS
-@given(text=st.lists(st.one_of(st.characters(), st.sampled_from(FOLDED)), max_size=40).map("".join))
+# Article text never holds lone surrogates: the archive reader replaces them.
+@given(
+    text=st.lists(
+        st.one_of(st.characters(exclude_categories=["Cs"]), st.sampled_from(FOLDED)), max_size=40
+    ).map("".join)
+)
 @example(text="…ＧＰＵ﬌梯度檢查點ß")
 def test_snippet_positions_map_normalised_text_back_to_the_original(text):
     from artread.analysis import normalize

@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 import artread._whoosh  # noqa: F401  (before Whoosh)
-from artread import analysis, glossary, plaintext
-from artread.index import FIELD_BOOSTS, ArchiveIndex
+from artread import analysis, glossary, plaintext, spelling
+from artread.index import ArchiveIndex
 
 RELATED = 5  # articles listed
 KEY_TERMS = 12  # terms searched for
@@ -36,7 +36,7 @@ def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dic
     for unit in units:
         if unit in analysis.QUERY_FILLER or len(unit) < 2:
             continue
-        held = max(searcher.doc_frequency(name, unit) for name in FIELD_BOOSTS)
+        held = spelling.frequency(searcher, unit)
         if held < 2 or held > common:  # nothing to relate to, or nearly everything
             continue
         idf = math.log(1 + (total - held + 0.5) / (held + 0.5))

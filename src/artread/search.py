@@ -409,7 +409,7 @@ def _proximity(
 def _idf(searcher, unit: str) -> float:
     """How rare a term is across the archive (body or title), as BM25 weighs it."""
     total = max(1, searcher.doc_count())
-    frequency = max(searcher.doc_frequency(name, unit) for name in FIELD_BOOSTS)
+    frequency = spelling.frequency(searcher, unit)
     return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
