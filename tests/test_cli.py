@@ -160,6 +160,15 @@ def test_console_script_and_python_m_work_in_a_fresh_process(tmp_path):
         assert "Traceback" not in done.stderr
 
 
+def test_arguments_that_are_not_utf8_are_read_not_a_crash(tmp_path):
+    env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path), "LC_ALL": "C.UTF-8"}
+    for args in ([b"search", b"\xe6\xa3\x80\xff"], [b"show", b"\xff"], [b"analyze", b"a\xffb"]):
+        command = [sys.executable.encode(), b"-m", b"artread", *args]
+        done = subprocess.run(command, capture_output=True, env=env, timeout=120)
+        assert done.returncode in (0, 1, 2)
+        assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr
+
+
 def test_usage_errors_are_one_line_on_stderr_with_exit_2(tmp_path):
     env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path)}
     script = os.path.join(os.path.dirname(sys.executable), "artread")

@@ -396,7 +396,7 @@ def search(
         from artread.sanitize import clean_line
         from artread.search import search as run_search
 
-        text = " ".join(query)
+        text = _typed(" ".join(query))
         index = _open(archive)
         _warn_about_synonyms(index)
         found = run_search(
@@ -404,8 +404,8 @@ def search(
             text,
             page=page,
             per_page=per_page,
-            categories=category or (),
-            tags=tag or (),
+            categories=[_typed(c) for c in category or ()],
+            tags=[_typed(t) for t in tag or ()],
             since=since,
             until=until,
             sort=sort.value,
@@ -437,6 +437,12 @@ def search(
                 sys.stderr.write(f"Did you mean: {suggestion}\n")
         if not found.hits:
             raise typer.Exit(1)
+
+
+def _typed(argument: str) -> str:
+    """A command-line argument as text: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates) become U+FFFD, as in a file that is not UTF-8."""
+    return argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _warn_about_synonyms(index: ArchiveIndex) -> None:
@@ -508,7 +514,7 @@ def show(
 
         index = _open(archive)
         try:
-            entry = resolve(index.catalog, index.root, article_id)
+            entry = resolve(index.catalog, index.root, _typed(article_id))
         except LookupFailed as exc:
             hint = ", ".join(c["id"] for c in exc.candidates)
             _fail(f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
@@ -622,7 +628,7 @@ def analyze(
 
         index = _open(archive)
         _warn_about_synonyms(index)
-        explanation = explain(index, " ".join(text))
+        explanation = explain(index, _typed(" ".join(text)))
         console = _console()
         if json_output:
             views.print_json(console, views.explanation_json(explanation))
