@@ -63,7 +63,7 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
                 # As search shows it: the word as typed, its correction as articles write it.
                 first = correction.term.split()[0]
                 paths = [hit["path"] for hit in searcher.search(Term("body", first), limit=3)]
-                texts = [(store.text(p) or b"").decode("utf-8", "replace") for p in paths]
+                texts = [store.decoded(p) for p in paths]
                 correction = spelling.as_written(correction, texts)
                 explanation.corrections.append(
                     replace(correction, asked=spelling.typed(searched, correction.typed))

@@ -62,6 +62,10 @@ class LiteralStore:
         found = self.entry(path)
         return found[0] if found else None
 
+    def decoded(self, path: str) -> str:
+        """An article's normalised text as a string; empty if the store does not hold it."""
+        return (self.text(path) or b"").decode("utf-8", "replace")
+
     def find(
         self, text: str, *, as_written: bool = False, word_start: bool = False
     ) -> dict[str, int]:

@@ -27,7 +27,7 @@ def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dic
     about = [entry.get("title", ""), *plaintext.headings(body)]
     about += [entry.get("category") or "", *entry.get("tags", [])]
     units = analysis.query_units("\n".join(about))
-    text = (index.literal().text(entry["path"]) or b"").decode("utf-8", "replace")
+    text = index.literal().decoded(entry["path"])
     total = max(1, searcher.doc_count())
     # A term in more than a tenth of the archive (计算, 小结) says little about what an
     # article is about, and its long posting list is most of the search's time.

@@ -188,19 +188,24 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
             corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
             corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
         # (query terms an article is credited with, the terms it must hold, each term's
-        # weight): a form of N terms standing for M query terms weighs M/N a term, so that it
-        # scores about as the query's own terms would.
+        # weight, whether it is a correction): a form of N terms standing for M query terms
+        # weighs M/N a term, so that it scores about as the query's own terms would.
         others = [
-            (e.span, a.terms, GLOSSARY_WEIGHT * len(e.span) / len(a.terms))
+            (e.span, a.terms, GLOSSARY_WEIGHT * len(e.span) / len(a.terms), False)
             for e in expansions
             for a in e.alternatives
         ]
-        others += [((c.typed,), tuple(c.term.split()), CORRECTION_WEIGHT) for c in corrections]
+        others += [
+            ((c.typed,), tuple(c.term.split()), CORRECTION_WEIGHT, True) for c in corrections
+        ]
         corrected = {c.typed for c in corrections}
         if units:
             query = Q.Or(
                 [_any_field(Q, u) for u in units]
-                + [Q.And([_any_field(Q, t, boost) for t in terms]) for _s, terms, boost in others]
+                + [
+                    Q.And([_any_field(Q, t, boost) for t in terms])
+                    for _s, terms, boost, _c in others
+                ]
             )
             for hit in searcher.search(query, limit=None, terms=True):
                 path = hit["path"]
@@ -208,9 +213,9 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
                     continue
                 found = {t.decode() if isinstance(t, bytes) else t for _f, t in hit.matched_terms()}
                 match = _Match(hit.score, {u for u in units if u in found}, indexed=True)
-                for number, (span, terms, _boost) in enumerate(others):
+                for span, terms, _boost, is_correction in others:
                     if set(terms) <= found:
-                        if number >= len(others) - len(corrections):
+                        if is_correction:
                             match.corrected.update(set(span) - match.units)
                         match.units.update(span)
                 matches[path] = match
@@ -297,20 +302,16 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         ]
         needles += [(t, (c.typed,)) for c in corrections for t in c.term.split()]
         for hit in top:
-            text = (store.text(hit.entry["path"]) or b"").decode("utf-8", "replace")
+            text = store.decoded(hit.entry["path"])
             exact = sum(1 for w in typed_words if w in text) / len(typed_words) if multi else 0.0
             hit.score *= 1 + PHRASE_BONUS * exact
             hit.score *= 1 + PROXIMITY * _proximity(text, needles, weights)
         top.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
         hits[:RERANK] = top
     if corrections and hits:
-        texts = [_text(store, hit) for hit in hits[:5]]
+        texts = [store.decoded(hit.entry["path"]) for hit in hits[:5]]
         corrections = [spelling.as_written(c, texts) for c in corrections]
     return Ranking(hits, expansions, corrections)
-
-
-def _text(store, hit: Hit) -> str:
-    return (store.text(hit.entry["path"]) or b"").decode("utf-8", "replace")
 
 
 # A query that finds fewer articles than this gets a did-you-mean line, if a better one exists.
@@ -339,9 +340,9 @@ def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> 
                 typed = " ".join(analysis.stem(w) for w in typed.split())
             better = spelling.closest(searcher, typed, vocabularies[latin])
             if better is not None and latin:  # the index holds stems: show a word
-                texts = [_text(store, h) for h in rank(index, parse(better), enough=3)[:3]]
-                correction = spelling.Correction(typed, better, better, 0)
-                better = spelling.as_written(correction, texts).word
+                hits = rank(index, parse(better), enough=3)[:3]
+                texts = [store.decoded(h.entry["path"]) for h in hits]
+                better = spelling.as_written(spelling.Correction(typed, better, better), texts).word
             if better is None and store.find(word):
                 continue  # the archive holds it, if not as a word
             replaced[word] = better
