@@ -31,6 +31,8 @@ def isolated_dirs(tmp_path: Path, shared_cache: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("ARTREAD_ARCHIVE", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("ARTREAD_DEBUG", raising=False)
+    # Commands run in their own process; tests/test_server.py starts servers of its own.
+    monkeypatch.setenv("ARTREAD_SERVER", "off")
     return index_base
 
 

@@ -1,3 +1,3 @@
-from artread.cli import main
+from artread.client import main
 
 main()

@@ -79,12 +79,14 @@ class Article:
 class ScanResult:
     files: dict[str, FileStat]
     skipped: list[tuple[str, str]]  # (relative path, reason)
+    folders: list[str] = field(default_factory=list)  # every folder looked into
 
 
 def scan(root: Path) -> ScanResult:
     """Every Markdown file below root (hidden folders and files skipped), with its stat."""
     files: dict[str, FileStat] = {}
     skipped: list[tuple[str, str]] = []
+    folders: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
 
     def walk(directory: str, prefix: str) -> None:
@@ -98,6 +100,7 @@ def scan(root: Path) -> ScanResult:
             skipped.append((prefix or ".", "folder link loop"))
             return
         seen_dirs.add(key)
+        folders.append(directory)
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
@@ -136,7 +139,7 @@ def scan(root: Path) -> ScanResult:
             files[rel] = FileStat(st.st_size, st.st_mtime_ns)
 
     walk(str(root), "")
-    return ScanResult(files, skipped)
+    return ScanResult(files, skipped, folders)
 
 
 def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:

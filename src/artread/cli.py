@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -38,9 +39,16 @@ class Color(StrEnum):
 class State:
     archive: str | None = None
     color: Color = Color.auto
+    open_index: Callable[[Path], ArchiveIndex] | None = None  # set by a resident server
+    page: Callable[[str, str], bool] | None = None  # likewise
 
 
 state = State()
+
+
+class ServerAction(StrEnum):
+    status = "status"
+    stop = "stop"
 
 
 class SortOrder(StrEnum):
@@ -147,7 +155,7 @@ def _open(archive: str | None) -> ArchiveIndex:
     root = resolve_archive(archive or state.archive)
     if not root.is_dir():
         _fail(f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
-    index = ArchiveIndex(root)
+    index = (state.open_index or ArchiveIndex)(root)
     report = _sync(index, rebuild=False, wait=False)
     if report.busy:
         sys.stderr.write(
@@ -550,7 +558,7 @@ def _paged(console: Console, draw: Callable[[], None], no_pager: bool) -> None:
     with console.capture() as captured:
         draw()
     text = captured.get()
-    if text.count("\n") < console.height or not pager.page(text, chosen):
+    if text.count("\n") < console.height or not (state.page or pager.page)(text, chosen):
         sys.stdout.write(text)
 
 
@@ -636,27 +644,87 @@ def analyze(
             views.explanation(console, explanation)
 
 
+@app.command("server")
+def server_command(
+    action: Annotated[
+        ServerAction, typer.Argument(help="status: is one running; stop: stop it now.")
+    ] = ServerAction.status,
+) -> None:
+    """The resident server that answers commands without starting Python afresh.
+
+    The first command starts it in the background; it exits after ten minutes without a
+    command. ARTREAD_SERVER=off runs every command in its own process.
+
+    Examples:
+
+      artread server status
+
+      artread server stop
+    """
+    import datetime as dt
+
+    from artread import client
+
+    path = client.socket_path()
+    if action is ServerAction.stop:
+        stopped = client.control(path, b"q") is not None
+        typer.echo("Stopped the artread server." if stopped else "No artread server is running.")
+        return
+    status = client.control(path, b"i")
+    if not status:
+        typer.echo(
+            "No artread server is running"
+            + ("." if client.enabled() else " (ARTREAD_SERVER turns it off).")
+        )
+        raise typer.Exit(1)
+    since = dt.datetime.fromtimestamp(status["since"]).strftime("%Y-%m-%d %H:%M:%S")
+    typer.echo(
+        f"artread server: pid {status['pid']}, since {since}, "
+        f"{status['commands']} commands, socket {status['socket']}"
+    )
+    for held in status["indexes"]:
+        watched = "watched" if held["watched"] else "checked file by file"
+        typer.echo(f"  {held['archive']} ({watched}; index {held['index']})")
+
+
 def main() -> None:
-    """The console script: usage errors are one line on stderr (exit 2), like every error."""
+    """The console script in this process (artread.client.main runs it when no server does)."""
     # A command is a short process that allocates many small objects and frees them at exit:
     # the cyclic collector's passes are pure cost (54 ms of 508 for a search over 26,000
     # articles, measured). Index updates turn it back on (index._collecting_garbage).
     gc.disable()
+    raise SystemExit(run(sys.argv[1:]))
+
+
+def run(
+    args: list[str],
+    *,
+    open_index: Callable[[Path], ArchiveIndex] | None = None,
+    page: Callable[[str, str], bool] | None = None,
+) -> int:
+    """Run one command line; its exit status. Usage errors are one line on stderr (2).
+
+    A resident server (artread.server) passes how it opens an archive's index (kept open and
+    watched) and how it pages (in the client's terminal).
+    """
     try:  # typer vendors click from 0.22 on; older releases use click itself
         from typer._click import exceptions
     except ImportError:  # pragma: no cover
         from click import exceptions  # type: ignore[no-redef]
 
+    state.open_index, state.page = open_index, page
     try:
-        code = app(standalone_mode=False)
+        code = app(args=args, prog_name="artread", standalone_mode=False)
     except exceptions.NoArgsIsHelpError as exc:
         exc.show()
-        raise SystemExit(2) from None
+        return 2
     except exceptions.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "artread"
         sys.stderr.write(f"artread: {exc.format_message()} (see '{where} --help')\n")
-        raise SystemExit(2) from None
+        return 2
     except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("artread: interrupted\n")
-        raise SystemExit(130) from None
-    raise SystemExit(code if isinstance(code, int) else 0)
+        return 130
+    finally:
+        state.open_index = state.page = None
+    return code if isinstance(code, int) else 0

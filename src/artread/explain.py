@@ -56,7 +56,7 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
         from whoosh.query import Term
 
         covered = {u for e in explanation.expansions for u in e.span}
-        with index.whoosh().searcher() as searcher:
+        with index.searcher() as searcher:
             found_typos = spelling.corrections(searcher, [u for u in terms if u not in covered])
             store = index.literal()
             for correction in found_typos:

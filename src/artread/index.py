@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from artread import analysis, archive, catalog, literal, plaintext
 from artread.analysis import ANALYZER_VERSION
 from artread.config import index_dir_for
+
+if TYPE_CHECKING:
+    from artread.watch import FolderWatch
 
 SCHEMA_VERSION = "3"  # bump when what is indexed or cataloged changes
 
@@ -97,6 +100,12 @@ class ArchiveIndex:
         self.index_dir = Path(index_dir) if index_dir else index_dir_for(self.root)
         self._catalog: catalog.Catalog | None = None
         self._whoosh: Any = None
+        self._reader: Any = None  # one Whoosh reader for every search of this index
+        self._texts: literal.LiteralStore | None = None
+        self._paths: dict[int, str] = {}  # Whoosh document number -> article path
+        self.field_lengths: dict = {}  # read by scoring.matches() while the reader is open
+        # Set by a resident process: what changed is then known without a look at each file.
+        self.watch: FolderWatch | None = None
 
     @property
     def catalog(self) -> catalog.Catalog:
@@ -109,11 +118,26 @@ class ArchiveIndex:
 
     def literal(self) -> literal.LiteralStore:
         """The articles' normalised text, for literal matching."""
+        current = self.catalog
+        if self._texts is not None and self._texts.file == self.index_dir / current.texts:
+            return self._texts
         try:
-            return _opened(_texts_of(self.index_dir, self.catalog))
+            self._texts = _opened(_texts_of(self.index_dir, current))
         except OSError:  # replaced by another process's update since the catalog was read
             self._catalog = None
-            return _opened(_texts_of(self.index_dir, self.catalog))
+            self._texts = _opened(_texts_of(self.index_dir, self.catalog))
+        return self._texts
+
+    @contextmanager
+    def searcher(self, weighting: Any = None) -> Iterator[Any]:
+        """A Whoosh searcher (BM25F unless told otherwise) on a reader opened once: opening
+        the segments' files costs more than many searches at 26,000 articles."""
+        from whoosh import scoring
+        from whoosh.searching import Searcher
+
+        if self._reader is None:
+            self._reader = self.whoosh().reader()
+        yield Searcher(self._reader, weighting=weighting or scoring.BM25F(), closereader=False)
 
     def whoosh(self) -> Any:
         """The open Whoosh index; a damaged one is rebuilt from the archive, not a traceback."""
@@ -180,9 +204,22 @@ class ArchiveIndex:
         """True when the index is usable and no file was added, changed or removed."""
         if not self.usable():
             return False
+        if self.watch is None:
+            return self._unchanged(archive.scan(self.root))
+        if self.watch.quiet():  # nothing happened in the archive since the last check
+            return True
+        self.watch.arm(str(self.root))
+        scanned = archive.scan(self.root)
+        self.watch.cover(scanned.folders)
+        fresh = self._unchanged(scanned)
+        if not fresh:
+            self.watch.disarm()  # checked again once the update is done
+        return fresh
+
+    def _unchanged(self, scanned: archive.ScanResult) -> bool:
         if _dictionary_stat(self.root) != _stat_of(self.catalog.dictionary):
             return False
-        return diff(self.catalog, archive.scan(self.root).files) == ([], [], [])
+        return diff(self.catalog, scanned.files) == ([], [], [])
 
     def sync(
         self,
@@ -327,8 +364,22 @@ class ArchiveIndex:
         catalog.save(self.index_dir, new_catalog)
         literal.remove_unused(self.index_dir, keep=texts_name)
         self._catalog = new_catalog
-        self._whoosh = None
+        self.forget_open_files()
         return report
+
+    def path_of(self, searcher: Any, document: int) -> str:
+        """The path of the article a Whoosh document number (of self.searcher()) stands for."""
+        path = self._paths.get(document)
+        if path is None:
+            path = self._paths[document] = searcher.stored_fields(document)["path"]
+        return path
+
+    def forget_open_files(self) -> None:
+        """Drop the open Whoosh index, reader and texts, so the next use opens them afresh."""
+        if self._reader is not None:
+            self._reader.close()
+        self._whoosh = self._reader = self._texts = None
+        self._paths, self.field_lengths = {}, {}
 
     def _read_dictionary(self, report: SyncReport) -> dict:
         """The archive's user dictionary: its stat and text (empty when there is none)."""

@@ -48,10 +48,9 @@ def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dic
 def related(index: ArchiveIndex, entry: dict, body: str, limit: int = RELATED) -> list[dict]:
     """Up to `limit` catalog entries of the articles most like this one, best first."""
     from whoosh import query as Q
-    from whoosh import scoring
 
     entries = index.catalog.entries
-    with index.whoosh().searcher(weighting=scoring.BM25F()) as searcher:
+    with index.searcher() as searcher:
         terms = key_terms(index, entry, body, searcher)
         if not terms:
             return []

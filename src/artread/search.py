@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 
 import artread._whoosh  # noqa: F401  (before Whoosh: rank() imports it)
-from artread import analysis, glossary, plaintext, spelling
+from artread import analysis, glossary, plaintext, scoring, spelling
 from artread.archive import body_of
 from artread.index import FIELD_BOOSTS, ArchiveIndex
 from artread.query import Filter, ParsedQuery, QueryError, date_range, parse
@@ -166,7 +166,6 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     Ties go to the newest.
     """
     from whoosh import query as Q
-    from whoosh import scoring
 
     entries = index.catalog.entries
     allowed = _filtered(index, parsed)
@@ -181,7 +180,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     corrections: list[spelling.Correction] = []
     store = index.literal()
     matches: dict[str, _Match] = {}
-    with index.whoosh().searcher(weighting=scoring.BM25F()) as searcher:
+    with index.searcher() as searcher:
         weights = {u: _idf(searcher, u) for u in units}
         if units:
             covered = {u for e in expansions for u in e.span}
@@ -200,19 +199,15 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         ]
         corrected = {c.typed for c in corrections}
         if units:
-            query = Q.Or(
-                [_any_field(Q, u) for u in units]
-                + [
-                    Q.And([_any_field(Q, t, boost) for t in terms])
-                    for _s, terms, boost, _c in others
-                ]
-            )
-            for hit in searcher.search(query, limit=None, terms=True):
-                path = hit["path"]
+            clauses = [((u,), 1.0) for u in units]
+            clauses += [(terms, boost) for _s, terms, boost, _c in others]
+            for document, score, found in scoring.matches(
+                searcher, clauses, FIELD_BOOSTS, index.field_lengths
+            ):
+                path = index.path_of(searcher, document)
                 if allowed is not None and path not in allowed:
                     continue
-                found = {t.decode() if isinstance(t, bytes) else t for _f, t in hit.matched_terms()}
-                match = _Match(hit.score, {u for u in units if u in found}, indexed=True)
+                match = _Match(score, {u for u in units if u in found}, indexed=True)
                 for span, terms, _boost, is_correction in others:
                     if set(terms) <= found:
                         if is_correction:
@@ -325,7 +320,7 @@ def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> 
     forms = glossary.for_archive(index.root).forms()
     store = index.literal()
     replaced: dict[str, str | None] = {}  # word -> its replacement, None to leave it out
-    with index.whoosh().searcher() as searcher:
+    with index.searcher() as searcher:
         vocabularies: dict[bool, list[str]] = {}
         for word in parsed.words:
             units = analysis.query_units(word)
@@ -462,7 +457,7 @@ def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
             found.add(path)
     units = analysis.query_units(value)
     if units:
-        with index.whoosh().searcher() as searcher:
+        with index.searcher() as searcher:
             query = Q.And([Q.Term("title", u) for u in units])
             found.update(hit["path"] for hit in searcher.search(query, limit=None))
     return found

@@ -1,0 +1,251 @@
+"""A resident artread that runs commands for artread.client, everything already loaded.
+
+Started by the first command that finds none (`python -m artread.server SOCKET`), it listens
+on a socket only its user can reach, runs one command at a time, and exits after
+IDLE_SECONDS without one. Each command runs as it would in its own process: in the client's
+folder, with the client's environment, its output written for the client's terminal and
+sent back as it is written; the pager runs in the client. What it keeps between commands:
+the imported modules, and each archive's index open (catalog, Whoosh reader, literal texts)
+with the archive's folders watched, so the freshness check looks at every file only after
+something changed (artread.watch). An index another process updated is opened afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import io
+import marshal
+import os
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from artread import catalog, cli, watch
+from artread.client import EXIT, HEADER, PAGE, STDERR, STDOUT, receive
+from artread.config import index_dir_for
+from artread.index import ArchiveIndex
+
+IDLE_SECONDS = 600  # exit after ten minutes without a command
+_PEERCRED = struct.Struct("3i")  # pid, uid, gid of the process at the other end
+
+
+class ClientGone(BaseException):
+    """The client closed the connection (its reader quit, or Ctrl-C): stop the command.
+
+    A BaseException, so that the command's own error handling does not report it."""
+
+
+class _Channel(io.RawIOBase):
+    """One of the client's output streams: each write is sent as one message."""
+
+    def __init__(self, connection: socket.socket, kind: bytes, tty: bool, lock: Any) -> None:
+        self._connection, self._kind, self._tty, self._lock = connection, kind, tty, lock
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._tty
+
+    def write(self, data: Any) -> int:
+        data = bytes(data)
+        if data:
+            _send(self._connection, self._kind, data, self._lock)
+        return len(data)
+
+
+def _send(connection: socket.socket, kind: bytes, data: bytes, lock: Any) -> None:
+    try:
+        with lock:  # Rich's progress bar writes from a thread of its own
+            connection.sendall(HEADER.pack(kind, len(data)) + data)
+    except OSError:
+        raise ClientGone from None
+
+
+def _stream(
+    connection: socket.socket, kind: bytes, tty: bool, encoding: list[str], lock: Any
+) -> io.TextIOWrapper:
+    return io.TextIOWrapper(
+        _Channel(connection, kind, tty, lock),  # type: ignore[arg-type]
+        encoding=encoding[0],
+        errors=encoding[1],
+        write_through=True,
+    )
+
+
+class Indexes:
+    """Each archive's index, kept open and watched, for cli._open."""
+
+    def __init__(self) -> None:
+        # (archive, index folder) -> the index and its catalog file's identity when last seen
+        self._held: dict[tuple[str, str], tuple[ArchiveIndex, tuple | None]] = {}
+
+    def __call__(self, root: Path) -> ArchiveIndex:
+        root = Path(root).resolve()
+        index_dir = index_dir_for(root)
+        key = (str(root), str(index_dir))
+        held = self._held.get(key)
+        if held is not None and held[1] == _identity(index_dir):
+            return held[0]
+        if held is not None:  # another process wrote the index: open it afresh
+            _close(held[0])
+        index = ArchiveIndex(root, index_dir)
+        index.watch = watch.watch()
+        self._held[key] = (index, None)
+        return index
+
+    def settle(self) -> None:
+        """Note each catalog as this process left it, to see another process's changes."""
+        for key, (index, _seen) in list(self._held.items()):
+            self._held[key] = (index, _identity(index.index_dir))
+
+    def describe(self) -> list[dict]:
+        return [
+            {"archive": archive, "index": index_dir, "watched": index.watch is not None}
+            for (archive, index_dir), (index, _seen) in self._held.items()
+        ]
+
+
+def _identity(index_dir: Path) -> tuple | None:
+    try:
+        st = os.stat(index_dir / catalog.FILENAME)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _close(index: ArchiveIndex) -> None:
+    index.forget_open_files()
+    if index.watch is not None:
+        index.watch.close()
+
+
+def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> None:
+    """Run one command line as the client would have, and send its exit status last."""
+    lock = threading.Lock()
+    saved_env, saved_streams = dict(os.environ), (sys.stdout, sys.stderr)
+    saved_cwd = os.getcwd()
+
+    def page(text: str, pager: str) -> bool:
+        _send(connection, PAGE, marshal.dumps({"text": text, "pager": pager}), lock)
+        return True
+
+    try:
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.stdout = _stream(connection, STDOUT, request["tty"][0], request["encoding"], lock)
+        sys.stderr = _stream(
+            connection, STDERR, request["tty"][1], request["stderr_encoding"], lock
+        )
+        gc.disable()
+        try:
+            code = cli.run(request["args"], open_index=indexes, page=page)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except Exception:  # ARTREAD_DEBUG lets errors through: show them as Python would
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _send(connection, EXIT, str(code).encode(), lock)
+    finally:
+        sys.stdout, sys.stderr = saved_streams
+        os.environ.clear()
+        os.environ.update(saved_env)
+        with contextlib.suppress(OSError):
+            os.chdir(saved_cwd)
+        gc.enable()
+
+
+def _private(directory: str) -> bool:
+    """The socket's folder belongs to this user and nobody else can enter it."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    st = os.stat(directory)
+    return st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def _warm() -> None:
+    """Import what commands use, before the first one arrives."""
+    from artread import explain, listing, lookup, related, render, search, views  # noqa: F401
+    from artread.index import schema
+
+    schema()
+
+
+def serve(path: str) -> int:
+    """Answer commands on the socket at path until idle; 0 when another server has it."""
+    directory = os.path.dirname(path)
+    if not _private(directory):
+        sys.stderr.write(f"artread server: {directory} is not private to this user\n")
+        return 1
+    lock = open(path + ".lock", "a")  # noqa: SIM115  (held while serving)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return 0  # another server is starting or running
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    os.chmod(path, 0o600)
+    listener.listen(16)
+    bound = os.stat(path).st_ino
+    _warm()
+    gc.collect()
+    gc.freeze()  # what is loaded now stays: later collections need not walk it
+    indexes = Indexes()
+    started = time.time()
+    served = 0
+    try:
+        while select.select([listener], [], [], IDLE_SECONDS)[0]:
+            connection, _ = listener.accept()
+            with connection:
+                peer = _PEERCRED.unpack(
+                    connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size)
+                )
+                if peer[1] != os.getuid():
+                    continue
+                connection.settimeout(30)  # a client that connects and says nothing
+                message = receive(connection)
+                connection.settimeout(None)
+                if message is None:
+                    continue
+                kind, payload = message
+                if kind == b"q":  # artread server stop
+                    _send(connection, EXIT, b"0", threading.Lock())
+                    break
+                if kind == b"i":  # artread server status
+                    status = {
+                        "pid": os.getpid(),
+                        "since": started,
+                        "commands": served,
+                        "socket": path,
+                        "indexes": indexes.describe(),
+                    }
+                    _send(connection, STDOUT, marshal.dumps(status), threading.Lock())
+                    continue
+                with contextlib.suppress(ClientGone):
+                    run_command(connection, marshal.loads(payload), indexes)
+                served += 1
+            indexes.settle()
+            gc.collect()
+    finally:
+        with contextlib.suppress(OSError):
+            if os.stat(path).st_ino == bound:
+                os.unlink(path)
+        listener.close()
+        lock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(serve(sys.argv[1]))

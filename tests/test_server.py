@@ -1,0 +1,209 @@
+"""The resident server: a command run through it prints what it prints in its own process,
+sees every change to the archive at once, and gives way to a command run in-process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_reader import run_in_terminal
+
+from artread import client, watch
+
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
+)
+
+ARTICLE = """---
+title: {title}
+date: 2025-01-0{day}
+category: 测试
+---
+
+{body}
+"""
+
+
+def _article(title: str, body: str, day: int = 1) -> str:
+    return ARTICLE.format(title=title, body=body, day=day)
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private runtime folder (short: a socket's path is at most 107 bytes)."""
+    folder = Path(tempfile.mkdtemp(prefix="ar-"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    monkeypatch.setenv("ARTREAD_SERVER", "on")
+    yield folder
+    path = client.socket_path()
+    client.control(path, b"q")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_for_server(path: str) -> dict:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = client.control(path, b"i")
+        if status:
+            return status
+        time.sleep(0.05)
+    raise AssertionError("no artread server answered within a minute")
+
+
+@pytest.fixture
+def server(runtime: Path) -> Iterator[str]:
+    path = client.socket_path()
+    process = subprocess.Popen([sys.executable, "-m", "artread.server", path])
+    _wait_for_server(path)
+    yield path
+    client.control(path, b"q")
+    process.wait(timeout=60)
+
+
+def artread(*args: str, server: bool = True, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **env, "ARTREAD_SERVER": "on" if server else "off"}
+    return subprocess.run(
+        [sys.executable, "-m", "artread", *args],
+        capture_output=True,
+        env=environment,
+        timeout=300,
+    )
+
+
+def ids(result: subprocess.CompletedProcess) -> list[str]:
+    return [line.split("\t")[0] for line in result.stdout.decode().splitlines()]
+
+
+def _commands(path: str) -> int:
+    return _wait_for_server(path)["commands"]
+
+
+def test_a_command_prints_the_same_through_the_server(server: str, sample_archive: Path) -> None:
+    archive = ["--archive", str(sample_archive)]
+    commands = [
+        ["latest", "-n", "3"],
+        ["search", "梯度检查点"],
+        ["search", "注意力", "--json"],
+        ["show", "attention"],
+        ["categories"],
+        ["search", "zzzqqq"],  # nothing found: exit 1, a line on stderr
+        ["show", "no-such-article"],  # an error: exit 2
+        ["search", "--nonsense"],  # a usage error
+    ]
+    artread(*archive, "latest", server=False)  # build the index first
+    before = _commands(server)
+    for command in commands:
+        alone = artread(*archive, *command, server=False)
+        served = artread(*archive, *command)
+        assert (served.returncode, served.stdout, served.stderr) == (
+            alone.returncode,
+            alone.stdout,
+            alone.stderr,
+        ), command
+    assert _commands(server) == before + len(commands)
+
+
+def test_a_terminal_gets_the_same_colours_and_width_through_the_server(
+    server: str, sample_archive: Path
+) -> None:
+    args = ["--archive", str(sample_archive), "search", "注意力"]
+    env = {**os.environ, "ARTREAD_PAGER": ""}
+    artread("--archive", str(sample_archive), "latest", server=False)  # no progress bar below
+    alone = run_in_terminal(args, {**env, "ARTREAD_SERVER": "off"})
+    before = _commands(server)
+    served = run_in_terminal(args, env)
+    assert _commands(server) == before + 1
+    assert "\x1b[" in served
+    assert served == alone
+
+
+def test_the_pager_runs_in_the_client_terminal(server: str, sample_archive: Path) -> None:
+    env = {**os.environ, "ARTREAD_PAGER": "sed s/^/PAGED:/"}
+    args = ["--archive", str(sample_archive), "show", "attention"]
+    shown = run_in_terminal(args, env, rows=10)
+    assert shown.count("PAGED:") > 10
+    assert "\x1b[1m" in shown  # colours kept for the pager
+
+
+def test_changes_are_seen_by_the_next_command(server: str, make_archive) -> None:
+    root = make_archive({"a.md": _article("第一篇", "这里讲哈希表的扩容。")})
+    where = ["--archive", str(root)]
+    for _ in range(3):  # the first commands look at every file; later ones rely on the watch
+        assert artread(*where, "search", "哈希表").returncode == 0
+    (root / "b.md").write_text(_article("第二篇", "布隆过滤器的误判率。", 2), encoding="utf-8")
+    assert ids(artread(*where, "search", "布隆过滤器")) == ["b"]
+    (root / "a.md").write_text(_article("第一篇", "这里改讲跳表。"), encoding="utf-8")
+    assert artread(*where, "search", "哈希表").returncode == 1
+    assert artread(*where, "search", "跳表").returncode == 0
+    (root / "sub").mkdir()
+    (root / "sub" / "c.md").write_text(_article("第三篇", "红黑树的旋转。", 3), encoding="utf-8")
+    assert ids(artread(*where, "search", "红黑树")) == ["c"]
+    (root / "sub" / "d.md").write_text(_article("第四篇", "红黑树的插入。", 4), encoding="utf-8")
+    assert ids(artread(*where, "search", "红黑树", "插入"))[0] == "d"
+    (root / "b.md").unlink()
+    assert artread(*where, "search", "布隆过滤器").returncode == 1
+
+
+def test_an_index_rebuilt_by_another_process_is_read_afresh(server: str, make_archive) -> None:
+    root = make_archive({"a.md": _article("第一篇", "这里讲哈希表的扩容。")})
+    where = ["--archive", str(root)]
+    for _ in range(2):
+        assert artread(*where, "search", "哈希表").returncode == 0
+    rebuilt = artread(*where, "index", "--rebuild", server=False)
+    assert rebuilt.returncode == 0
+    found = artread(*where, "search", "哈希表")
+    assert (found.returncode, found.stderr) == (0, b"")
+
+
+def test_without_a_server_the_command_runs_here_and_starts_one(
+    runtime: Path, sample_archive: Path
+) -> None:
+    path = client.socket_path()
+    assert client.control(path, b"i") is None
+    found = artread("--archive", str(sample_archive), "search", "梯度检查点")
+    assert found.returncode == 0 and b"gradient-checkpointing" in found.stdout
+    assert _wait_for_server(path)["pid"]
+    again = artread("--archive", str(sample_archive), "search", "梯度检查点")
+    assert again.stdout == found.stdout
+
+
+def test_server_status_and_stop(server: str, sample_archive: Path) -> None:
+    artread("--archive", str(sample_archive), "latest")
+    status = artread("server", "status")
+    assert status.returncode == 0
+    assert b"artread server: pid" in status.stdout
+    assert str(sample_archive).encode() in status.stdout
+    stopped = artread("server", "stop")
+    assert stopped.stdout == b"Stopped the artread server.\n"
+    none = artread("server", "status")
+    assert none.returncode == 1 and b"No artread server" in none.stdout
+
+
+def test_the_socket_folder_is_private(server: str) -> None:
+    folder = Path(server).parent
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert Path(server).stat().st_mode & 0o777 == 0o600
+
+
+def test_folder_watch_reports_changes(tmp_path: Path) -> None:
+    folder_watch = watch.watch()
+    assert folder_watch is not None
+    (tmp_path / "sub").mkdir()
+    folder_watch.arm(str(tmp_path))
+    assert folder_watch.quiet()
+    folder_watch.cover([str(tmp_path), str(tmp_path / "sub")])
+    assert not folder_watch.quiet()  # sub was not watched while it was looked at
+    folder_watch.arm(str(tmp_path))
+    assert folder_watch.quiet()
+    (tmp_path / "sub" / "x.md").write_text("x", encoding="utf-8")
+    assert not folder_watch.quiet()
+    folder_watch.arm(str(tmp_path))
+    assert folder_watch.quiet()
+    folder_watch.close()
