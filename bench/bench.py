@@ -8,8 +8,10 @@ copy01/, ...). artread runs as the `artread` script next to this Python interpre
 index and cache in the temporary folder, so the user's own cache is never touched. Measured:
 - the whole `artread search WORD` process on a warm index, for each word (median of runs),
   against `rg -l WORD` and a small FTS5 script (python start-up, jieba and the query included);
-- `artread latest` and `artread show ID`;
-- ArchiveIndex.is_fresh(), the freshness check every command makes, timed inside Python;
+  answered by artread's resident server, and again with ARTREAD_SERVER=off;
+- `artread latest` and `artread show ID`, the same two ways, and the server's peak memory;
+- ArchiveIndex.is_fresh(), the freshness check every command makes, timed inside Python, with
+  and without the folder watch the server keeps;
 - a cold `artread index` (wall time, peak RSS, index size on disk) against building the FTS5
   database, and `artread index` after appending a line to one file.
 A Markdown table for BENCHMARKS.md goes to stdout, progress to stderr. The exit status is 1 when
@@ -23,6 +25,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -46,11 +49,14 @@ WARMUP = 2
 MB = 1_000_000
 STARTED = time.perf_counter()
 
-# Times ArchiveIndex.is_fresh() inside one Python process: a new object for every repeat.
+# Times ArchiveIndex.is_fresh() inside one Python process: a new object for every repeat (the
+# check each command makes in its own process), then one object with its folders watched (the
+# check the resident server makes).
 FRESHNESS_SNIPPET = """
 import json, sys, time
 from pathlib import Path
 from artread.index import ArchiveIndex
+from artread import watch
 
 archive, repeats = Path(sys.argv[1]), int(sys.argv[2])
 ArchiveIndex(archive).is_fresh()  # warm-up: imports, page cache
@@ -60,7 +66,15 @@ for _ in range(repeats):
     started = time.perf_counter()
     fresh = ix.is_fresh() and fresh
     times.append(time.perf_counter() - started)
-print(json.dumps({"times": times, "fresh": fresh}))
+watched, resident = [], ArchiveIndex(archive)
+resident.watch = watch.watch()
+if resident.watch is not None:
+    resident.is_fresh(), resident.is_fresh()  # the first checks look at every file
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fresh = resident.is_fresh() and fresh
+        watched.append(time.perf_counter() - started)
+print(json.dumps({"times": times, "watched": watched, "fresh": fresh}))
 """
 
 # Peak RSS without GNU time: the largest resident set among this wrapper's children.
@@ -218,7 +232,7 @@ def append_line(archive: Path, round_no: int) -> None:
 
 # --- results ----------------------------------------------------------------------------------
 
-Key = tuple[str, int, str]  # (measure, scale, tool), tool in artread / rg / fts5
+Key = tuple[str, int, str]  # (measure, scale, tool), tool in artread / solo / rg / fts5
 
 
 @dataclass
@@ -275,13 +289,52 @@ class Bench:
     def artread(self) -> str:
         return str(Path(sys.executable).parent / "artread")
 
-    def env(self, base: Path, index: str = "index") -> dict[str, str]:
-        """artread's cache and index dirs inside this scale's temporary folder."""
+    def env(self, base: Path, index: str = "index", server: bool = True) -> dict[str, str]:
+        """artread's cache and index dirs inside this scale's temporary folder, and its
+        resident server's socket in this run's folder (never the user's own server)."""
         env = dict(os.environ)
         env.pop("ARTREAD_ARCHIVE", None)
         env["ARTREAD_CACHE_DIR"] = str(base / "cache")
         env["ARTREAD_INDEX_DIR"] = str(base / index)
+        runtime = self.tmp / "run"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        env["XDG_RUNTIME_DIR"] = str(runtime)
+        env["ARTREAD_SERVER"] = "on" if server else "off"
         return env
+
+    def server_pid(self, env: dict[str, str]) -> int | None:
+        """The pid of the running server, from `artread server status`."""
+        done = subprocess.run(
+            [self.artread, "server", "status"], env=env, capture_output=True, text=True
+        )
+        match = re.search(r"pid (\d+)", done.stdout) if done.returncode == 0 else None
+        return int(match.group(1)) if match else None
+
+    def start_server(self, archive: Path, env: dict[str, str]) -> None:
+        """A first command runs in its own process and starts the server: wait for it, and
+        let it look at every file twice (after that it trusts its folder watch)."""
+        run_checked(self.cli(archive, "latest"), env)
+        deadline = time.monotonic() + 120
+        while self.server_pid(env) is None:
+            if time.monotonic() > deadline:
+                raise BenchError("the artread server did not start within two minutes")
+            time.sleep(0.1)
+        for _ in range(2):
+            run_checked(self.cli(archive, "latest"), env)
+
+    def stop_server(self, scale: int, env: dict[str, str]) -> None:
+        """Note the server's peak memory, then stop it."""
+        pid = self.server_pid(env)
+        if pid is not None:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+                peak = re.search(r"VmHWM:\s+(\d+) kB", status)
+                if peak:
+                    peak_bytes = int(peak.group(1)) * 1024.0
+                    self.results.values["server-rss", scale, "artread"] = peak_bytes
+            except OSError:
+                pass
+        subprocess.run([self.artread, "server", "stop"], env=env, capture_output=True)
 
     def cli(self, archive: Path, *words: str) -> list[str]:
         return [self.artread, "--archive", str(archive), *words]
@@ -308,7 +361,14 @@ class Bench:
         self.prime(scale, base)
         log(f"{scale}x: {files} files; artread index (cold)")
         if self.index_cold(scale, archive, env, base):
-            self.artread_commands(scale, archive, env)
+            try:
+                self.start_server(archive, env)
+            except BenchError as exc:
+                self.results.errors["search", scale, "artread"] = str(exc)
+                log(f"FAILED starting the server at {scale}x: {exc}")
+            self.artread_commands(scale, archive, env, "artread")
+            self.stop_server(scale, env)
+            self.artread_commands(scale, archive, self.env(base, server=False), "solo")
             self.freshness(scale, archive, env)
         if not self.args.artread_only:
             self.ripgrep(scale, archive, env)
@@ -334,30 +394,31 @@ class Bench:
         log(f"{scale}x: indexed in {seconds:.1f} s, peak RSS {rss / MB:.0f} MB")
         return True
 
-    def artread_commands(self, scale: int, archive: Path, env: dict[str, str]) -> None:
-        """search per word (after one warm-up search), latest, show ID."""
+    def artread_commands(self, scale: int, archive: Path, env: dict[str, str], tool: str) -> None:
+        """search per word (after one warm-up search), latest, show ID; tool "artread"
+        through the resident server, "solo" each command in its own process."""
         for word in self.args.words:
-            log(f"{scale}x: artread search {word}")
-            self.timed_word(scale, word, "artread", self.cli(archive, "search", word), env)
-        self.results.words_median(scale, "artread", self.args.words)
-        log(f"{scale}x: artread latest, show")
+            log(f"{scale}x: {tool} search {word}")
+            self.timed_word(scale, word, tool, self.cli(archive, "search", word), env)
+        self.results.words_median(scale, tool, self.args.words)
+        log(f"{scale}x: {tool} latest, show")
         latest = self.cli(archive, "latest")
-        self.results.record(("latest", scale, "artread"), lambda: self.timer.median(latest, env))
+        self.results.record(("latest", scale, tool), lambda: self.timer.median(latest, env))
         try:
             listing = json.loads(run_checked([*latest, "--json"], env).stdout)
             article_id = listing["articles"][0]["id"]
         except (BenchError, ValueError, KeyError, IndexError) as exc:
-            self.results.errors["show", scale, "artread"] = f"no id from `latest --json`: {exc}"
+            self.results.errors["show", scale, tool] = f"no id from `latest --json`: {exc}"
             return
         show = self.cli(archive, "show", article_id)
-        self.results.record(("show", scale, "artread"), lambda: self.timer.median(show, env))
+        self.results.record(("show", scale, tool), lambda: self.timer.median(show, env))
 
     def timed_word(
         self, scale: int, word: str, tool: str, command: list[str], env: dict[str, str]
     ) -> None:
         """Median time of one word's query; exit 1 (nothing found) is allowed and logged."""
         try:
-            if tool == "artread":  # the warm-up search after indexing, asked for JSON
+            if tool in ("artread", "solo"):  # a warm-up search, asked for JSON
                 found = json.loads(run_checked([*command, "--json"], env, (0, 1)).stdout or "{}")
                 hits = len(found.get("results", []))
             else:
@@ -372,6 +433,7 @@ class Bench:
 
     def freshness(self, scale: int, archive: Path, env: dict[str, str]) -> None:
         log(f"{scale}x: is_fresh() x {self.args.fresh_repeats}")
+        measured: dict[str, list[float]] = {}
 
         def measure() -> float:
             command = [sys.executable, "-c", FRESHNESS_SNIPPET, str(archive)]
@@ -379,9 +441,12 @@ class Bench:
             report = json.loads(done.stdout.strip().splitlines()[-1])
             if not report["fresh"]:
                 raise BenchError("is_fresh() returned False on a just-indexed archive")
-            return statistics.median(report["times"])
+            measured.update(report)
+            return statistics.median(report["watched"] or report["times"])
 
         self.results.record(("fresh", scale, "artread"), measure)
+        if measured.get("times"):
+            self.results.values["fresh", scale, "solo"] = statistics.median(measured["times"])
 
     def reindex(self, scale: int, archive: Path, env: dict[str, str]) -> None:
         """`artread index` after appending a line to one file; median of a few rounds."""
@@ -433,7 +498,7 @@ class Bench:
 
 # --- the report -------------------------------------------------------------------------------
 
-TOOLS = {"rg": "rg", "fts5": "FTS5"}
+TOOLS = {"rg": "rg", "fts5": "FTS5", "solo": "no server"}
 
 
 def fmt_seconds(value: float) -> str:
@@ -479,6 +544,7 @@ ROWS = [  # measure, label, formatter, peers
     ("latest", "latest", fmt_seconds, ()),
     ("show", "show ID", fmt_seconds, ()),
     ("fresh", "freshness check (is_fresh)", fmt_seconds, ()),
+    ("server-rss", "server's peak RSS", fmt_bytes, ()),
     ("index", "index, cold", fmt_seconds, ("fts5",)),
     ("reindex", "index after 1 changed file", fmt_seconds, ()),
     ("rss", "peak RSS while indexing", fmt_bytes, ("fts5",)),
@@ -510,6 +576,7 @@ def table_rows(results: Results, scales: list[int]) -> list[list[str]]:
                 [
                     f"{label}, {scale}x ({results.files[scale]:,} files)",
                     cell(results, (measure, scale, "artread"), fmt),
+                    cell(results, (measure, scale, "solo"), fmt),
                     "—" if target is None else target[0],
                     met,
                     cell(results, (measure, scale, "rg"), fmt) if "rg" in peers else "—",
@@ -560,18 +627,32 @@ def machine() -> list[str]:
 def report(bench: Bench, scales: list[int]) -> str:
     args, results = bench.args, bench.results
     method = "hyperfine" if bench.timer.hyperfine else "a Python loop (perf_counter)"
-    header = ["measurement", "artread", "target", "met", "ripgrep", "FTS5", "peer ÷ artread"]
+    header = [
+        "measurement",
+        "artread",
+        "no server",
+        "target",
+        "met",
+        "ripgrep",
+        "FTS5",
+        "peer ÷ artread",
+    ]
     word_rows = [
         [word, f"{scale}x"]
         + [
             fmt_seconds(results.per_word[key]) if key in results.per_word else "—"
-            for key in ((scale, word, tool) for tool in ("artread", "rg", "fts5"))
+            for key in ((scale, word, tool) for tool in ("artread", "solo", "rg", "fts5"))
         ]
         for scale in scales
         if scale in results.files
         for word in args.words
     ]
     notes = [
+        "artread: each command a fresh `artread` process, answered by the resident server "
+        "(started by the first command, warm: it has looked at every file twice and then "
+        "trusts its inotify watch). no server: ARTREAD_SERVER=off, each command runs in its "
+        "own process, imports and reads everything, and stats every file. The targets are "
+        "judged on the first column.",
         f"Words: {', '.join(args.words)}. Times are medians of {args.runs} runs after "
         f"{WARMUP} warm-ups, timed with {method}, output piped; a search row is the median "
         "of the words' medians (per word below).",
@@ -582,8 +663,10 @@ def report(bench: Bench, scales: list[int]) -> str:
         "the time to build that database.",
         "Index rows are one cold run (empty index dir, jieba's dictionary cache present); "
         "re-index: append a line to one file, run `artread index` "
-        f"(median of {args.reindex_repeats}); is_fresh() is timed in Python, a new "
-        f"ArchiveIndex each time (median of {args.fresh_repeats}). Peak RSS: GNU time %M "
+        f"(median of {args.reindex_repeats}); is_fresh() is timed in Python (median of "
+        f"{args.fresh_repeats}): no server, a new ArchiveIndex each time, every file stat'ed; "
+        "artread, one ArchiveIndex with its folders watched, as the server keeps it. Server's "
+        "peak RSS: VmHWM of the server process after the commands above. Peak RSS: GNU time %M "
         "(getrusage without it). Sizes: du of the index dir. MB = 10^6 bytes.",
     ]
     parts = [
@@ -594,7 +677,7 @@ def report(bench: Bench, scales: list[int]) -> str:
         "",
         markdown_table(header, table_rows(results, scales)),
         "",
-        markdown_table(["word", "scale", "artread", "rg -l", "FTS5"], word_rows),
+        markdown_table(["word", "scale", "artread", "no server", "rg -l", "FTS5"], word_rows),
         "",
         *[f"- {note}" for note in notes],
     ]

@@ -207,3 +207,21 @@ def test_folder_watch_reports_changes(tmp_path: Path) -> None:
     folder_watch.arm(str(tmp_path))
     assert folder_watch.quiet()
     folder_watch.close()
+
+
+def test_each_archive_keeps_its_own_user_dictionary(server: str, make_archive) -> None:
+    with_word = make_archive(
+        {
+            "a.md": _article("第一篇", "深度求索发布了新模型。"),
+            "artread.dict": "深度求索 10 nz\n",
+        }
+    )
+    without = make_archive({"b.md": _article("第二篇", "深度求索发布了新模型。")})
+    expected = {}
+    for root in (with_word, without):
+        alone = artread("--archive", str(root), "analyze", "深度求索", "--json", server=False)
+        expected[root] = alone.stdout
+    assert expected[with_word] != expected[without]  # the dictionary changes the terms
+    for root in (with_word, without, with_word, without):
+        served = artread("--archive", str(root), "analyze", "深度求索", "--json")
+        assert served.stdout == expected[root], root

@@ -712,6 +712,7 @@ def run(
     except ImportError:  # pragma: no cover
         from click import exceptions  # type: ignore[no-redef]
 
+    state.archive, state.color = None, Color.auto  # a server runs many commands
     state.open_index, state.page = open_index, page
     try:
         code = app(args=args, prog_name="artread", standalone_mode=False)

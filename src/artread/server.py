@@ -28,7 +28,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from artread import catalog, cli, watch
+from artread import analysis, catalog, cli, watch
 from artread.client import EXIT, HEADER, PAGE, STDERR, STDOUT, receive
 from artread.config import index_dir_for
 from artread.index import ArchiveIndex
@@ -94,6 +94,8 @@ class Indexes:
         key = (str(root), str(index_dir))
         held = self._held.get(key)
         if held is not None and held[1] == _identity(index_dir):
+            # Queries are segmented with this archive's user dictionary, not the last one's.
+            analysis.use_user_dictionary(held[0].catalog.dictionary.get("text"))
             return held[0]
         if held is not None:  # another process wrote the index: open it afresh
             _close(held[0])
