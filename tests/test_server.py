@@ -225,3 +225,19 @@ def test_each_archive_keeps_its_own_user_dictionary(server: str, make_archive) -
     for root in (with_word, without, with_word, without):
         served = artread("--archive", str(root), "analyze", "深度求索", "--json")
         assert served.stdout == expected[root], root
+
+
+def test_an_index_knows_when_another_process_updated_it(make_archive) -> None:
+    from artread.index import ArchiveIndex
+
+    root = make_archive({"a.md": _article("第一篇", "这里讲哈希表的扩容。")})
+    mine, other = ArchiveIndex(root), ArchiveIndex(root)
+    mine.sync()
+    assert mine.is_current()
+    other.sync()  # nothing changed: nothing written
+    assert mine.is_current()
+    (root / "b.md").write_text(_article("第二篇", "布隆过滤器。", 2), encoding="utf-8")
+    other.sync()
+    assert not mine.is_current()
+    mine.sync()
+    assert mine.is_current()

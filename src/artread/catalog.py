@@ -47,6 +47,7 @@ class Catalog:
         self._entries = entries
         self._stats = stats
         self._rest = rest
+        self.identity: tuple | None = None  # of the file it was read from or written to
 
     @property
     def entries(self) -> dict[str, dict]:
@@ -82,16 +83,19 @@ def load(index_dir: Path) -> Catalog | None:
     except OSError:
         return None
     try:
+        identity = _identity(os.fstat(handle.fileno()))
         header = _unpickle(handle)
         if "entries" in header:  # one pickle, as written before the header was split off
             handle.close()
-            return Catalog(
+            old = Catalog(
                 header["archive"],
                 header["fingerprint"],
                 header["entries"],
                 header.get("texts", ""),
                 header.get("dictionary") or {},
             )
+            old.identity = identity
+            return old
 
         def rest() -> dict[str, dict]:
             # The open file is the one the header came from, even if an update has replaced
@@ -99,7 +103,7 @@ def load(index_dir: Path) -> Catalog | None:
             with handle:
                 return _unpickle(handle)
 
-        return Catalog(
+        loaded = Catalog(
             header["archive"],
             header["fingerprint"],
             None,
@@ -108,9 +112,23 @@ def load(index_dir: Path) -> Catalog | None:
             stats=header["stats"],
             rest=rest,
         )
+        loaded.identity = identity
+        return loaded
     except Exception:  # truncated or from another version: rebuilt by the caller
         handle.close()
         return None
+
+
+def identity_of(index_dir: Path) -> tuple | None:
+    """Which catalog file index_dir holds now (compared with Catalog.identity)."""
+    try:
+        return _identity(os.stat(index_dir / FILENAME))
+    except OSError:
+        return None
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _unpickle(handle: BinaryIO) -> dict:
@@ -140,7 +158,9 @@ def save(index_dir: Path, catalog: Catalog) -> None:
             pickle.dump(catalog.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
             handle.flush()
             os.fsync(handle.fileno())
+            written = _identity(os.fstat(handle.fileno()))
         os.replace(tmp, index_dir / FILENAME)
+        catalog.identity = written
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -24,8 +24,8 @@ from _socket import socket as unix_socket
 HEADER = struct.Struct(">cI")  # kind, length of the payload
 # Kinds of message from the server: stdout bytes, stderr bytes, a text to page, exit status.
 STDOUT, STDERR, PAGE, EXIT = b"o", b"e", b"p", b"x"
-# Commands that always run in their own process: managing the server, a whole rebuild (it
-# would hold up every other command meanwhile), completion (it reads its own variables).
+# Commands that always run in their own process: managing the server, and a whole rebuild (it
+# would hold up every other command meanwhile). Shell completion does too (see main()).
 LOCAL = {"server", "index"}
 
 
@@ -60,6 +60,16 @@ def stamp() -> str:
 
 def socket_path() -> str:
     return os.path.join(runtime_dir(), f"server-{stamp()}.sock")
+
+
+def private(directory: str) -> bool:
+    """The folder belongs to this user and nobody else can enter it: a socket in it can only
+    be this user's server (the command line and environment go to it)."""
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o077
 
 
 def main() -> None:
@@ -121,6 +131,8 @@ def _encodable(text: str) -> bool:
 def ask(path: str, args: list[str]) -> int | None:
     """Run args in the server at path: the exit status, or None when no server answered
     (nothing was printed: the caller runs the command itself)."""
+    if not private(os.path.dirname(path)):
+        return None
     try:
         connection = unix_socket(AF_UNIX, SOCK_STREAM)
     except OSError:

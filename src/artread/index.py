@@ -116,6 +116,13 @@ class ArchiveIndex:
             analysis.use_user_dictionary(self._catalog.dictionary.get("text"))
         return self._catalog
 
+    def is_current(self) -> bool:
+        """The catalog this object holds is the one on disk: no other process has updated
+        the index since this one read or wrote it."""
+        return self._catalog is not None and self._catalog.identity == catalog.identity_of(
+            self.index_dir
+        )
+
     def literal(self) -> literal.LiteralStore:
         """The articles' normalised text, for literal matching."""
         current = self.catalog

@@ -28,8 +28,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from artread import analysis, catalog, cli, watch
-from artread.client import EXIT, HEADER, PAGE, STDERR, STDOUT, receive
+from artread import analysis, cli, watch
+from artread.client import EXIT, HEADER, PAGE, STDERR, STDOUT, private, receive
 from artread.config import index_dir_for
 from artread.index import ArchiveIndex
 
@@ -85,49 +85,31 @@ class Indexes:
     """Each archive's index, kept open and watched, for cli._open."""
 
     def __init__(self) -> None:
-        # (archive, index folder) -> the index and its catalog file's identity when last seen
-        self._held: dict[tuple[str, str], tuple[ArchiveIndex, tuple | None]] = {}
+        self._held: dict[tuple[str, str], ArchiveIndex] = {}  # (archive, index folder)
 
     def __call__(self, root: Path) -> ArchiveIndex:
         root = Path(root).resolve()
         index_dir = index_dir_for(root)
         key = (str(root), str(index_dir))
         held = self._held.get(key)
-        if held is not None and held[1] == _identity(index_dir):
+        if held is not None and held.is_current():
             # Queries are segmented with this archive's user dictionary, not the last one's.
-            analysis.use_user_dictionary(held[0].catalog.dictionary.get("text"))
-            return held[0]
-        if held is not None:  # another process wrote the index: open it afresh
-            _close(held[0])
+            analysis.use_user_dictionary(held.catalog.dictionary.get("text"))
+            return held
+        if held is not None:  # another process updated the index: open it afresh
+            held.forget_open_files()
+            if held.watch is not None:
+                held.watch.close()
         index = ArchiveIndex(root, index_dir)
         index.watch = watch.watch()
-        self._held[key] = (index, None)
+        self._held[key] = index
         return index
-
-    def settle(self) -> None:
-        """Note each catalog as this process left it, to see another process's changes."""
-        for key, (index, _seen) in list(self._held.items()):
-            self._held[key] = (index, _identity(index.index_dir))
 
     def describe(self) -> list[dict]:
         return [
             {"archive": archive, "index": index_dir, "watched": index.watch is not None}
-            for (archive, index_dir), (index, _seen) in self._held.items()
+            for (archive, index_dir), index in self._held.items()
         ]
-
-
-def _identity(index_dir: Path) -> tuple | None:
-    try:
-        st = os.stat(index_dir / catalog.FILENAME)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _close(index: ArchiveIndex) -> None:
-    index.forget_open_files()
-    if index.watch is not None:
-        index.watch.close()
 
 
 def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> None:
@@ -168,13 +150,6 @@ def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> N
         gc.enable()
 
 
-def _private(directory: str) -> bool:
-    """The socket's folder belongs to this user and nobody else can enter it."""
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    st = os.stat(directory)
-    return st.st_uid == os.getuid() and not st.st_mode & 0o077
-
-
 def _warm() -> None:
     """Import what commands use, before the first one arrives."""
     from artread import explain, listing, lookup, related, render, search, views  # noqa: F401
@@ -186,7 +161,8 @@ def _warm() -> None:
 def serve(path: str) -> int:
     """Answer commands on the socket at path until idle; 0 when another server has it."""
     directory = os.path.dirname(path)
-    if not _private(directory):
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    if not private(directory):
         sys.stderr.write(f"artread server: {directory} is not private to this user\n")
         return 1
     lock = open(path + ".lock", "a")  # noqa: SIM115  (held while serving)
@@ -238,7 +214,6 @@ def serve(path: str) -> int:
                 with contextlib.suppress(ClientGone):
                     run_command(connection, marshal.loads(payload), indexes)
                 served += 1
-            indexes.settle()
             gc.collect()
     finally:
         with contextlib.suppress(OSError):
