@@ -158,6 +158,31 @@ def _warm() -> None:
     schema()
 
 
+def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
+    """Answer one client; False when told to stop."""
+    peer = _PEERCRED.unpack(
+        connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size)
+    )
+    if peer[1] != os.getuid():
+        return True
+    connection.settimeout(30)  # a client that connects and says nothing
+    message = receive(connection)
+    connection.settimeout(None)
+    if message is None:
+        return True
+    kind, payload = message
+    if kind == b"q":  # artread server stop
+        _send(connection, EXIT, b"0", threading.Lock())
+        return False
+    if kind == b"i":  # artread server status
+        answer = {**status, "indexes": indexes.describe()}
+        _send(connection, STDOUT, marshal.dumps(answer), threading.Lock())
+        return True
+    status["commands"] += 1
+    run_command(connection, marshal.loads(payload), indexes)
+    return True
+
+
 def serve(path: str) -> int:
     """Answer commands on the socket at path until idle; 0 when another server has it."""
     directory = os.path.dirname(path)
@@ -181,39 +206,16 @@ def serve(path: str) -> int:
     gc.collect()
     gc.freeze()  # what is loaded now stays: later collections need not walk it
     indexes = Indexes()
-    started = time.time()
-    served = 0
+    status = {"pid": os.getpid(), "since": time.time(), "commands": 0, "socket": path}
     try:
         while select.select([listener], [], [], IDLE_SECONDS)[0]:
             connection, _ = listener.accept()
             with connection:
-                peer = _PEERCRED.unpack(
-                    connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size)
-                )
-                if peer[1] != os.getuid():
-                    continue
-                connection.settimeout(30)  # a client that connects and says nothing
-                message = receive(connection)
-                connection.settimeout(None)
-                if message is None:
-                    continue
-                kind, payload = message
-                if kind == b"q":  # artread server stop
-                    _send(connection, EXIT, b"0", threading.Lock())
-                    break
-                if kind == b"i":  # artread server status
-                    status = {
-                        "pid": os.getpid(),
-                        "since": started,
-                        "commands": served,
-                        "socket": path,
-                        "indexes": indexes.describe(),
-                    }
-                    _send(connection, STDOUT, marshal.dumps(status), threading.Lock())
-                    continue
-                with contextlib.suppress(ClientGone):
-                    run_command(connection, marshal.loads(payload), indexes)
-                served += 1
+                try:
+                    if not _answer(connection, indexes, status):
+                        break
+                except (OSError, ClientGone, ValueError, EOFError, KeyError):
+                    pass  # a client that went away or sent something else: wait for the next
             gc.collect()
     finally:
         with contextlib.suppress(OSError):
