@@ -680,11 +680,14 @@ def server_command(
     since = dt.datetime.fromtimestamp(status["since"]).strftime("%Y-%m-%d %H:%M:%S")
     typer.echo(
         f"artread server: pid {status['pid']}, since {since}, "
-        f"{status['commands']} commands, socket {status['socket']}"
+        f"{status['commands']} command{'s' * (status['commands'] != 1)}, "
+        f"socket {status['socket']}"
     )
+    from artread.sanitize import clean_line
+
     for held in status["indexes"]:
         watched = "watched" if held["watched"] else "checked file by file"
-        typer.echo(f"  {held['archive']} ({watched}; index {held['index']})")
+        typer.echo(clean_line(f"  {held['archive']} ({watched}; index {held['index']})"))
 
 
 def main() -> None:
