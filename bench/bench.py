@@ -67,7 +67,7 @@ for _ in range(repeats):
     fresh = ix.is_fresh() and fresh
     times.append(time.perf_counter() - started)
 watched, resident = [], ArchiveIndex(archive)
-resident.watch = watch.watch()
+resident.watch = watch.watch(archive)
 if resident.watch is not None:
     resident.is_fresh(), resident.is_fresh()  # the first checks look at every file
     for _ in range(repeats):

@@ -193,7 +193,7 @@ def test_the_socket_folder_is_private(server: str) -> None:
 
 
 def test_folder_watch_reports_changes(tmp_path: Path) -> None:
-    folder_watch = watch.watch()
+    folder_watch = watch.watch(tmp_path)
     assert folder_watch is not None
     (tmp_path / "sub").mkdir()
     folder_watch.arm(str(tmp_path))
@@ -241,3 +241,110 @@ def test_an_index_knows_when_another_process_updated_it(make_archive) -> None:
     assert not mine.is_current()
     mine.sync()
     assert mine.is_current()
+
+
+def test_a_busy_server_is_not_waited_for(server: str, sample_archive: Path) -> None:
+    from _socket import AF_UNIX, SOCK_STREAM
+    from _socket import socket as unix_socket
+
+    archive = ["--archive", str(sample_archive)]
+    alone = artread(*archive, "search", "注意力", server=False)
+    before = _commands(server)
+    idle = unix_socket(AF_UNIX, SOCK_STREAM)
+    idle.connect(server)  # says nothing: the server waits for it (up to 30 s)
+    try:
+        found = artread(*archive, "search", "注意力")  # runs in its own process instead
+    finally:
+        idle.close()
+    assert (found.returncode, found.stdout, found.stderr) == (
+        alone.returncode,
+        alone.stdout,
+        alone.stderr,
+    )
+    assert _commands(server) == before  # the server never ran it
+    idle = unix_socket(AF_UNIX, SOCK_STREAM)
+    idle.connect(server)
+    try:
+        stopped = artread("server", "stop")  # no answer in time: stopped by its pid
+    finally:
+        idle.close()
+    assert stopped.stdout == b"Stopped the artread server.\n"
+    deadline = time.monotonic() + 60
+    while client.server_pid(server) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)  # SIGTERM takes a moment
+    assert client.server_pid(server) is None
+
+
+def test_a_server_started_by_a_command_holds_no_folder(runtime: Path, sample_archive: Path):
+    elsewhere = runtime / "cwd"
+    elsewhere.mkdir()
+    (elsewhere / "yaml.py").write_text("raise ImportError('not this one')\n", encoding="utf-8")
+    script = Path(sys.executable).parent / "artread"  # `python -m` would import yaml.py here
+    subprocess.run(
+        [str(script), "--archive", str(sample_archive), "latest"],
+        cwd=elsewhere,
+        env={**os.environ, "ARTREAD_SERVER": "on"},
+        capture_output=True,
+        check=True,
+    )
+    status = _wait_for_server(client.socket_path())
+    assert os.readlink(f"/proc/{status['pid']}/cwd") == "/"
+    # The folder it was started from is not on its import path: yaml is the real one.
+    (sample := runtime / "copy").mkdir()
+    shutil.copy(sample_archive / "nlp" / "attention-mechanism.md", sample / "a.md")
+    found = artread("--archive", str(sample), "latest", "--json")
+    assert found.returncode == 0, found.stderr
+
+
+def test_the_runtime_folder_must_not_be_a_link(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(real)
+    assert client.private(str(real))
+    assert not client.private(str(tmp_path / "link"))
+
+
+def test_what_is_not_utf8_reaches_the_server_as_it_is(server: str, tmp_path: Path) -> None:
+    root = Path(os.fsdecode(bytes(tmp_path) + b"/arch\xe9"))
+    root.mkdir()
+    (root / "a.md").write_text(_article("第一篇", "这里讲哈希表。"), encoding="utf-8")
+    env = {**os.environ, "ARTREAD_ARCHIVE": str(root)}
+    for args in (["latest"], ["--archive", str(root), "search", "哈希表"]):
+        alone = subprocess.run(
+            [sys.executable, "-m", "artread", *args],
+            env={**env, "ARTREAD_SERVER": "off"},
+            capture_output=True,
+        )
+        served = artread(*args, ARTREAD_ARCHIVE=str(root))
+        assert alone.returncode == 0
+        assert (served.returncode, served.stdout) == (alone.returncode, alone.stdout)
+
+
+def test_closed_stderr_is_not_a_crash(server: str, sample_archive: Path) -> None:
+    command = f"{sys.executable} -m artread --archive {sample_archive} latest -n 1 2>&-"
+    served = subprocess.run(["bash", "-c", command], capture_output=True)
+    assert served.returncode == 0
+    assert served.stdout.strip()
+
+
+def test_a_linked_user_dictionary_and_a_repointed_folder_link_are_seen(
+    server: str, make_archive, tmp_path: Path
+) -> None:
+    outside = tmp_path / "words.txt"
+    outside.write_text("", encoding="utf-8")
+    (tmp_path / "ext1").mkdir()
+    (tmp_path / "ext2").mkdir()
+    root = make_archive({"a.md": _article("第一篇", "深度求索发布了新模型。")})
+    (root / "artread.dict").symlink_to(outside)
+    (root / "ext").symlink_to(tmp_path / "ext1")
+    where = ["--archive", str(root)]
+    for _ in range(3):
+        artread(*where, "latest")
+    outside.write_text("深度求索 10 nz\n", encoding="utf-8")
+    alone = artread(*where, "analyze", "深度求索", "--json", server=False)
+    assert artread(*where, "analyze", "深度求索", "--json").stdout == alone.stdout
+    (root / "ext").unlink()
+    (root / "ext").symlink_to(tmp_path / "ext2")
+    artread(*where, "latest")  # sees the new link, looks at every file
+    (tmp_path / "ext2" / "z.md").write_text(_article("第三篇", "跳表。", 3), encoding="utf-8")
+    assert ids(artread(*where, "search", "跳表")) == ["z"]

@@ -666,17 +666,25 @@ def server_command(
     from artread import client
 
     path = client.socket_path()
+    status = client.control(path, b"q" if action is ServerAction.stop else b"i")
+    busy = status.get("busy") if status else None
     if action is ServerAction.stop:
-        stopped = client.control(path, b"q") is not None
-        typer.echo("Stopped the artread server." if stopped else "No artread server is running.")
+        if status is None:
+            typer.echo("No artread server is running.")
+        elif "busy" in status and not (busy and _stop_process(busy)):
+            _fail("the artread server is busy and could not be stopped", 1)
+        else:  # it answered, or it was in the middle of a long command and was ended
+            typer.echo("Stopped the artread server.")
         return
-    status = client.control(path, b"i")
     if not status:
         typer.echo(
             "No artread server is running"
             + ("." if client.enabled() else " (ARTREAD_SERVER turns it off).")
         )
         raise typer.Exit(1)
+    if "busy" in status:
+        typer.echo(f"artread server: pid {busy}, busy with a command (no answer in 5 s)")
+        return
     since = dt.datetime.fromtimestamp(status["since"]).strftime("%Y-%m-%d %H:%M:%S")
     typer.echo(
         f"artread server: pid {status['pid']}, since {since}, "
@@ -688,6 +696,20 @@ def server_command(
     for held in status["indexes"]:
         watched = "watched" if held["watched"] else "checked file by file"
         typer.echo(clean_line(f"  {held['archive']} ({watched}; index {held['index']})"))
+
+
+def _stop_process(pid: int) -> bool:
+    """End the artread server with this pid (checked: a pid can be reused); False if not."""
+    import signal
+
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            if b"artread.server" not in handle.read():
+                return False
+        os.kill(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def main() -> None:

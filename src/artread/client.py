@@ -22,11 +22,19 @@ from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
 
 HEADER = struct.Struct(">cI")  # kind, length of the payload
-# Kinds of message from the server: stdout bytes, stderr bytes, a text to page, exit status.
-STDOUT, STDERR, PAGE, EXIT = b"o", b"e", b"p", b"x"
+# Kinds of message from the server: the command started, stdout bytes, stderr bytes, a text
+# to page, exit status.
+STARTED, STDOUT, STDERR, PAGE, EXIT = b"s", b"o", b"e", b"p", b"x"
 # Commands that always run in their own process: managing the server, and a whole rebuild (it
-# would hold up every other command meanwhile). Shell completion does too (see main()).
+# would hold up every other command meanwhile). So do help (typer reads its settings from the
+# environment once) and shell completion (see main()).
 LOCAL = {"server", "index"}
+VALUE_OPTIONS = {"--archive", "-a", "--color"}  # options before the command that take a value
+# The server answers one command at a time: a command it has not started within this long
+# (it is busy with a long one, or a reader is not reading its output) runs here instead.
+WAIT_SECONDS = 0.3
+_PEERCRED = struct.Struct("3i")  # pid, uid, gid of the process at the other end
+SOCKET_PATH_MAX = 107  # bytes, for AF_UNIX on Linux
 
 
 def enabled() -> bool:
@@ -34,12 +42,11 @@ def enabled() -> bool:
     return setting not in {"off", "0", "no", "false"} and sys.platform == "linux"
 
 
-def runtime_dir() -> str:
-    """Where the server's socket lives: $XDG_RUNTIME_DIR/artread, else /tmp/artread-UID."""
+def runtime_dirs() -> list[str]:
+    """Where the server's socket may live: $XDG_RUNTIME_DIR/artread, else /tmp/artread-UID."""
     base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isdir(base):
-        return os.path.join(base, "artread")
-    return os.path.join("/tmp", f"artread-{os.getuid()}")
+    found = [os.path.join(base, "artread")] if base and os.path.isdir(base) else []
+    return [*found, os.path.join("/tmp", f"artread-{os.getuid()}")]
 
 
 def stamp() -> str:
@@ -48,7 +55,7 @@ def stamp() -> str:
     import zlib
 
     package = os.path.dirname(os.path.abspath(__file__))
-    parts = [package, sys.executable]
+    parts = [package, sys.prefix]  # the installation and the environment it is in
     with os.scandir(package) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.name.endswith(".py"):
@@ -58,39 +65,65 @@ def stamp() -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def socket_path() -> str:
-    return os.path.join(runtime_dir(), f"server-{stamp()}.sock")
+def socket_path() -> str | None:
+    """The socket of this installation's server; None where no path is short enough."""
+    name = f"server-{stamp()}.sock"
+    for directory in runtime_dirs():
+        path = os.path.join(directory, name)
+        if len(os.fsencode(path)) <= SOCKET_PATH_MAX:
+            return path
+    return None
 
 
 def private(directory: str) -> bool:
-    """The folder belongs to this user and nobody else can enter it: a socket in it can only
-    be this user's server (the command line and environment go to it)."""
+    """The folder (not a link to one) belongs to this user and nobody else can enter it: a
+    socket in it can only be this user's server (the command line and environment go to it)."""
+    import stat
+
     try:
-        st = os.stat(directory)
+        st = os.lstat(directory)
     except OSError:
         return False
-    return st.st_uid == os.getuid() and not st.st_mode & 0o077
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The subcommand: the first argument that is not an option or an option's value."""
+    remaining = iter(args)
+    for arg in remaining:
+        if arg in VALUE_OPTIONS:
+            next(remaining, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main() -> None:
     args = sys.argv[1:]
+    command = _command_name(args)
     local = (
         not enabled()
-        or not args
-        or not LOCAL.isdisjoint(args)
+        or command is None
+        or command in LOCAL
+        or "--help" in args
+        or "-h" in args
+        or sys.stdout is None
+        or sys.stderr is None
         or any(name.endswith("_COMPLETE") for name in os.environ if name.startswith("_"))
     )
     path = None if local else socket_path()
+    started = False
     if path is not None:
         code = ask(path, args)
         if code is not None:
             raise SystemExit(code)
+        started = _answers(path)  # a server that is busy: do not start another
     from artread.cli import main as run_here
 
     try:
         run_here()
     finally:
-        if path is not None:
+        if path is not None and not started:
             start_server(path)
 
 
@@ -104,33 +137,27 @@ def _terminal_size() -> tuple[int, int] | None:
 
 
 def request(args: list[str]) -> dict:
-    """What the server needs to run args as this process would."""
-    env = dict(os.environ)
+    """What the server needs to run args as this process would: arguments, folder and
+    environment as bytes (as the system gives them, whatever their encoding)."""
+    env = dict(os.environb)
     size = _terminal_size()
     if size is not None:  # the server has no terminal: say which one output is for
-        env.setdefault("COLUMNS", str(size[0]))
-        env.setdefault("LINES", str(size[1]))
+        env.setdefault(b"COLUMNS", str(size[0]).encode())
+        env.setdefault(b"LINES", str(size[1]).encode())
     return {
-        "args": [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in args],
-        "cwd": os.getcwd(),
-        "env": {k: v for k, v in env.items() if _encodable(k) and _encodable(v)},
+        "args": [os.fsencode(a) for a in args],
+        "cwd": os.getcwdb(),
+        "env": env,
         "tty": [sys.stdout.isatty(), sys.stderr.isatty()],
         "encoding": [sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"],
         "stderr_encoding": [sys.stderr.encoding or "utf-8", sys.stderr.errors or "strict"],
     }
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _connect(path: str, timeout: float | None) -> unix_socket | None:
+    """A connection to this user's server at path, or None."""
+    from _socket import SO_PEERCRED, SOL_SOCKET
 
-
-def ask(path: str, args: list[str]) -> int | None:
-    """Run args in the server at path: the exit status, or None when no server answered
-    (nothing was printed: the caller runs the command itself)."""
     if not private(os.path.dirname(path)):
         return None
     try:
@@ -138,11 +165,32 @@ def ask(path: str, args: list[str]) -> int | None:
     except OSError:
         return None
     try:
+        connection.settimeout(timeout)
+        connection.connect(path)
+        peer = _PEERCRED.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEERCRED.size))
+        if peer[1] == os.getuid():
+            return connection
+    except OSError:
+        pass
+    connection.close()
+    return None
+
+
+def ask(path: str, args: list[str]) -> int | None:
+    """Run args in the server at path: the exit status, or None when no server started the
+    command in time (nothing was printed: the caller runs the command itself)."""
+    connection = _connect(path, WAIT_SECONDS)
+    if connection is None:
+        return None
+    try:
         try:
-            connection.connect(path)
             send(connection, b"r", marshal.dumps(request(args)))
-        except OSError:
+            answer = receive(connection)
+        except OSError:  # no answer in time, or none at all
             return None
+        if answer is None or answer[0] != STARTED:
+            return None
+        connection.settimeout(None)  # a command may take long: an index to build
         return _relay(connection)
     except KeyboardInterrupt:
         sys.stderr.write("artread: interrupted\n")
@@ -202,24 +250,45 @@ def _relay(connection: unix_socket) -> int | None:
     return 1
 
 
-def control(path: str, kind: bytes) -> dict | None:
-    """Ask the server at path for its status (b"i") or to stop (b"q"); None if none runs."""
-    try:
-        connection = unix_socket(AF_UNIX, SOCK_STREAM)
-    except OSError:
+def control(path: str | None, kind: bytes) -> dict | None:
+    """Ask the server at path for its status (b"i") or to stop (b"q"): its answer, None if
+    none runs, {"busy": pid} if it did not answer (it is running a long command)."""
+    connection = _connect(path, 5) if path else None
+    if connection is None:
         return None
     try:
-        connection.settimeout(5)
-        connection.connect(path)
         send(connection, kind, b"")
         message = receive(connection)
         if message is None:
             return None
         return marshal.loads(message[1]) if message[0] == STDOUT else {}
+    except TimeoutError:
+        return {"busy": server_pid(path)}
     except (OSError, ValueError, EOFError):
         return None
     finally:
         connection.close()
+
+
+def _answers(path: str) -> bool:
+    """A server holds path (it may be too busy to answer)."""
+    return server_pid(path) is not None
+
+
+def server_pid(path: str) -> int | None:
+    """The pid of the server that holds path's lock, if one does."""
+    import fcntl
+
+    try:
+        with open(path + ".lock", "rb") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return int(lock.read().strip() or 0) or None
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            return None
+    except (OSError, ValueError):
+        return None
 
 
 def _page(message: dict) -> None:
@@ -237,7 +306,9 @@ def start_server(path: str) -> None:
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         subprocess.Popen(
-            [sys.executable, "-m", "artread.server", path],
+            # -P: not the current folder first on the import path (it is any folder at all).
+            [sys.executable, "-P", "-m", "artread.server", path],
+            cwd="/",
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -213,8 +213,9 @@ class ArchiveIndex:
             return False
         if self.watch is None:
             return self._unchanged(archive.scan(self.root))
-        if self.watch.quiet():  # nothing happened in the archive since the last check
-            return True
+        if self.watch.quiet():  # nothing happened in the archive's folders since the last check
+            # The user dictionary may be a link to a file elsewhere: one stat.
+            return _dictionary_stat(self.root) == _stat_of(self.catalog.dictionary)
         self.watch.arm(str(self.root))
         scanned = archive.scan(self.root)
         self.watch.cover(scanned.folders)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from artread import analysis, cli, watch
-from artread.client import EXIT, HEADER, PAGE, STDERR, STDOUT, private, receive
+from artread.client import EXIT, HEADER, PAGE, STARTED, STDERR, STDOUT, private, receive
 from artread.config import index_dir_for
 from artread.index import ArchiveIndex
 
@@ -82,7 +82,9 @@ def _stream(
 
 
 class Indexes:
-    """Each archive's index, kept open and watched, for cli._open."""
+    """The indexes of the archives used last, kept open and watched, for cli._open."""
+
+    KEEP = 4  # archives; each holds its catalog, a Whoosh reader and a folder watch
 
     def __init__(self) -> None:
         self._held: dict[tuple[str, str], ArchiveIndex] = {}  # (archive, index folder)
@@ -91,18 +93,21 @@ class Indexes:
         root = Path(root).resolve()
         index_dir = index_dir_for(root)
         key = (str(root), str(index_dir))
-        held = self._held.get(key)
+        held = self._held.pop(key, None)
         if held is not None and held.is_current():
             # Queries are segmented with this archive's user dictionary, not the last one's.
             analysis.use_user_dictionary(held.catalog.dictionary.get("text"))
-            return held
-        if held is not None:  # another process updated the index: open it afresh
-            held.forget_open_files()
-            if held.watch is not None:
-                held.watch.close()
-        index = ArchiveIndex(root, index_dir)
-        index.watch = watch.watch()
-        self._held[key] = index
+            index = held
+        else:
+            if held is not None:  # another process updated the index: open it afresh
+                _close(held)
+            index = ArchiveIndex(root, index_dir)
+            index.watch = watch.watch(root)
+        self._held[key] = index  # the most recently used last
+        for old in [k for k, i in self._held.items() if not i.root.is_dir()]:
+            _close(self._held.pop(old))  # archives that are gone
+        while len(self._held) > self.KEEP:
+            _close(self._held.pop(next(iter(self._held))))
         return index
 
     def describe(self) -> list[dict]:
@@ -110,6 +115,12 @@ class Indexes:
             {"archive": archive, "index": index_dir, "watched": index.watch is not None}
             for (archive, index_dir), index in self._held.items()
         ]
+
+
+def _close(index: ArchiveIndex) -> None:
+    index.forget_open_files()
+    if index.watch is not None:
+        index.watch.close()
 
 
 def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> None:
@@ -124,15 +135,16 @@ def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> N
 
     try:
         os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
+        os.environb.clear()
+        os.environb.update(request["env"])
         sys.stdout = _stream(connection, STDOUT, request["tty"][0], request["encoding"], lock)
         sys.stderr = _stream(
             connection, STDERR, request["tty"][1], request["stderr_encoding"], lock
         )
         gc.disable()
         try:
-            code = cli.run(request["args"], open_index=indexes, page=page)
+            args = [os.fsdecode(a) for a in request["args"]]  # as Python reads sys.argv
+            code = cli.run(args, open_index=indexes, page=page)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
         except Exception:  # ARTREAD_DEBUG lets errors through: show them as Python would
@@ -172,14 +184,17 @@ def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
         return True
     kind, payload = message
     if kind == b"q":  # artread server stop
-        _send(connection, EXIT, b"0", threading.Lock())
+        with contextlib.suppress(ClientGone):
+            _send(connection, EXIT, b"0", threading.Lock())
         return False
     if kind == b"i":  # artread server status
         answer = {**status, "indexes": indexes.describe()}
         _send(connection, STDOUT, marshal.dumps(answer), threading.Lock())
         return True
+    request = marshal.loads(payload)
+    _send(connection, STARTED, b"", threading.Lock())  # the client waits no longer
     status["commands"] += 1
-    run_command(connection, marshal.loads(payload), indexes)
+    run_command(connection, request, indexes)
     return True
 
 
@@ -195,6 +210,10 @@ def serve(path: str) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return 0  # another server is starting or running
+    os.ftruncate(lock.fileno(), 0)
+    lock.write(str(os.getpid()))  # for `artread server stop` when it is busy
+    lock.flush()
+    os.chdir("/")  # hold no folder of the user's (a drive to unmount)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
