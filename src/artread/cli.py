@@ -695,7 +695,7 @@ def server_command(
 
     for held in status["indexes"]:
         watched = "watched" if held["watched"] else "checked file by file"
-        typer.echo(clean_line(f"  {held['archive']} ({watched}; index {held['index']})"))
+        typer.echo("  " + clean_line(f"{held['archive']} ({watched}; index {held['index']})"))
 
 
 def _stop_process(pid: int) -> bool:
