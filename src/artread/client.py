@@ -33,7 +33,7 @@ VALUE_OPTIONS = {"--archive", "-a", "--color"}  # options before the command tha
 # The server answers one command at a time: a command it has not started within this long
 # (it is busy with a long one, or a reader is not reading its output) runs here instead.
 WAIT_SECONDS = 0.3
-_PEERCRED = struct.Struct("3i")  # pid, uid, gid of the process at the other end
+PEERCRED = struct.Struct("3i")  # pid, uid, gid of the process at the other end
 SOCKET_PATH_MAX = 107  # bytes, for AF_UNIX on Linux
 
 
@@ -167,7 +167,7 @@ def _connect(path: str, timeout: float | None) -> unix_socket | None:
     try:
         connection.settimeout(timeout)
         connection.connect(path)
-        peer = _PEERCRED.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEERCRED.size))
+        peer = PEERCRED.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, PEERCRED.size))
         if peer[1] == os.getuid():
             return connection
     except OSError:

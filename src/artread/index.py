@@ -214,8 +214,7 @@ class ArchiveIndex:
         if self.watch is None:
             return self._unchanged(archive.scan(self.root))
         if self.watch.quiet():  # nothing happened in the archive's folders since the last check
-            # The user dictionary may be a link to a file elsewhere: one stat.
-            return _dictionary_stat(self.root) == _stat_of(self.catalog.dictionary)
+            return self._same_dictionary()  # it may be a link to a file elsewhere: one stat
         self.watch.arm(str(self.root))
         scanned = archive.scan(self.root)
         self.watch.cover(scanned.folders)
@@ -225,9 +224,10 @@ class ArchiveIndex:
         return fresh
 
     def _unchanged(self, scanned: archive.ScanResult) -> bool:
-        if _dictionary_stat(self.root) != _stat_of(self.catalog.dictionary):
-            return False
-        return diff(self.catalog, scanned.files) == ([], [], [])
+        return self._same_dictionary() and diff(self.catalog, scanned.files) == ([], [], [])
+
+    def _same_dictionary(self) -> bool:
+        return _dictionary_stat(self.root) == _stat_of(self.catalog.dictionary)
 
     def sync(
         self,

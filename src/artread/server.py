@@ -20,7 +20,6 @@ import marshal
 import os
 import select
 import socket
-import struct
 import sys
 import threading
 import time
@@ -29,12 +28,21 @@ from pathlib import Path
 from typing import Any
 
 from artread import analysis, cli, watch
-from artread.client import EXIT, HEADER, PAGE, STARTED, STDERR, STDOUT, private, receive
+from artread.client import (
+    EXIT,
+    PAGE,
+    PEERCRED,
+    STARTED,
+    STDERR,
+    STDOUT,
+    private,
+    receive,
+    send,
+)
 from artread.config import index_dir_for
 from artread.index import ArchiveIndex
 
 IDLE_SECONDS = 600  # exit after ten minutes without a command
-_PEERCRED = struct.Struct("3i")  # pid, uid, gid of the process at the other end
 
 
 class ClientGone(BaseException):
@@ -65,7 +73,7 @@ class _Channel(io.RawIOBase):
 def _send(connection: socket.socket, kind: bytes, data: bytes, lock: Any) -> None:
     try:
         with lock:  # Rich's progress bar writes from a thread of its own
-            connection.sendall(HEADER.pack(kind, len(data)) + data)
+            send(connection, kind, data)
     except OSError:
         raise ClientGone from None
 
@@ -172,8 +180,8 @@ def _warm() -> None:
 
 def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
     """Answer one client; False when told to stop."""
-    peer = _PEERCRED.unpack(
-        connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size)
+    peer = PEERCRED.unpack(
+        connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, PEERCRED.size)
     )
     if peer[1] != os.getuid():
         return True
