@@ -112,18 +112,18 @@ def main() -> None:
         or any(name.endswith("_COMPLETE") for name in os.environ if name.startswith("_"))
     )
     path = None if local else socket_path()
-    started = False
+    running = False
     if path is not None:
         code = ask(path, args)
         if code is not None:
             raise SystemExit(code)
-        started = _answers(path)  # a server that is busy: do not start another
+        running = server_pid(path) is not None  # busy, or starting: do not start another
     from artread.cli import main as run_here
 
     try:
         run_here()
     finally:
-        if path is not None and not started:
+        if path is not None and not running:
             start_server(path)
 
 
@@ -268,11 +268,6 @@ def control(path: str | None, kind: bytes) -> dict | None:
         return None
     finally:
         connection.close()
-
-
-def _answers(path: str) -> bool:
-    """A server holds path (it may be too busy to answer)."""
-    return server_pid(path) is not None
 
 
 def server_pid(path: str) -> int | None:
