@@ -80,6 +80,8 @@ class ScanResult:
     files: dict[str, FileStat]
     skipped: list[tuple[str, str]]  # (relative path, reason)
     folders: list[str] = field(default_factory=list)  # every folder looked into
+    # Files that can change through a path outside these folders: hard and symbolic links.
+    linked: list[str] = field(default_factory=list)
 
 
 def scan(root: Path) -> ScanResult:
@@ -87,6 +89,7 @@ def scan(root: Path) -> ScanResult:
     files: dict[str, FileStat] = {}
     skipped: list[tuple[str, str]] = []
     folders: list[str] = []
+    linked: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
 
     def walk(directory: str, prefix: str) -> None:
@@ -137,9 +140,11 @@ def scan(root: Path) -> ScanResult:
                 skipped.append((rel, "link points outside the archive"))
                 continue
             files[rel] = FileStat(st.st_size, st.st_mtime_ns)
+            if st.st_nlink > 1 or entry.is_symlink():
+                linked.append(rel)
 
     walk(str(root), "")
-    return ScanResult(files, skipped, folders)
+    return ScanResult(files, skipped, folders, linked)
 
 
 def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:

@@ -106,6 +106,7 @@ class ArchiveIndex:
         self.field_lengths: dict = {}  # read by scoring.matches() while the reader is open
         # Set by a resident process: what changed is then known without a look at each file.
         self.watch: FolderWatch | None = None
+        self._linked: list[str] = []  # files with links, from the last look at every file
 
     @property
     def catalog(self) -> catalog.Catalog:
@@ -213,15 +214,30 @@ class ArchiveIndex:
             return False
         if self.watch is None:
             return self._unchanged(archive.scan(self.root))
-        if self.watch.quiet():  # nothing happened in the archive's folders since the last check
-            return self._same_dictionary()  # it may be a link to a file elsewhere: one stat
+        # Nothing happened in the archive's folders since the last check, and the files that
+        # can change through a path elsewhere (links; the user dictionary too) did not change.
+        if self.watch.quiet() and self._same_linked():
+            return self._same_dictionary()
         self.watch.arm(str(self.root))
         scanned = archive.scan(self.root)
         self.watch.cover(scanned.folders)
+        self._linked = scanned.linked
         fresh = self._unchanged(scanned)
         if not fresh:
             self.watch.disarm()  # checked again once the update is done
         return fresh
+
+    def _same_linked(self) -> bool:
+        """The linked files of the last look at every file have the catalog's size and mtime."""
+        known = self.catalog.stats
+        for path in self._linked:
+            try:
+                stat = os.stat(self.root / path)
+            except OSError:
+                return False
+            if known.get(path) != (stat.st_size, stat.st_mtime_ns):
+                return False
+        return True
 
     def _unchanged(self, scanned: archive.ScanResult) -> bool:
         return self._same_dictionary() and diff(self.catalog, scanned.files) == ([], [], [])

@@ -8,6 +8,7 @@ returns, so a change made before a command starts is always seen by that command
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 
@@ -27,10 +28,12 @@ try:
         | _flags.DELETE_SELF
         | _flags.MOVE_SELF
     )
-    _GONE = _flags.IGNORED | _flags.DELETE_SELF | _flags.MOVE_SELF | _flags.Q_OVERFLOW
+    _ONLY_FOLDERS = _flags.ONLYDIR
+    _IGNORED = _flags.IGNORED
+    _GONE = _flags.IGNORED | _flags.DELETE_SELF  # the kernel dropped (or drops) this watch
 except (ImportError, OSError):  # not Linux, or no inotify here
     INotify = None  # type: ignore[assignment,misc]
-    _MASK = _GONE = 0
+    _MASK = _ONLY_FOLDERS = _IGNORED = _GONE = 0
 
 
 def available() -> bool:
@@ -41,40 +44,43 @@ class FolderWatch:
     """Watches folders; quiet() is True while nothing changed in them since the last arm().
 
     The caller checks every file when quiet() is False: arm() first (so a change made during
-    the check is reported next time), then cover() with the folders the check found, and
+    the check is reported next time), then cover() with every folder the check found, and
     disarm() if the index turned out not to be up to date.
+
+    Whether a folder is watched is the kernel's answer, not a record of ours: cover() asks
+    for a watch on each folder, and inotify gives back the watch a folder already has, or a
+    new one for a folder that is new, re-created (even with the same inode), or moved in.
+    Any event at all, a lost one (the queue overflowed) included, means a look at every file.
     """
 
     def __init__(self) -> None:
         if INotify is None:
             raise OSError("inotify is not available")
         self._inotify = INotify()
-        # Folders by device and inode, not by path: a path can come to name another folder
-        # (a link pointed elsewhere) that is not watched.
-        self._watched: set[tuple[int, int]] = set()
+        self._folders: dict[int, str] = {}  # watch descriptor -> the folder's path when added
         self._armed = False
 
     def arm(self, root: str) -> None:
-        """Forget the changes reported so far; watch root, and the folders watched before."""
-        self.cover([root])
-        self._inotify.read(timeout=0)
-        self._armed = bool(self._watched)
+        """Watch root, act on what was reported so far (a removed folder's watch is gone),
+        then forget those changes: the caller is about to look at every file."""
+        watching = self._add(root)  # first: a change in root from now on is reported
+        self._read()
+        self._armed = bool(watching)
 
     def cover(self, folders: Iterable[str]) -> None:
-        """Watch these folders too. A folder not watched before was not watched during the
-        check that found it: the next quiet() is False, to look again."""
+        """Watch exactly these folders: every folder of the archive, as the look at every
+        file found them; stop watching the others (moved or linked out of the archive).
+        A folder not watched before was not watched during that look: the next quiet()
+        is False, to look again."""
+        kept = set()
         for folder in folders:
-            try:
-                st = os.stat(folder)
-                key = (st.st_dev, st.st_ino)
-                if key in self._watched:
-                    continue
-                self._armed = False
-                self._inotify.add_watch(folder, _MASK)
-            except OSError:  # gone meanwhile, or out of watches (fs.inotify.max_user_watches)
-                self._armed = False
-                continue
-            self._watched.add(key)
+            wd = self._add(folder)
+            if wd:
+                kept.add(wd)
+        for wd in set(self._folders) - kept:
+            del self._folders[wd]
+            with contextlib.suppress(OSError):  # gone already
+                self._inotify.rm_watch(wd)
 
     def disarm(self) -> None:
         self._armed = False
@@ -83,19 +89,43 @@ class FolderWatch:
         """True when nothing changed in the watched folders since arm()."""
         if not self._armed:
             return False
-        events = self._inotify.read(timeout=0)
-        if events:
+        if self._read():
             self._armed = False
-            if any(event.mask & _GONE for event in events):
-                # A watched folder was removed or renamed (or events were lost): watch
-                # everything afresh.
-                self._inotify.close()
-                self._inotify = INotify()
-                self._watched.clear()
         return self._armed
+
+    def watched(self) -> list[str]:
+        """The folders watched, by the path each had when its watch was added."""
+        return sorted(self._folders.values())
 
     def close(self) -> None:
         self._inotify.close()
+        self._folders.clear()
+        self._armed = False
+
+    def _add(self, folder: str) -> int:
+        """The folder's watch descriptor (0 when it cannot be watched); a folder not
+        watched before leaves the watch unarmed."""
+        try:
+            wd = self._inotify.add_watch(folder, _MASK | _ONLY_FOLDERS)
+        except OSError:  # gone meanwhile, or out of watches (fs.inotify.max_user_watches)
+            self._armed = False
+            return 0
+        if wd not in self._folders:
+            self._folders[wd] = folder
+            self._armed = False
+        return wd
+
+    def _read(self) -> bool:
+        """Read every pending event and forget the watches the kernel dropped (a removed
+        folder's); True when any says something may have changed."""
+        changed = False
+        for event in self._inotify.read(timeout=0):
+            if event.mask == _IGNORED and event.wd not in self._folders:
+                continue  # the end of a watch cover() removed
+            changed = True
+            if event.mask & _GONE:
+                self._folders.pop(event.wd, None)
+        return changed
 
 
 # File systems whose files can change without this machine's kernel seeing it (another

@@ -1,0 +1,243 @@
+"""The folder watch of a resident process sees every change the next command must see:
+folders removed and re-created in place, folders moved in, articles edited through a link
+from outside the archive, lost events."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import test_server
+from test_server import _article, artread, ids
+
+from artread import archive, watch
+from artread.index import ArchiveIndex
+
+runtime, server = test_server.runtime, test_server.server  # the real server's fixtures
+
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux" or not watch.available(), reason="the watch needs Linux inotify"
+)
+
+
+@pytest.fixture
+def watched(make_archive) -> Iterator:
+    """make(files or an archive folder) -> an indexed ArchiveIndex whose next check relies
+    on its folder watch."""
+    made: list[ArchiveIndex] = []
+
+    def make(files: dict[str, str] | Path) -> ArchiveIndex:
+        root = files if isinstance(files, Path) else make_archive(files)
+        index = ArchiveIndex(root)
+        index.watch = watch.watch(root)
+        if index.watch is None:
+            pytest.skip("the temp folder is on a file system that is not watched")
+        made.append(index)
+        _settle(index)
+        return index
+
+    yield make
+    for index in made:
+        index.watch.close()
+        index.forget_open_files()
+
+
+def _settle(index: ArchiveIndex) -> None:
+    """Bring the index up to date, and look until the watch alone answers the next check."""
+    for _ in range(5):
+        index.sync()
+        if index.watch.quiet():
+            return
+    raise AssertionError("the watch never settled")
+
+
+def _recreate(folder: Path) -> bool:
+    """Remove a folder and make it again; True when it got its old inode back.
+
+    ext4 gives a new folder the first free inode of its group, which is the old one once the
+    kernel has let go of it (a watch holds it a moment longer) and no lower one is free: the
+    folders made on other inodes meanwhile are kept aside until then. Without the same inode a
+    re-created folder is new to any watch, and the test checks the ordinary path only."""
+    old = folder.stat().st_ino
+    shutil.rmtree(folder)
+    aside = folder.parent.with_name(folder.parent.name + "-aside")
+    aside.mkdir()
+    deadline = time.monotonic() + 10
+    folder.mkdir()
+    while folder.stat().st_ino != old and time.monotonic() < deadline:
+        folder.rename(aside / str(len(os.listdir(aside))))
+        time.sleep(0.005)
+        folder.mkdir()
+    shutil.rmtree(aside)
+    return folder.stat().st_ino == old
+
+
+def _flood(folder: Path) -> None:
+    """More events in folder than an inotify queue holds (two files touched in turn: the
+    kernel merges an event only into an identical one just before it)."""
+    limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    if limit > 200_000:
+        pytest.skip(f"the inotify queue holds {limit} events: too many to overflow cheaply")
+    first, second = folder / "flood-1.txt", folder / "flood-2.txt"
+    first.touch()
+    second.touch()
+    for _ in range(limit // 2 + 16):
+        os.utime(first)
+        os.utime(second)
+
+
+def test_a_folder_removed_and_recreated_in_place_is_watched_again(watched) -> None:
+    index = watched({"a.md": _article("第一篇", "哈希表。"), "sub/b.md": _article("二", "跳表。")})
+    root = index.root
+    (root / "a.md").write_text(_article("第一篇", "哈希表的扩容。"), encoding="utf-8")
+    assert not index.is_fresh()  # the watch waits for the update: its events pile up
+    _recreate(root / "sub")
+    assert index.sync().removed == 1
+    _settle(index)
+    (root / "sub" / "c.md").write_text(_article("第三篇", "红黑树。", 3), encoding="utf-8")
+    assert not index.is_fresh()
+    assert index.sync().added == 1
+
+
+def test_a_folder_removed_right_before_arm_is_forgotten(tmp_path: Path) -> None:
+    folder_watch = watch.watch(tmp_path)
+    assert folder_watch is not None
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    folder_watch.arm(str(tmp_path))
+    folder_watch.cover([str(tmp_path), str(sub)])
+    folder_watch.arm(str(tmp_path))
+    assert folder_watch.quiet()
+    folder_watch.disarm()  # as after a check that found the index out of date
+    reused = _recreate(sub)
+    folder_watch.arm(str(tmp_path))  # reads the removal: sub's old watch is gone
+    folder_watch.cover(archive.scan(tmp_path).folders)
+    assert not folder_watch.quiet(), f"re-created sub (same inode: {reused}) was not watched"
+    folder_watch.arm(str(tmp_path))
+    folder_watch.cover([str(tmp_path), str(sub)])
+    assert folder_watch.quiet()
+    (sub / "x.md").write_text("x", encoding="utf-8")
+    assert not folder_watch.quiet()
+    folder_watch.close()
+
+
+def test_a_folder_moved_in_is_watched_with_its_subfolders(watched, tmp_path: Path) -> None:
+    index = watched({"a.md": _article("第一篇", "哈希表。")})
+    outside = tmp_path / "outside"
+    (outside / "deep" / "deeper").mkdir(parents=True)
+    (outside / "deep" / "deeper" / "b.md").write_text(_article("二", "跳表。"), encoding="utf-8")
+    (outside / "deep").rename(index.root / "deep")
+    assert not index.is_fresh()
+    assert index.sync().added == 1
+    _settle(index)
+    assert str(index.root / "deep" / "deeper") in index.watch.watched()
+    new = index.root / "deep" / "deeper" / "c.md"
+    new.write_text(_article("第三篇", "红黑树。", 3), encoding="utf-8")
+    assert not index.is_fresh()
+    assert index.sync().added == 1
+
+
+def test_a_folder_moved_out_is_no_longer_watched(watched, tmp_path: Path) -> None:
+    index = watched({"a.md": _article("第一篇", "哈希表。"), "sub/b.md": _article("二", "跳表。")})
+    (index.root / "sub").rename(tmp_path / "gone")
+    assert index.sync().removed == 1
+    _settle(index)
+    assert index.watch.watched() == [str(index.root)]
+    (tmp_path / "gone" / "c.md").write_text(_article("三", "红黑树。"), encoding="utf-8")
+    assert index.watch.quiet()  # outside the archive now: no look at every file for it
+
+
+def test_an_article_edited_through_a_hard_link_outside_is_seen(
+    watched, make_archive, tmp_path: Path
+) -> None:
+    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    outside = tmp_path / "elsewhere.md"
+    os.link(root / "a.md", outside)
+    index = watched(root)
+    outside.write_text(_article("第一篇", "这里改讲布隆过滤器。"), encoding="utf-8")
+    assert index.watch.quiet()  # the archive's folders saw nothing
+    assert not index.is_fresh()
+    assert index.sync().updated == 1
+
+
+def test_lost_events_mean_a_look_at_every_file(watched) -> None:
+    from inotify_simple import INotify, flags
+
+    index = watched({"a.md": _article("第一篇", "哈希表。")})
+    witness = INotify()  # a queue of the same size, to show the flood overflows one
+    witness.add_watch(str(index.root), flags.ATTRIB | flags.MODIFY)
+    _flood(index.root)
+    (index.root / "a.md").write_text(_article("第一篇", "跳表的层数。"), encoding="utf-8")
+    assert any(event.mask & flags.Q_OVERFLOW for event in witness.read(timeout=0))
+    witness.close()
+    assert not index.is_fresh()
+    assert index.sync().updated == 1
+    _settle(index)  # the watch works again after the overflow
+    (index.root / "a.md").write_text(_article("第一篇", "红黑树。"), encoding="utf-8")
+    assert not index.is_fresh()
+
+
+# Through a real server: each change is seen by the next command.
+
+
+def _settled(where: list[str]) -> None:
+    for _ in range(3):  # the first commands look at every file; later ones rely on the watch
+        assert artread(*where, "latest").returncode == 0
+
+
+def test_server_sees_edits_in_a_folder_recreated_in_place(server: str, make_archive) -> None:
+    root = make_archive({"a.md": _article("一", "哈希表。"), "sub/b.md": _article("二", "跳表。")})
+    where = ["--archive", str(root)]
+    _settled(where)
+    (root / "a.md").write_text(_article("第一篇", "哈希表的扩容。"), encoding="utf-8")
+    assert artread(*where, "latest").returncode == 0  # sees the edit; the watch waits
+    _recreate(root / "sub")
+    assert artread(*where, "search", "跳表").returncode == 1
+    _settled(where)
+    (root / "sub" / "c.md").write_text(_article("第三篇", "红黑树。", 3), encoding="utf-8")
+    assert ids(artread(*where, "search", "红黑树")) == ["c"]
+
+
+def test_server_sees_a_folder_moved_in_with_subfolders(
+    server: str, make_archive, tmp_path: Path
+) -> None:
+    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    where = ["--archive", str(root)]
+    _settled(where)
+    outside = tmp_path / "outside" / "deep" / "deeper"
+    outside.mkdir(parents=True)
+    (outside / "b.md").write_text(_article("二", "跳表。"), encoding="utf-8")
+    (tmp_path / "outside" / "deep").rename(root / "deep")
+    assert ids(artread(*where, "search", "跳表")) == ["b"]
+    _settled(where)
+    (root / "deep" / "deeper" / "c.md").write_text(_article("三", "红黑树。"), encoding="utf-8")
+    assert ids(artread(*where, "search", "红黑树")) == ["c"]
+
+
+def test_server_sees_an_edit_through_a_hard_link_outside(
+    server: str, make_archive, tmp_path: Path
+) -> None:
+    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    outside = tmp_path / "elsewhere.md"
+    os.link(root / "a.md", outside)
+    where = ["--archive", str(root)]
+    _settled(where)
+    outside.write_text(_article("第一篇", "这里改讲布隆过滤器。"), encoding="utf-8")
+    assert ids(artread(*where, "search", "布隆过滤器")) == ["a"]
+
+
+def test_server_sees_an_edit_lost_in_an_overflow(server: str, make_archive) -> None:
+    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    where = ["--archive", str(root)]
+    _settled(where)
+    _flood(root)
+    (root / "a.md").write_text(_article("第一篇", "跳表的层数。"), encoding="utf-8")
+    assert ids(artread(*where, "search", "跳表")) == ["a"]
+    _settled(where)
+    (root / "a.md").write_text(_article("第一篇", "红黑树。"), encoding="utf-8")
+    assert ids(artread(*where, "search", "红黑树")) == ["a"]
