@@ -1,11 +1,13 @@
 """The folder watch of a resident process sees every change the next command must see:
 folders removed and re-created in place, folders moved in, articles edited through a link
-from outside the archive, lost events."""
+from outside the archive, lost events; and a long-lived server does not grow with edits."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import test_server
-from test_server import _article, artread, ids
+from test_server import _article, _wait_for_server, artread, ids
 
 from artread import archive, watch
 from artread.index import ArchiveIndex
@@ -241,3 +243,85 @@ def test_server_sees_an_edit_lost_in_an_overflow(server: str, make_archive) -> N
     _settled(where)
     (root / "a.md").write_text(_article("第一篇", "红黑树。"), encoding="utf-8")
     assert ids(artread(*where, "search", "红黑树")) == ["a"]
+
+
+# A long-lived server holds as much after many edits as after a few.
+
+
+def _open_files(server: str) -> list[str]:
+    """What the server has open once it is done with the last command."""
+    pid = _wait_for_server(server)["pid"]  # answered only after the command before ended
+    found = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            found.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:  # closed meanwhile
+            continue
+    return found
+
+
+def test_server_holds_no_more_after_a_dozen_dictionary_and_synonym_edits(
+    server: str, make_archive
+) -> None:
+    from artread.config import index_dir_for
+
+    root = make_archive({"a.md": _article("第一篇", "深度求索发布了新模型。")})
+    where = ["--archive", str(root)]
+    index_dir = str(index_dir_for(root.resolve()))
+    held = {}
+    for edit in range(12):
+        (root / "artread.dict").write_text(f"深度求索 {10 + edit} nz\n", encoding="utf-8")
+        (root / "artread.synonyms").write_text(f"模型 = model{edit}\n", encoding="utf-8")
+        assert ids(artread(*where, "search", "深度求索")) == ["a"]
+        files = _open_files(server)
+        old = [f for f in files if f.startswith(index_dir) and f.endswith(" (deleted)")]
+        assert not old, old  # the readers of earlier versions of the index are closed
+        # Whoosh's segment files come and go as it merges them: count everything else, by
+        # kind (a new texts file, another connection's socket).
+        others = [f for f in files if not f.startswith(index_dir + "/whoosh/")]
+        held[edit] = sorted(re.sub(r"\d+", "#", f) for f in others)
+    assert held[11] == held[5]
+    caches = _wait_for_server(server)["caches"]
+    assert caches["lexicons"] <= 4 and caches["glossaries"] <= 4, caches
+
+
+def test_server_closes_the_indexes_it_drops(server: str, make_archive) -> None:
+    from artread.config import index_dir_for
+
+    roots = [make_archive({"a.md": _article(f"第{n}篇", "哈希表。")}) for n in range(6)]
+    for root in roots:
+        assert artread("--archive", str(root), "search", "哈希表").returncode == 0
+    assert len(_wait_for_server(server)["indexes"]) == 4
+    files = _open_files(server)
+    assert files.count("anon_inode:inotify") == 4  # one watch per archive held
+    for dropped in roots[:2]:
+        index_dir = str(index_dir_for(dropped.resolve()))
+        assert not [f for f in files if f.startswith(index_dir)], index_dir
+    shutil.rmtree(roots[5])  # an archive that is gone is dropped at the next command
+    assert artread("--archive", str(roots[4]), "search", "哈希表").returncode == 0
+    assert len(_wait_for_server(server)["indexes"]) == 3
+    assert _open_files(server).count("anon_inode:inotify") == 3
+
+
+def test_edited_user_dictionaries_leave_a_bounded_number_of_lexicons_open() -> None:
+    from artread import analysis
+
+    lexicons = []
+    for edit in range(12):
+        analysis.use_user_dictionary(f"深度求索 {10 + edit} nz\n")
+        assert "深度求索" in list(analysis.query_words("深度求索发布了新模型"))
+        lexicons.append(analysis._lexicon())
+    analysis.use_user_dictionary(None)
+    assert analysis.cache_sizes()["lexicons"] <= analysis.KEEP_LEXICONS
+    with pytest.raises(sqlite3.ProgrammingError):  # closed, not left to the garbage collector
+        lexicons[0].freq("蝴蝶效应")  # a word it has not looked up yet
+
+
+def test_edited_synonyms_leave_a_bounded_number_of_glossaries(make_archive) -> None:
+    from artread import glossary
+
+    root = make_archive({"a.md": _article("第一篇", "模型。")})
+    for edit in range(12):
+        (root / "artread.synonyms").write_text(f"模型 = model{edit}\n", encoding="utf-8")
+        assert f"model{edit}" in glossary.for_archive(root).group_of("模型")
+    assert glossary.cache_size() <= glossary.KEEP_LOADED

@@ -53,7 +53,8 @@ _base: Any = None  # jieba's tokenizer with its stock dictionary
 _segmenters: dict[str, Any] = {}  # user dictionary digest -> tokenizer
 _user_dictionary = ("", "")  # (digest, text) of the active user dictionary
 _t2s: Any = None
-_lexicons: dict[str, Any] = {}  # user dictionary digest -> Lexicon
+_lexicons: dict[str, Any] = {}  # user dictionary digest -> Lexicon, the most recent last
+KEEP_LEXICONS = 4  # as many as a resident process keeps archives (server.Indexes.KEEP)
 _index_lexicon = False  # index_with_lexicon()
 
 
@@ -150,13 +151,21 @@ def _lexicon() -> Any:
     from artread import lexicon
 
     digest, text = _user_dictionary
-    found = _lexicons.get(digest)
+    found = _lexicons.pop(digest, None)
     if found is None:
         path = ensure_lexicon()
         if path is None:
             return None
-        found = _lexicons[digest] = lexicon.Lexicon(path, text)
+        found = lexicon.Lexicon(path, text)
+    _lexicons[digest] = found
+    while len(_lexicons) > KEEP_LEXICONS:  # an edited dictionary's old lexicon is not used again
+        _lexicons.pop(next(iter(_lexicons))).close()
     return found
+
+
+def cache_sizes() -> dict[str, int]:
+    """How many user dictionaries this process holds a tokenizer or a lexicon for."""
+    return {"segmenters": len(_segmenters), "lexicons": len(_lexicons)}
 
 
 def ensure_lexicon() -> Path | None:

@@ -183,7 +183,8 @@ def _find_run(units: list[str], run: list[str]) -> int | None:
     return None
 
 
-_loaded: dict[tuple, Glossary] = {}
+_loaded: dict[tuple, Glossary] = {}  # the most recently used last
+KEEP_LOADED = 4  # each edit of an artread.synonyms gives a new key: keep the recent ones only
 
 
 def for_archive(root: Path | None) -> Glossary:
@@ -194,9 +195,18 @@ def for_archive(root: Path | None) -> Glossary:
     """
     user_path = Path(root) / SYNONYMS_FILE if root is not None else None
     key = (str(user_path), _stamp(user_path), _stamp(SHIPPED), analysis.ANALYZER_VERSION, FORMAT)
-    if key not in _loaded:
-        _loaded[key] = _cached(key, user_path)
-    return _loaded[key]
+    found = _loaded.pop(key, None)
+    if found is None:
+        found = _cached(key, user_path)
+    _loaded[key] = found
+    while len(_loaded) > KEEP_LOADED:
+        del _loaded[next(iter(_loaded))]
+    return found
+
+
+def cache_size() -> int:
+    """How many glossaries this process holds."""
+    return len(_loaded)
 
 
 def _cached(key: tuple, user_path: Path | None) -> Glossary:

@@ -76,6 +76,9 @@ class Lexicon:
         for line in user_dictionary.splitlines():
             self._add_user_line(line)
 
+    def close(self) -> None:
+        self._db.close()
+
     def freq(self, word: str) -> int | None:
         """jieba's FREQ.get(word): None when it is neither a word nor a word's prefix."""
         if word in self._overlay:

@@ -131,6 +131,13 @@ def _close(index: ArchiveIndex) -> None:
         index.watch.close()
 
 
+def _cache_sizes() -> dict[str, int]:
+    """What the server holds for the archives' user dictionaries and synonyms."""
+    from artread import glossary
+
+    return {**analysis.cache_sizes(), "glossaries": glossary.cache_size()}
+
+
 def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> None:
     """Run one command line as the client would have, and send its exit status last."""
     lock = threading.Lock()
@@ -196,7 +203,7 @@ def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
             _send(connection, EXIT, b"0", threading.Lock())
         return False
     if kind == b"i":  # artread server status
-        answer = {**status, "indexes": indexes.describe()}
+        answer = {**status, "indexes": indexes.describe(), "caches": _cache_sizes()}
         _send(connection, STDOUT, marshal.dumps(answer), threading.Lock())
         return True
     request = marshal.loads(payload)
