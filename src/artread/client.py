@@ -7,7 +7,9 @@ bytes this process writes, made for this terminal (width, colours, pager). With 
 command runs here, and a server is started for the next command. This module imports only
 the standard library: it is what every command loads first.
 
-ARTREAD_SERVER=off (or 0, no, false) runs every command in its own process.
+ARTREAD_SERVER=off (or 0, no, false) runs every command in its own process; so does
+`server = false` in $XDG_CONFIG_HOME/artread/config.toml (~/.config/...) unless
+ARTREAD_SERVER=on.
 """
 
 from __future__ import annotations
@@ -199,7 +201,8 @@ def _modules(folder: str, parts: list[str]) -> None:
                 st = entry.stat()
                 parts.append(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}")
             elif (
-                entry.is_dir(follow_symlinks=False)
+                entry.name != "__pycache__"
+                and entry.is_dir(follow_symlinks=False)
                 and entry.name.isidentifier()
                 and os.path.exists(os.path.join(entry.path, "__init__.py"))
             ):
@@ -216,15 +219,16 @@ def context() -> list[str]:
         mounts = "?"
     parts = [
         sys.version,
-        os.path.realpath(sys.executable),  # python and python3 in one environment alike
+        sys.base_prefix,
+        os.path.dirname(sys.executable),  # not its name: python and python3 run alike
         sys.getfilesystemencoding(),
         sys.getfilesystemencodeerrors(),
         str(getattr(site, "ENABLE_USER_SITE", None) and getattr(site, "USER_SITE", None)),
         mounts,
     ]
-    for name, value in sorted(os.environ.items()):
+    for name in sorted(os.environ):  # only the keys are decoded, not every value
         if name.startswith(("PYTHON", "LC_")) or name in ("LANG", "LANGUAGE"):
-            parts.append(f"{name}={value}")
+            parts.append(f"{name}={os.environ[name]}")
     return parts
 
 
@@ -500,7 +504,7 @@ def obstacles(path: str) -> list[str]:
 
 def servers() -> list[str]:
     """The socket paths of this user's servers in every runtime folder of this environment,
-    running or not (each has its lock file)."""
+    running or not (their socket or lock file is there)."""
     found = []
     for directory in runtime_dirs():
         if not private(directory):
@@ -509,9 +513,8 @@ def servers() -> list[str]:
             names = os.listdir(directory)
         except OSError:
             continue
-        for name in sorted(names):
-            if name.startswith("server-") and name.endswith(".sock.lock"):
-                found.append(os.path.join(directory, name[: -len(".lock")]))
+        sockets = {name.removesuffix(".lock") for name in names if name.startswith("server-")}
+        found += [os.path.join(directory, n) for n in sorted(sockets) if n.endswith(".sock")]
     return found
 
 
