@@ -156,16 +156,20 @@ def runtime_dir(create: bool = False) -> tuple[str | None, list[str]]:
             last = number == len(candidates) - 1
             if not create and (last or os.access(os.path.dirname(directory), os.W_OK | os.X_OK)):
                 return directory, skipped  # it will be made when a server starts
-            problem = _make_private(directory) if create else "cannot be made"
+            problem = _make_private(directory, last) if create else "cannot be made"
         if problem is None:
             return directory, skipped
         skipped.append(f"{directory} {problem}")
     return None, skipped
 
 
-def _make_private(directory: str) -> str | None:
+def _make_private(directory: str, parents: bool) -> str | None:
+    """Make directory, and its parents only in the user's own cache folder."""
     try:
-        os.makedirs(directory, mode=0o700)
+        if parents:
+            os.makedirs(directory, mode=0o700)
+        else:
+            os.mkdir(directory, mode=0o700)
     except FileExistsError:
         pass
     except OSError as exc:
