@@ -649,67 +649,111 @@ def server_command(
     action: Annotated[
         ServerAction, typer.Argument(help="status: is one running; stop: stop it now.")
     ] = ServerAction.status,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="With stop: stop every artread server of yours, of every version."
+        ),
+    ] = False,
 ) -> None:
     """The resident server that answers commands without starting Python afresh.
 
     The first command starts it in the background; it exits after ten minutes without a
-    command. ARTREAD_SERVER=off runs every command in its own process.
+    command, or once artread or a package it uses is upgraded. ARTREAD_SERVER=off, or
+    `server = false` in ~/.config/artread/config.toml, runs every command in its own process.
 
     Examples:
 
       artread server status
 
       artread server stop
-    """
-    import datetime as dt
 
+      artread server stop --all
+    """
     from artread import client
 
     path = client.socket_path()
-    status = client.control(path, b"q" if action is ServerAction.stop else b"i")
-    busy = status.get("busy") if status else None
     if action is ServerAction.stop:
-        if status is None:
-            typer.echo("No artread server is running.")
-        elif "busy" in status and not (busy and _stop_process(busy)):
-            _fail("the artread server is busy and could not be stopped", 1)
-        else:  # it answered, or it was in the middle of a long command and was ended
-            typer.echo("Stopped the artread server.")
+        _stop_servers(client.servers() if every else [path] if path else [], every)
         return
+    status = client.control(path, b"i")
     if not status:
-        typer.echo(
-            "No artread server is running"
-            + ("." if client.enabled() else " (ARTREAD_SERVER turns it off).")
-        )
+        _no_server(path)
+    elif "busy" in status:
+        pid = status["busy"] or "unknown"
+        typer.echo(f"artread server: pid {pid}, busy with commands (it did not answer)")
+    else:
+        _print_status(status)
+    _print_runtime_folder()
+    if not status:
         raise typer.Exit(1)
-    if "busy" in status:
-        typer.echo(f"artread server: pid {busy}, busy with a command (no answer in 5 s)")
-        return
+
+
+def _stop_servers(paths: list[str], every: bool) -> None:
+    from artread import client
+
+    outcomes = [client.stop(path) for path in paths]
+    if every:
+        for path, outcome in zip(paths, outcomes, strict=True):
+            if outcome is None:
+                client.remove_stale(path)  # left by a server that was killed
+    stopped, failed = outcomes.count(True), outcomes.count(False)
+    if stopped and every:
+        typer.echo(f"Stopped {stopped} artread server{'s' * (stopped != 1)}.")
+    elif stopped:  # it answered, or it was in the middle of a long command and was ended
+        typer.echo("Stopped the artread server.")
+    if failed:
+        _fail(f"{failed} busy artread server{'s' * (failed != 1)} could not be stopped", 1)
+    if not stopped:
+        typer.echo("No artread server is running.")
+
+
+def _no_server(path: str | None) -> None:
+    from artread import client
+    from artread.sanitize import clean_line
+
+    problem = client.configured()[1]
+    if os.environ.get("ARTREAD_SERVER", "").strip().lower() in client.OFF:
+        why = " (ARTREAD_SERVER turns it off)"
+    elif not client.enabled():
+        why = f" (turned off by server = false in {client.config_path()})"
+    else:
+        why = ""
+    typer.echo(clean_line(f"No artread server is running{why}."))
+    for line in [*(client.obstacles(path) if path else []), *([problem] if problem else [])]:
+        typer.echo("  " + clean_line(line))
+
+
+def _print_status(status: dict) -> None:
+    import datetime as dt
+
+    from artread.sanitize import clean_line
+
     since = dt.datetime.fromtimestamp(status["since"]).strftime("%Y-%m-%d %H:%M:%S")
     typer.echo(
         f"artread server: pid {status['pid']}, since {since}, "
         f"{status['commands']} command{'s' * (status['commands'] != 1)}, "
         f"socket {status['socket']}"
     )
-    from artread.sanitize import clean_line
-
     for held in status["indexes"]:
         watched = "watched" if held["watched"] else "checked file by file"
         typer.echo("  " + clean_line(f"{held['archive']} ({watched}; index {held['index']})"))
 
 
-def _stop_process(pid: int) -> bool:
-    """End the artread server with this pid (checked: a pid can be reused); False if not."""
-    import signal
+def _print_runtime_folder() -> None:
+    """Which folder holds the socket, when it is not the first choice, and why."""
+    from artread import client
+    from artread.sanitize import clean_line
 
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            if b"artread.server" not in handle.read():
-                return False
-        os.kill(pid, signal.SIGTERM)
-    except (OSError, ValueError):
-        return False
-    return True
+    directory, skipped = client.runtime_dir()
+    if not skipped:
+        return
+    if directory is None:
+        typer.echo("  No folder will do for the server's socket (commands run on their own):")
+    else:
+        typer.echo("  " + clean_line(f"runtime folder {directory}, as:"))
+    for reason in skipped:
+        typer.echo("    " + clean_line(reason))
 
 
 def main() -> None:

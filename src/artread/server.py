@@ -19,7 +19,9 @@ import io
 import marshal
 import os
 import select
+import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -35,6 +37,8 @@ from artread.client import (
     STARTED,
     STDERR,
     STDOUT,
+    installation,
+    open_own,
     private,
     receive,
     send,
@@ -43,6 +47,7 @@ from artread.config import index_dir_for
 from artread.index import ArchiveIndex
 
 IDLE_SECONDS = 600  # exit after ten minutes without a command
+CHECK_SECONDS = 60  # how often an idle server checks that it is still wanted
 
 
 class ClientGone(BaseException):
@@ -190,8 +195,8 @@ def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
     peer = PEERCRED.unpack(
         connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, PEERCRED.size)
     )
-    if peer[1] != os.getuid():
-        return True
+    if peer[1] != os.getuid() or (MOUNTS is not None and _mounts(peer[0]) != MOUNTS):
+        return True  # another user, or a process that sees other files (a container)
     connection.settimeout(30)  # a client that connects and says nothing
     message = receive(connection)
     connection.settimeout(None)
@@ -213,51 +218,138 @@ def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
     return True
 
 
+class Stopped(BaseException):
+    """SIGTERM: end the serve loop, whose `finally` removes the socket and lock files."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Stopped
+
+
 def serve(path: str) -> int:
     """Answer commands on the socket at path until idle; 0 when another server has it."""
     directory = os.path.dirname(path)
-    os.makedirs(directory, mode=0o700, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(directory, mode=0o700)  # not its parents: a folder removed stays removed
     if not private(directory):
         sys.stderr.write(f"artread server: {directory} is not private to this user\n")
         return 1
-    lock = open(path + ".lock", "a")  # noqa: SIM115  (held while serving)
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        lock = _take_lock(path + ".lock")
+    except OSError as exc:
+        sys.stderr.write(f"artread server: {exc}\n")
+        return 1
+    if lock is None:
         return 0  # another server is starting or running
-    os.ftruncate(lock.fileno(), 0)
-    lock.write(str(os.getpid()))  # for `artread server stop` when it is busy
-    lock.flush()
-    os.chdir("/")  # hold no folder of the user's (a drive to unmount)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        os.ftruncate(lock, 0)
+        os.write(lock, str(os.getpid()).encode())  # for `artread server stop` when it is busy
+        os.chdir("/")  # hold no folder of the user's (a drive to unmount)
+        listener = _listen(path)
+        bound = os.stat(path).st_ino
+        try:
+            _serve(listener, path, bound)
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the files go, whatever comes
+            with contextlib.suppress(OSError):
+                if os.stat(path).st_ino == bound:  # not another server's since
+                    os.unlink(path)
+            listener.close()
+    except Stopped:
+        pass
+    except OSError as exc:
+        sys.stderr.write(f"artread server: {exc}\n")
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        with contextlib.suppress(OSError):
+            os.unlink(path + ".lock")  # still held: no other server uses this file
+        os.close(lock)
+    return 0
+
+
+def _take_lock(path: str) -> int | None:
+    """The lock file at path, made if need be and held; None when another server holds it.
+    OSError when what is there is not a regular file of this user's (it is never followed or
+    read)."""
+    for _ in range(3):
+        lock = open_own(path, os.O_RDWR | os.O_CREAT)
+        if lock is None:
+            raise OSError(f"{path} is not a regular file of this user's: remove it")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            return None
+        with contextlib.suppress(OSError):
+            if os.lstat(path).st_ino == os.fstat(lock).st_ino:
+                return lock  # not a file that a server leaving removed meanwhile
+        os.close(lock)
+    return None
+
+
+def _listen(path: str) -> socket.socket:
+    """A socket at path, in place of a socket left behind or anything else but a folder."""
     with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            raise IsADirectoryError(f"{path} is a folder where the socket goes: remove it")
         os.unlink(path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    os.chmod(path, 0o600)
-    listener.listen(16)
-    bound = os.stat(path).st_ino
+    try:
+        listener.bind(path)
+        os.chmod(path, 0o600)
+        listener.listen(16)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def _serve(listener: socket.socket, path: str, bound: int) -> None:
+    """Answer clients one at a time until told to stop, idle for IDLE_SECONDS, or outdated."""
     _warm()
     gc.collect()
     gc.freeze()  # what is loaded now stays: later collections need not walk it
     indexes = Indexes()
     status = {"pid": os.getpid(), "since": time.time(), "commands": 0, "socket": path}
+    installed = installation()
+    last = time.monotonic()
+    while True:
+        if not select.select([listener], [], [], CHECK_SECONDS)[0]:
+            if time.monotonic() - last >= IDLE_SECONDS or not _wanted(path, bound, installed):
+                return
+            continue
+        if installation() != installed:
+            return  # code or a dependency changed: the client runs its command itself
+        connection, _ = listener.accept()
+        with connection:
+            try:
+                if not _answer(connection, indexes, status):
+                    return
+            except (OSError, ClientGone, ValueError, EOFError, KeyError):
+                pass  # a client that went away or sent something else: wait for the next
+        gc.collect()
+        last = time.monotonic()
+
+
+def _wanted(path: str, bound: int, installed: list[str]) -> bool:
+    """The socket is still this server's, and the code it runs is still the installed one."""
     try:
-        while select.select([listener], [], [], IDLE_SECONDS)[0]:
-            connection, _ = listener.accept()
-            with connection:
-                try:
-                    if not _answer(connection, indexes, status):
-                        break
-                except (OSError, ClientGone, ValueError, EOFError, KeyError):
-                    pass  # a client that went away or sent something else: wait for the next
-            gc.collect()
-    finally:
-        with contextlib.suppress(OSError):
-            if os.stat(path).st_ino == bound:
-                os.unlink(path)
-        listener.close()
-        lock.close()
-    return 0
+        return os.stat(path).st_ino == bound and installation() == installed
+    except OSError:
+        return False
+
+
+def _mounts(pid: int | str) -> str | None:
+    """The mount namespace of a process: which files it sees."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/mnt")
+    except OSError:
+        return None
+
+
+MOUNTS = _mounts("self")
 
 
 if __name__ == "__main__":
