@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -92,7 +93,8 @@ def trusted_dir(path: Path, top: Path | None = None) -> bool:
             raise
         _check(folder, st, own=folder != top)
         if folder != top and st.st_mode & 0o077:
-            os.chmod(folder, 0o700)  # made before artread kept its folders private
+            with contextlib.suppress(OSError):  # a read-only file system: no one writes there
+                os.chmod(folder, 0o700)  # made before artread kept its folders private
     return True
 
 
