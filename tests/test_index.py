@@ -86,7 +86,7 @@ def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make
     assert sorted(h.entry["id"] for h in search(index, '"的正文"').hits) == ["a", "c"]
 
 
-def test_freshness_reads_only_the_catalog_header_and_old_catalogs_still_load(make_index):
+def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index):
     import pickle
 
     from artread import catalog
@@ -94,12 +94,14 @@ def test_freshness_reads_only_the_catalog_header_and_old_catalogs_still_load(mak
     index = make_index({"a.md": article("甲", "正文。"), "b.md": article("乙", "正文。")})
     loaded = catalog.load(index.index_dir)
     assert set(loaded.stats) == {"a.md", "b.md"}
-    assert loaded._entries is None  # the entries are not read for the freshness check
     assert ArchiveIndex(index.root).is_fresh()
-    assert sorted(loaded.by_id()) == ["a", "b"]  # and are there when needed
-    # A catalog written as one pickle (before the header was split off) still loads.
+    assert sorted(loaded.by_id()) == ["a", "b"]
+    # A pickled catalog is never read: the index is rebuilt, and the pickle removed.
     whole = {"archive": loaded.archive, "fingerprint": loaded.fingerprint}
-    whole |= {"entries": loaded.entries, "texts": loaded.texts, "dictionary": loaded.dictionary}
-    (index.index_dir / catalog.FILENAME).write_bytes(pickle.dumps(whole))
-    assert ArchiveIndex(index.root).is_fresh()
+    (index.index_dir / "catalog.pickle").write_bytes(pickle.dumps(whole))
+    (index.index_dir / catalog.FILENAME).write_bytes(b"\x80\x05not a catalog")
+    assert catalog.load(index.index_dir) is None
+    assert not ArchiveIndex(index.root).is_fresh()
+    assert ArchiveIndex(index.root).sync().rebuilt
+    assert not (index.index_dir / "catalog.pickle").exists()
     assert sorted(catalog.load(index.index_dir).by_id()) == ["a", "b"]

@@ -1,11 +1,14 @@
-"""Import Whoosh without two imports it never uses on artread's path.
+"""Import Whoosh without the imports it never uses on artread's path.
 
 whoosh.compat imports urllib.request for a download helper (pulling in http, email and ssl),
-and whoosh.reading imports the cached_property package, which imports asyncio for its async
-variant. Together they cost about 45 ms of every command. While those two Whoosh modules load,
-stand-ins take their place: functools' cached_property (the same for plain methods) and a
-urlretrieve that imports the real urllib.request only if it is ever called. The stand-ins are
-removed straight after, so anything else that imports those modules gets the real ones.
+whoosh.reading imports the cached_property package, which imports asyncio for its async
+variant, whoosh.query imports whoosh.lang.morph_en, which compiles hundreds of regular
+expressions for a query type artread never makes (Variations), and whoosh.analysis imports
+the Porter stemmer and Double Metaphone for filters artread does not use. While those Whoosh
+modules load, stand-ins take their place: functools' cached_property (the same for plain
+methods), and functions that import the real modules only if they are ever called. The
+stand-ins are removed straight after, so anything else that imports those modules gets the
+real ones.
 """
 
 from __future__ import annotations
@@ -22,10 +25,31 @@ def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
     return urllib.request.urlretrieve(*args, **kwargs)
 
 
+def _variations(*args: Any, **kwargs: Any) -> Any:
+    from whoosh.lang.morph_en import variations
+
+    return variations(*args, **kwargs)
+
+
+def _stem(*args: Any, **kwargs: Any) -> Any:
+    from whoosh.lang.porter import stem
+
+    return stem(*args, **kwargs)
+
+
+def _double_metaphone(*args: Any, **kwargs: Any) -> Any:
+    from whoosh.lang.dmetaphone import double_metaphone
+
+    return double_metaphone(*args, **kwargs)
+
+
 def _load() -> None:
     stand_ins = {
         "cached_property": {"cached_property": functools.cached_property},
         "urllib.request": {"urlretrieve": _urlretrieve},
+        "whoosh.lang.morph_en": {"variations": _variations},
+        "whoosh.lang.porter": {"stem": _stem},
+        "whoosh.lang.dmetaphone": {"double_metaphone": _double_metaphone},
     }
     installed = []
     for name, attributes in stand_ins.items():
@@ -35,7 +59,9 @@ def _load() -> None:
             sys.modules[name] = module
             installed.append((name, module))
     try:
+        import whoosh.analysis
         import whoosh.compat
+        import whoosh.query
         import whoosh.reading  # noqa: F401
     finally:
         for name, module in installed:

@@ -13,9 +13,11 @@ dictionary format: `word [frequency] [tag]` per line); use_user_dictionary() sel
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
+import os
 import re
 import unicodedata
 import warnings
@@ -171,10 +173,14 @@ def cache_sizes() -> dict[str, int]:
 def ensure_lexicon() -> Path | None:
     """The lexicon file for the installed jieba, written from jieba's dictionary if missing."""
     from artread import lexicon
-    from artread.config import cache_dir
+    from artread.config import cache_subdir, check_file
 
-    path = lexicon.lexicon_path(cache_dir() / "jieba")
-    if path is not None and not path.is_file():
+    path = lexicon.lexicon_path(cache_subdir("jieba"))
+    if path is None:
+        return None
+    try:
+        check_file(path, os.lstat(path))
+    except FileNotFoundError:
         base = _base_segmenter()
         lexicon.build(path, base.FREQ, base.total)
     return path
@@ -190,10 +196,12 @@ def _base_segmenter() -> Any:
             warnings.simplefilter("ignore", DeprecationWarning)
             import jieba
         jieba.setLogLevel(logging.ERROR)
-        from artread.config import cache_dir
+        from artread.config import cache_subdir, check_file
 
-        directory = cache_dir() / "jieba"
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        directory = cache_subdir("jieba")
+        with contextlib.suppress(FileNotFoundError):  # jieba unmarshals its cache file
+            cached = directory / "jieba.cache"
+            check_file(cached, os.lstat(cached))
         tokenizer = jieba.Tokenizer()
         # jieba's default cache lives in the shared temp dir, where another user can own it.
         tokenizer.tmp_dir = str(directory)

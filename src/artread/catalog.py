@@ -6,62 +6,74 @@ claims an article the index does not hold. `latest` reads only the catalog.
 
 from __future__ import annotations
 
-import gc
 import os
-import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
-FORMAT = 3
-# Pickled: at 5,000 articles it loads in 17 ms where JSON takes 65, and every command loads it.
-# It is only ever read from artread's own index folder, which holds Whoosh's pickled
-# table of contents too.
-FILENAME = "catalog.pickle"
+from artread.config import check_file, trusted_dir
+
+FORMAT = 4
+# MessagePack, one column per field: reading it cannot run code, as a pickle can, and
+# columns decode faster than one small dict per article (measured in BENCHMARKS.md).
+FILENAME = "catalog.msgpack"
+OLD_FILENAMES = ("catalog.pickle",)  # of earlier formats: removed when the index is rebuilt
+_MAGIC = b"artread catalog %d\n" % FORMAT
+_ABSENT_CODE = 1  # a MessagePack extension type: this entry has no such field
+# Kept as UTF-8 bytes on disk and decoded only for the entries used: most of the catalog's
+# size, and of the time to read it.
+_LONG_TEXT = frozenset({"excerpt"})
+
+
+class _Absent:
+    """A field the entry does not have (unlike None, a field whose value is None)."""
+
+
+_ABSENT = _Absent()
 
 
 class Catalog:
-    """What the index holds: the archive, the versions, and one entry per file.
-
-    On disk it is two pickles, one after the other: a header (versions, and each file's size
-    and modification time) and then the entries. The freshness check every command makes
-    needs only the header; the entries are read when first used.
-    """
+    """What the index holds: the archive, the versions, and one entry per file."""
 
     def __init__(
         self,
         archive: str,
         fingerprint: str,  # format, schema and analyzer versions: a mismatch means rebuild
-        entries: dict[str, dict] | None = None,  # relative path -> entry
+        entries: Mapping[str, dict] | None = None,  # relative path -> entry
         texts: str = "",  # the literal-text file that goes with this catalog
         dictionary: dict | None = None,  # the user dictionary: size, mtime_ns, text
         *,
-        stats: dict[str, tuple[int, int]] | None = None,
-        rest: Callable[[], dict[str, dict]] | None = None,  # reads the entries, once
+        folders: dict | None = None,  # the archive's folders when it was scanned: see index
     ) -> None:
         self.archive = archive
         self.fingerprint = fingerprint
         self.texts = texts
         self.dictionary = dictionary or {}
-        self._entries = entries
-        self._stats = stats
-        self._rest = rest
+        self.folders = folders or {}
+        self._entries: Mapping[str, dict] = entries if entries is not None else {}
+        self._stats: dict[str, tuple[int, int]] | None = None
         self.identity: tuple | None = None  # of the file it was read from or written to
 
     @property
-    def entries(self) -> dict[str, dict]:
-        if self._entries is None:
-            rest, self._rest = self._rest, None
-            self._entries = rest() if rest is not None else {}
+    def entries(self) -> Mapping[str, dict]:
         return self._entries
 
     @property
     def stats(self) -> dict[str, tuple[int, int]]:
         """Every file the catalog knows (articles and skipped files): (size, mtime_ns)."""
         if self._stats is None:
-            self._stats = {p: (e["size"], e["mtime_ns"]) for p, e in self.entries.items()}
+            if isinstance(self._entries, _Entries):
+                self._stats = self._entries.stats()
+            else:
+                self._stats = {p: (e["size"], e["mtime_ns"]) for p, e in self._entries.items()}
         return self._stats
+
+    def spans(self) -> dict[str, list[int]]:
+        """Each indexed article's span in the literal-text file."""
+        if isinstance(self._entries, _Entries):
+            return self._entries.column("text")
+        return {p: e["text"] for p, e in self._entries.items() if "text" in e}
 
     def articles(self) -> list[dict]:
         """Indexed articles (not skipped files), newest first."""
@@ -75,48 +87,125 @@ class Catalog:
         return {e["id"]: e for e in self.entries.values() if "id" in e}
 
 
+class _Entries(Mapping[str, dict]):
+    """The entries of a catalog read from disk: each one is made from the columns when it is
+    first asked for (a search looks at the few that match, not at every article)."""
+
+    def __init__(self, paths: list[str], columns: dict[str, list]) -> None:
+        self._rows = {path: row for row, path in enumerate(paths)}
+        self._columns = columns
+        self._made: dict[str, dict] = {}
+
+    def __getitem__(self, path: str) -> dict:
+        entry = self._made.get(path)
+        if entry is None:
+            row = self._rows[path]
+            entry = {}
+            for key, column in self._columns.items():
+                value = column[row]
+                if value is _ABSENT:
+                    continue
+                if type(value) is bytes:  # a _LONG_TEXT field
+                    value = value.decode("utf-8", "surrogatepass")
+                entry[key] = value
+            self._made[path] = entry
+        return entry
+
+    def _every(self) -> dict[str, dict]:
+        """Every entry, made at once (for lists of every article)."""
+        if len(self._made) < len(self._rows):
+            keys = list(self._columns)
+            long_text = [key for key in keys if key in _LONG_TEXT]
+            made = {}
+            rows = zip(*self._columns.values(), strict=True)
+            for path, values in zip(self._rows, rows, strict=True):
+                entry = self._made.get(path)
+                if entry is None:
+                    entry = dict(zip(keys, values, strict=True))
+                    if _ABSENT in values:
+                        entry = {k: v for k, v in entry.items() if v is not _ABSENT}
+                    for key in long_text:
+                        if type(entry.get(key)) is bytes:
+                            entry[key] = entry[key].decode("utf-8", "surrogatepass")
+                made[path] = entry
+            self._made = made
+        return self._made
+
+    def values(self) -> ValuesView[dict]:  # type: ignore[override]
+        return self._every().values()
+
+    def items(self) -> ItemsView[str, dict]:  # type: ignore[override]
+        return self._every().items()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._rows
+
+    def stats(self) -> dict[str, tuple[int, int]]:
+        sizes, times = self._columns["size"], self._columns["mtime_ns"]
+        return dict(zip(self._rows, zip(sizes, times, strict=True), strict=True))
+
+    def column(self, field: str) -> dict[str, Any]:
+        values = self._columns.get(field)
+        if values is None:
+            return {}
+        return {p: v for p, v in zip(self._rows, values, strict=True) if v is not _ABSENT}
+
+
 def load(index_dir: Path) -> Catalog | None:
-    """The catalog in index_dir, its entries read on first use; None if there is none that
-    this version can read (the caller rebuilds)."""
+    """The catalog in index_dir; None if there is none that this version can read (the
+    caller rebuilds). UnsafeStorage if another user could have written it."""
+    if not trusted_dir(index_dir):
+        return None
+    path = index_dir / FILENAME
     try:
-        handle = open(index_dir / FILENAME, "rb")  # noqa: SIM115  (kept open for the entries)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
-    try:
-        identity = _identity(os.fstat(handle.fileno()))
-        header = _unpickle(handle)
-        if "entries" in header:  # one pickle, as written before the header was split off
-            handle.close()
-            old = Catalog(
-                header["archive"],
-                header["fingerprint"],
-                header["entries"],
-                header.get("texts", ""),
-                header.get("dictionary") or {},
-            )
-            old.identity = identity
-            return old
+    with open(fd, "rb") as handle:
+        st = os.fstat(fd)
+        check_file(path, st)
+        try:
+            return _parse(handle.read(), _identity(st))
+        except Exception:  # truncated or from another version: rebuilt by the caller
+            return None
 
-        def rest() -> dict[str, dict]:
-            # The open file is the one the header came from, even if an update has replaced
-            # the catalog since: header and entries always match.
-            with handle:
-                return _unpickle(handle)
 
-        loaded = Catalog(
-            header["archive"],
-            header["fingerprint"],
-            None,
-            header.get("texts", ""),
-            header.get("dictionary") or {},
-            stats=header["stats"],
-            rest=rest,
-        )
-        loaded.identity = identity
-        return loaded
-    except Exception:  # truncated or from another version: rebuilt by the caller
-        handle.close()
+def _parse(data: bytes, identity: tuple) -> Catalog | None:
+    import msgpack
+
+    if not data.startswith(_MAGIC):
         return None
+    found = msgpack.unpackb(
+        memoryview(data)[len(_MAGIC) :],
+        ext_hook=_ext,
+        unicode_errors="surrogatepass",  # file names that are not UTF-8
+    )
+    loaded = Catalog(
+        found["archive"],
+        found["fingerprint"],
+        _Entries(found["paths"], found["columns"]),
+        found["texts"],
+        found["dictionary"],
+        folders=found["folders"],
+    )
+    loaded.identity = identity
+    return loaded
+
+
+def _ext(code: int, data: bytes) -> Any:
+    if code != _ABSENT_CODE:
+        raise ValueError(f"unknown MessagePack extension {code}")
+    return _ABSENT
+
+
+def _encoded(value: Any) -> Any:
+    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
 
 
 def identity_of(index_dir: Path) -> tuple | None:
@@ -131,31 +220,33 @@ def _identity(st: os.stat_result) -> tuple:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _unpickle(handle: BinaryIO) -> dict:
-    # Unpickling makes one dict per article: with the cyclic collector paused it takes two
-    # thirds of the time (84 ms against 125 at 26,000 articles).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return pickle.load(handle)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def save(index_dir: Path, catalog: Catalog) -> None:
-    header = {
+    import msgpack
+
+    paths = list(catalog.entries)
+    columns: dict[str, list] = {}
+    for entry in catalog.entries.values():
+        for key in entry:
+            columns.setdefault(key, [])
+    absent = msgpack.ExtType(_ABSENT_CODE, b"")
+    for key, column in columns.items():
+        column.extend(catalog.entries[p].get(key, absent) for p in paths)
+        if key in _LONG_TEXT:
+            column[:] = [_encoded(value) for value in column]
+    body = {
         "archive": catalog.archive,
         "fingerprint": catalog.fingerprint,
         "texts": catalog.texts,
         "dictionary": catalog.dictionary,
-        "stats": {p: (e["size"], e["mtime_ns"]) for p, e in catalog.entries.items()},
+        "folders": catalog.folders,
+        "paths": paths,
+        "columns": columns,
     }
-    fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=index_dir)
+    data = _MAGIC + msgpack.packb(body, unicode_errors="surrogatepass")
+    fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=index_dir)  # mode 0600
     try:
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(catalog.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
             written = _identity(os.fstat(handle.fileno()))

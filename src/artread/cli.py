@@ -110,6 +110,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 @contextmanager
 def _errors() -> Iterator[None]:
     """Known failures become one line on stderr and exit 2; never a traceback."""
+    from artread.config import UnsafeStorage
     from artread.index import IndexBusy
     from artread.query import QueryError
 
@@ -125,7 +126,7 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         sys.stderr.write("artread: interrupted\n")
         raise typer.Exit(130) from None
-    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError) as exc:
+    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError, UnsafeStorage) as exc:
         _fail(str(exc))
     except Exception as exc:
         if os.environ.get("ARTREAD_DEBUG"):
@@ -480,7 +481,10 @@ def _complete_id(incomplete: str) -> list[str]:
     from artread import catalog
     from artread.config import index_dir_for, resolve_archive
 
-    loaded = catalog.load(index_dir_for(resolve_archive(state.archive)))
+    try:
+        loaded = catalog.load(index_dir_for(resolve_archive(state.archive)))
+    except Exception:  # no completions rather than a traceback in the user's shell
+        loaded = None
     ids = sorted(loaded.by_id()) if loaded else []
     return [i for i in ids if i.startswith(incomplete)]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import stat as stat_mod
 from pathlib import Path
 
 ARCHIVE_ENV = "ARTREAD_ARCHIVE"
@@ -37,6 +39,13 @@ def cache_dir() -> Path:
     return user_cache_path("artread", appauthor=False)
 
 
+def cache_subdir(name: str) -> Path:
+    """A folder of artread's cache dir (jieba, glossary), made private to the user and
+    checked: UnsafeStorage if another user could write to it."""
+    base = cache_dir()
+    return private_dir(base / name, top=base.parent)
+
+
 def index_dir_for(archive: Path) -> Path:
     """One index per archive, under $ARTREAD_INDEX_DIR or the cache dir."""
     base_env = os.environ.get(INDEX_DIR_ENV)
@@ -44,3 +53,71 @@ def index_dir_for(archive: Path) -> Path:
     digest = hashlib.sha1(str(archive).encode("utf-8", "surrogatepass")).hexdigest()[:12]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", archive.name).strip("-.") or "archive"
     return base / f"{name[:40]}-{digest}"
+
+
+class UnsafeStorage(Exception):
+    """A folder or file artread would read from could have been written by another user."""
+
+
+def private_dir(path: Path, top: Path | None = None) -> Path:
+    """Create path as a folder only this user can use (0700, whatever the umask), with any
+    missing folders above it, and check it as trusted_dir() does."""
+    missing = []
+    folder = Path(path)
+    while not os.path.lexists(folder) and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # another process made it first: checked below like any folder
+        os.chmod(folder, 0o700)  # a umask that takes the owner's bits too
+    trusted_dir(path, top)
+    return path
+
+
+def trusted_dir(path: Path, top: Path | None = None) -> bool:
+    """False if path does not exist. True if it is a folder of this user's that no other user
+    can write to, nor the folders from top (default: its parent) down to it; a folder of
+    this user's that others can read is made private. Otherwise UnsafeStorage."""
+    path = Path(path)
+    top = Path(top) if top is not None else path.parent
+    chain = [path, *(p for p in path.parents if p == top or top in p.parents)]
+    for folder in chain:
+        try:
+            st = os.stat(folder)
+        except FileNotFoundError:
+            if folder == path:
+                return False
+            raise
+        _check(folder, st, own=folder != top)
+        if folder != top and st.st_mode & 0o077:
+            with contextlib.suppress(OSError):  # a read-only file system: no one writes there
+                os.chmod(folder, 0o700)  # made before artread kept its folders private
+    return True
+
+
+def check_file(path: Path | str, st: os.stat_result) -> None:
+    """A file artread reads must be a regular file of this user's that no one else can write;
+    otherwise UnsafeStorage."""
+    _check(Path(path), st, own=True)
+
+
+def _check(path: Path, st: os.stat_result, *, own: bool) -> None:
+    # A shared folder above (a sticky /tmp) may be root's and writable by all: no one can
+    # replace another user's entries in it.
+    shared_ok = not own and st.st_mode & stat_mod.S_ISVTX
+    owners = (os.getuid(),) if own else (os.getuid(), 0)
+    if not (stat_mod.S_ISDIR(st.st_mode) or stat_mod.S_ISREG(st.st_mode)):
+        problem = "is neither a folder nor a regular file"
+    elif st.st_uid not in owners:
+        problem = f"belongs to another user (uid {st.st_uid})"
+    elif st.st_mode & 0o022 and not shared_ok:
+        problem = f"can be changed by other users (mode {stat_mod.S_IMODE(st.st_mode):04o})"
+    else:
+        return
+    raise UnsafeStorage(
+        f"{path} {problem}: artread will not use it. Remove it (artread rebuilds what it "
+        f"needs) or set {INDEX_DIR_ENV} and {CACHE_DIR_ENV} to folders of your own"
+    )

@@ -13,9 +13,9 @@ found inside 堆排序.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ SYNONYMS_FILE = "artread.synonyms"
 SHIPPED = Path(__file__).resolve().parent / "data" / "glossary.txt"
 SEPARATOR = "="
 _LONGEST = 6  # terms in the longest form looked for in a query
-FORMAT = 2  # of a Glossary object pickled in the cache dir
+FORMAT = 3  # of a Glossary kept in the cache dir
 
 
 @dataclass(frozen=True)
@@ -210,17 +210,17 @@ def cache_size() -> int:
 
 
 def _cached(key: tuple, user_path: Path | None) -> Glossary:
-    from artread.config import cache_dir
+    from artread.config import cache_subdir
 
     digest = hashlib.sha1(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    path = cache_dir() / "glossary" / f"{digest}.pickle"
     try:
-        with open(path, "rb") as handle:
-            found = pickle.load(handle)
-        if isinstance(found, Glossary) and getattr(found, "format", None) == FORMAT:
-            return found
-    except Exception:  # missing, truncated, or written by another version: build it again
-        pass
+        folder: Path | None = cache_subdir("glossary")  # UnsafeStorage if others can write
+    except OSError:
+        folder = None  # a read-only cache dir: build it every time
+    path = folder / f"{digest}.msgpack" if folder else None
+    found = _read(path) if path else None
+    if found is not None:
+        return found
     user_text, problem = "", None
     if key[1] is not None and user_path is not None:
         try:
@@ -229,15 +229,53 @@ def _cached(key: tuple, user_path: Path | None) -> Glossary:
             problem = f"cannot read {SYNONYMS_FILE}: {exc.strerror or exc}"
     built = Glossary(shipped_groups(), parse(user_text))
     built.problem = problem
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(partial, "wb") as handle:
-            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
-    except OSError:
-        pass  # a read-only cache dir: build it every time
+    if path is not None:
+        with contextlib.suppress(OSError):  # a read-only cache dir: build it every time
+            _write(path, built)
     return built
+
+
+# A built glossary in the cache dir, as MessagePack: reading it cannot run code.
+_FIELDS = ("format", "problem", "groups", "sources", "_group_of", "_latin", "_by_text")
+
+
+def _read(path: Path) -> Glossary | None:
+    """The glossary cached at path; None if missing, damaged or of another format."""
+    import msgpack
+
+    from artread.config import check_file
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with open(fd, "rb") as handle:
+        check_file(path, os.fstat(fd))
+        try:
+            fields = msgpack.unpackb(handle.read(), unicode_errors="surrogatepass")
+            if fields.get("format") != FORMAT:
+                return None
+            found = Glossary.__new__(Glossary)
+            for name in _FIELDS:
+                setattr(found, name, fields[name])
+            found.groups = [tuple(g) for g in found.groups]
+            found._latin = {tuple(k): v for k, v in found._latin}
+            return found
+        except Exception:  # truncated, or written by another version: build it again
+            return None
+
+
+def _write(path: Path, built: Glossary) -> None:
+    import msgpack
+
+    fields = {name: getattr(built, name) for name in _FIELDS}
+    fields["_latin"] = list(built._latin.items())
+    data = msgpack.packb(fields, unicode_errors="surrogatepass")
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+    with open(os.open(partial, flags, 0o600), "wb") as handle:
+        handle.write(data)
+    os.replace(partial, path)
 
 
 def shipped_groups() -> list[tuple[str, ...]]:

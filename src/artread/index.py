@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from artread import analysis, archive, catalog, literal, plaintext
 from artread.analysis import ANALYZER_VERSION
-from artread.config import index_dir_for
+from artread.config import UnsafeStorage, check_file, index_dir_for, private_dir, trusted_dir
 
 if TYPE_CHECKING:
     from artread.watch import FolderWatch
@@ -43,6 +43,9 @@ FINGERPRINT = (
 )
 WHOOSH_DIR = "whoosh"
 WRITER_MB = 128  # Whoosh's indexing buffer
+# A folder changed this close to the scan (or after it) may hide a change made within the same
+# timestamp tick: its stat is not trusted, and the next check scans the whole archive.
+RACY_NS = 2_000_000_000
 LEXICON_BELOW_BYTES = 256 * 1024  # less to read than this: segment from the lexicon
 USER_DICTIONARY = "artread.dict"  # extra jieba words, at the archive root
 _USER_WORD = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user-dict line
@@ -112,7 +115,8 @@ class ArchiveIndex:
     def catalog(self) -> catalog.Catalog:
         if self._catalog is None:
             loaded = catalog.load(self.index_dir)
-            self._catalog = loaded or catalog.Catalog(str(self.root), FINGERPRINT)
+            # None read (missing, damaged or of an older format): what index there is, is rebuilt.
+            self._catalog = loaded or catalog.Catalog(str(self.root), "")
             # Queries must be segmented with the dictionary the index was built with.
             analysis.use_user_dictionary(self._catalog.dictionary.get("text"))
         return self._catalog
@@ -155,11 +159,15 @@ class ArchiveIndex:
             # isort: split
             from whoosh import index as whoosh_index
 
+            whoosh_dir = self.index_dir / WHOOSH_DIR
             try:
-                self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
+                _check_whoosh(whoosh_dir)
+                self._whoosh = whoosh_index.open_dir(str(whoosh_dir))
+            except UnsafeStorage:
+                raise
             except Exception:
                 self.sync(rebuild=True)
-                self._whoosh = whoosh_index.open_dir(str(self.index_dir / WHOOSH_DIR))
+                self._whoosh = whoosh_index.open_dir(str(whoosh_dir))
         return self._whoosh
 
     def read_text(self, entry: dict) -> str:
@@ -180,8 +188,11 @@ class ArchiveIndex:
     @contextmanager
     def _lock(self, waiting: Callable[[], None] | None, wait: bool = True) -> Iterator[bool]:
         """Hold the index's write lock; yields False if busy and told not to wait."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / "lock", "a+") as handle:
+        private_dir(self.index_dir)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        lock_file = self.index_dir / "lock"
+        with open(os.open(lock_file, flags, 0o600), "a+") as handle:
+            check_file(lock_file, os.fstat(handle.fileno()))
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -213,7 +224,7 @@ class ArchiveIndex:
         if not self.usable():
             return False
         if self.watch is None:
-            return self._unchanged(archive.scan(self.root))
+            return self._same_dictionary() and self._files_unchanged()
         # Nothing happened in the archive's folders since the last check, and the files that
         # can change through a path elsewhere (links; the user dictionary too) did not change.
         if self.watch.quiet() and self._same_linked():
@@ -241,6 +252,14 @@ class ArchiveIndex:
 
     def _unchanged(self, scanned: archive.ScanResult) -> bool:
         return self._same_dictionary() and diff(self.catalog, scanned.files) == ([], [], [])
+
+    def _files_unchanged(self) -> bool:
+        """No file added, changed or removed. When no folder changed since the catalog was
+        written, one stat of each file it knows says so; otherwise the archive is scanned."""
+        current = self.catalog
+        if current.folders and _same_folders(current.folders):
+            return _same_files(str(self.root), current.stats)
+        return diff(current, archive.scan(self.root).files) == ([], [], [])
 
     def _same_dictionary(self) -> bool:
         return _dictionary_stat(self.root) == _stat_of(self.catalog.dictionary)
@@ -271,7 +290,7 @@ class ArchiveIndex:
             if not locked:
                 return SyncReport(scanned=len(self.catalog.stats), busy=True)
             self._catalog = None  # another process may have updated it while we waited
-            with _collecting_garbage():
+            with _collecting_garbage(), _private_files():
                 report = self._sync_locked(rebuild, progress)
         report.seconds = time.perf_counter() - started
         return report
@@ -289,6 +308,7 @@ class ArchiveIndex:
         if old.archive != str(self.root):
             previous = {}
         whoosh_dir = self.index_dir / WHOOSH_DIR
+        _check_whoosh(whoosh_dir)  # Whoosh unpickles what it reads from there
         stale = old.fingerprint != FINGERPRINT or old.archive != str(self.root)
         if not (rebuild or stale) and whoosh_dir.exists() and not _opens(whoosh_dir):
             report.warnings.append("the index was damaged or incomplete; rebuilt it")
@@ -301,11 +321,13 @@ class ArchiveIndex:
             report.rebuilt = True
             # Forget what the old catalog claims before wiping the index it describes, so a
             # build killed from here on leaves nothing that claims articles it does not hold.
-            (self.index_dir / catalog.FILENAME).unlink(missing_ok=True)
+            for name in (catalog.FILENAME, *catalog.OLD_FILENAMES):
+                (self.index_dir / name).unlink(missing_ok=True)
             shutil.rmtree(whoosh_dir, ignore_errors=True)
-            whoosh_dir.mkdir(parents=True)
+            private_dir(whoosh_dir)
             whoosh_index.create_in(str(whoosh_dir), schema())
             old = catalog.Catalog(str(self.root), FINGERPRINT)
+        scan_started = time.time_ns()
         scanned = archive.scan(self.root)
         report.scanned = len(scanned.files)
         added, changed, removed = diff(old, scanned.files)
@@ -384,7 +406,14 @@ class ArchiveIndex:
         report.updated = sum(1 for p in changed if "id" in entries[p])
         report.removed = len(removed)
         report.unchanged = report.scanned - len(to_read)
-        new_catalog = catalog.Catalog(str(self.root), FINGERPRINT, entries, texts_name, dictionary)
+        new_catalog = catalog.Catalog(
+            str(self.root),
+            FINGERPRINT,
+            entries,
+            texts_name,
+            dictionary,
+            folders=_folder_stats(scanned, scan_started),
+        )
         catalog.save(self.index_dir, new_catalog)
         literal.remove_unused(self.index_dir, keep=texts_name)
         self._catalog = new_catalog
@@ -433,6 +462,69 @@ def _collecting_garbage() -> Iterator[None]:
             gc.disable()
 
 
+@contextmanager
+def _private_files() -> Iterator[None]:
+    """What an update creates is the user's alone (folders 0700, files 0600) whatever the
+    process's umask: Whoosh creates its files with the default mode."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _check_whoosh(whoosh_dir: Path) -> None:
+    """Whoosh unpickles its table of contents and segments, and unpickling runs code: its
+    folder and every file in it must be the user's alone to write (UnsafeStorage if not)."""
+    if not trusted_dir(whoosh_dir, top=whoosh_dir.parent.parent):
+        return
+    with os.scandir(whoosh_dir) as found:
+        for entry in found:
+            check_file(entry.path, entry.stat(follow_symlinks=False))
+
+
+def _folder_stats(scanned: archive.ScanResult, since_ns: int) -> dict[str, list[int]]:
+    """Each scanned folder's stat, for the next freshness check; none (the next check scans)
+    when the scan skipped something, or a folder changed too close to the scan to tell."""
+    if scanned.skipped:
+        return {}
+    found = {}
+    for folder in scanned.folders:
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return {}
+        if max(st.st_mtime_ns, st.st_ctime_ns) >= since_ns - RACY_NS:
+            return {}
+        found[folder] = [st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    return found
+
+
+def _same_folders(folders: dict[str, list[int]]) -> bool:
+    """No folder had a file added, removed or renamed: each one's stat is as recorded."""
+    for folder, recorded in folders.items():
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return False
+        if [st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns] != recorded:
+            return False
+    return True
+
+
+def _same_files(root: str, stats: dict[str, tuple[int, int]]) -> bool:
+    prefix = os.path.join(root, "")
+    stat = os.stat
+    for path, (size, mtime_ns) in stats.items():
+        try:
+            st = stat(prefix + path)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime_ns:
+            return False
+    return True
+
+
 def _dictionary_stat(root: Path) -> dict:
     try:
         stat = os.stat(root / USER_DICTIONARY)
@@ -458,8 +550,7 @@ def _dictionary_lines(text: str | None) -> set[tuple[str, str]]:
 
 def _texts_of(index_dir: Path, current: catalog.Catalog) -> literal.LiteralStore:
     """The literal texts a catalog names, with each article's span in them."""
-    spans = {p: e["text"] for p, e in current.entries.items() if "text" in e}
-    return literal.LiteralStore(index_dir / current.texts, spans)
+    return literal.LiteralStore(index_dir / current.texts, current.spans())
 
 
 def _opened(store: literal.LiteralStore) -> literal.LiteralStore:

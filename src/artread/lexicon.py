@@ -48,8 +48,10 @@ def lexicon_path(cache: Path) -> Path | None:
 
 def build(path: Path, frequencies: dict[str, int], total: int) -> None:
     """Write jieba's in-memory dictionary (tokenizer.FREQ and .total) to a SQLite file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".lexicon-", dir=path.parent)
+    from artread.config import private_dir
+
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".lexicon-", dir=path.parent)  # mode 0600
     os.close(fd)
     try:
         with sqlite3.connect(tmp) as db:

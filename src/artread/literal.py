@@ -125,7 +125,10 @@ class Writer:
         else:
             self.name = f"{PREFIX}{time.time_ns()}-{os.getpid()}.bin"
             self._offset = 0
-        self._handle = open(index_dir / self.name, "ab" if self.appending else "wb")  # noqa: SIM115
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags |= os.O_APPEND if self.appending else os.O_TRUNC
+        # Only the user may read the articles' text, whatever the umask.
+        self._handle = open(os.open(index_dir / self.name, flags, 0o600), "wb")  # noqa: SIM115
         self._file = index_dir / self.name
         if not self.appending and old is not None:
             for path in kept:

@@ -87,7 +87,7 @@ def field_lengths(reader: Any, field: str) -> list[int]:
 
     count = reader.doc_count_all()
     try:
-        column = reader._perdoc._cached_reader(f"_{field}_length", LENGTHS_COLUMN)
+        column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
         data = column._dbfile.get(column._basepos, column._count)
         if column._fixedlen != 1 or len(data) != column._count:
             raise ValueError("not one byte per document")
