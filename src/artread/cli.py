@@ -166,7 +166,9 @@ def _open(archive: str | None) -> ArchiveIndex:
     return index
 
 
-def _sync(index: ArchiveIndex, *, rebuild: bool, wait: bool = True) -> SyncReport:
+def _sync(
+    index: ArchiveIndex, *, rebuild: bool, wait: bool = True, jobs: int | None = None
+) -> SyncReport:
     err = _console(stderr=True)
     bar = None
 
@@ -194,7 +196,9 @@ def _sync(index: ArchiveIndex, *, rebuild: bool, wait: bool = True) -> SyncRepor
         err.print("Waiting for another artread process to finish indexing...")
 
     try:
-        report = index.sync(rebuild=rebuild, progress=progress, waiting=waiting, wait=wait)
+        report = index.sync(
+            rebuild=rebuild, progress=progress, waiting=waiting, wait=wait, jobs=jobs
+        )
     finally:
         if bar is not None:
             bar.stop()
@@ -571,11 +575,22 @@ def index_command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Start over from an empty index.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes that read and segment the articles of a big update "
+            "[default: $ARTREAD_JOBS, else one per core; 1: no worker processes].",
+            show_default=False,
+        ),
+    ] = None,
     archive: ArchiveOption = None,
 ) -> None:
     """Bring the index up to date now and print a summary (every command does this quietly).
 
-    Example: artread index --rebuild
+    Example: artread index --rebuild --jobs 2
     """
     with _errors():
         from artread.config import resolve_archive
@@ -585,7 +600,7 @@ def index_command(
         if not root.is_dir():
             _fail(f"archive folder not found: {root}")
         index = ArchiveIndex(root)
-        report = _sync(index, rebuild=rebuild)
+        report = _sync(index, rebuild=rebuild, jobs=jobs)
         skipped = {path for path, _ in index.catalog.skipped()} | {p for p, _ in report.skipped}
         size = index_size(index.index_dir) / 1024 / 1024
         typer.echo(

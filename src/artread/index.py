@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from artread import analysis, archive, catalog, literal, plaintext
+from artread import analysis, archive, catalog, ingest, literal
 from artread.analysis import ANALYZER_VERSION
 from artread.config import UnsafeStorage, check_file, index_dir_for, private_dir, trusted_dir
 
@@ -64,6 +64,7 @@ class SyncReport:
     removed: int = 0
     unchanged: int = 0
     rebuilt: bool = False
+    workers: int = 0  # processes that read and segmented the files (0: this one)
     busy: bool = False  # another process was updating; the last complete index is used
     skipped: list[tuple[str, str]] = field(default_factory=list)  # newly found problems
     warnings: list[str] = field(default_factory=list)
@@ -271,11 +272,14 @@ class ArchiveIndex:
         progress: Progress | None = None,
         waiting: Callable[[], None] | None = None,
         wait: bool = True,
+        jobs: int | None = None,
     ) -> SyncReport:
         """Bring the index up to date with the archive; re-read only changed files.
 
         With wait=False, when another process is updating the index and a complete one is
         on disk, return at once (report.busy) and let the caller read the last complete index.
+        jobs: processes that read and segment a big update (default $ARTREAD_JOBS, else one
+        per core when there is enough to read); 1 reads in this process.
         """
         started = time.perf_counter()
         if not self.root.is_dir():
@@ -291,11 +295,13 @@ class ArchiveIndex:
                 return SyncReport(scanned=len(self.catalog.stats), busy=True)
             self._catalog = None  # another process may have updated it while we waited
             with _collecting_garbage(), _private_files():
-                report = self._sync_locked(rebuild, progress)
+                report = self._sync_locked(rebuild, progress, jobs)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _sync_locked(self, rebuild: bool, progress: Progress | None = None) -> SyncReport:
+    def _sync_locked(
+        self, rebuild: bool, progress: Progress | None = None, jobs: int | None = None
+    ) -> SyncReport:
         import artread._whoosh  # noqa: F401  (before the first Whoosh import)
 
         # isort: split
@@ -352,40 +358,39 @@ class ArchiveIndex:
 
         to_read = added + changed
         # A few changed files are segmented from the lexicon: jieba would take a second to load.
-        small = sum(scanned.files[p].size for p in to_read) < LEXICON_BELOW_BYTES
-        analysis.index_with_lexicon(small and not report.rebuilt)
+        size = sum(scanned.files[p].size for p in to_read)
+        small = size < LEXICON_BELOW_BYTES and not report.rebuilt
+        analysis.index_with_lexicon(small)
+        report.workers = 0 if small else ingest.worker_count(jobs, len(to_read), size)
         kept = [p for p, e in entries.items() if "id" in e and p not in set(to_read)]
         ix = whoosh_index.open_dir(str(whoosh_dir))
         writer = ix.writer(limitmb=WRITER_MB)
         store = literal.Writer(self.index_dir, old_texts, kept)
+        articles = ingest.prepared(self.root, to_read, report.workers, dictionary.get("text"))
         try:
             for path in removed:
                 writer.delete_by_term("path", path)
             # One article at a time, so memory does not grow with the archive.
-            for done, path in enumerate(to_read, start=1):
-                stat = scanned.files[path]
-                try:
-                    article = archive.read_article(self.root, path)
-                except archive.ArticleError as exc:
+            for done, article in enumerate(articles, start=1):
+                path, stat = article.path, scanned.files[article.path]
+                if article.skipped is not None:
                     entries[path] = {
                         "size": stat.size,
                         "mtime_ns": stat.mtime_ns,
-                        "skipped": str(exc),
+                        "skipped": article.skipped,
                     }
-                    report.skipped.append((path, str(exc)))
+                    report.skipped.append((path, article.skipped))
                     writer.delete_by_term("path", path)  # changed into something unreadable
                     continue
                 report.warnings.extend(f"{path}: {w}" for w in article.warnings)
-                document = _document(article)
-                writer.update_document(**document)
-                store.add(
-                    path, *literal.article_text(article.title, article.source, document["body"])
-                )
-                entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary()}
+                writer.update_document(**article.document)
+                store.add(path, article.text, article.written)
+                entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary}
                 if progress:
                     progress(done, len(to_read), path)
             texts_name, spans = store.finish()
         except BaseException:
+            articles.close()  # stops the workers before the index is left as it was
             writer.cancel()
             store.abort()
             raise
@@ -582,19 +587,6 @@ def diff(
             changed.append(path)
     removed = [path for path in known if path not in files]
     return added, changed, removed
-
-
-def _document(article: archive.Article) -> dict[str, str]:
-    body = plaintext.to_plain(article.body, keep_code=True)
-    return {
-        "path": article.path,
-        "title": article.title,
-        "headings": "\n".join(plaintext.headings(article.body)),
-        "meta": " ".join([article.category or "", *article.tags]),
-        "body": body,
-        "category": (article.category or "").casefold(),
-        "tags": ",".join(article.tags),
-    }
 
 
 def remove_index(index_dir: Path) -> None:
