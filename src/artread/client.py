@@ -160,6 +160,7 @@ def request(args: list[str]) -> dict:
         "encoding": [sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"],
         "stderr_encoding": [sys.stderr.encoding or "utf-8", sys.stderr.errors or "strict"],
         "buffering": [_buffering(sys.stdout), _buffering(sys.stderr)],
+        "confirmed": [_confirmed(sys.stdout), _confirmed(sys.stderr)],
         "filesystem": [sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()],
         "umask": umask,
         "terminal": None if size is None else [size[0], size[1]],
@@ -175,6 +176,20 @@ def _buffering(stream: object) -> int:
     except (OSError, ValueError, AttributeError):
         size = 0
     return size if size > 1 else 8192
+
+
+def _confirmed(stream: object) -> bool:
+    """Whether the command must hear of each write's outcome: a file or a device can be full
+    (not /dev/null). A pipe's reader that quits, or a terminal that hangs up, ends this
+    process instead."""
+    try:
+        st = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return False
+    kind = st.st_mode & 0o170000
+    if kind == 0o020000:  # a character device
+        return st.st_rdev != os.makedev(1, 3) and not os.isatty(stream.fileno())  # type: ignore[attr-defined]
+    return kind == 0o100000  # a regular file
 
 
 def _connect(path: str, timeout: float | None) -> unix_socket | None:
@@ -203,7 +218,8 @@ def ask(path: str, args: list[str]) -> int | None:
     """Run args in the server at path: the exit status, or None when no server started the
     command in time or it refused it (nothing was printed: the caller runs the command)."""
     try:
-        payload = encode_request(request(args))
+        details = request(args)
+        payload, confirmed = encode_request(details), details["confirmed"]
     except Exception:  # the current folder is gone, an unusual stream: run it here
         return None
     if len(payload) > OPENINGS[RUN]:  # the server would refuse it
@@ -220,7 +236,7 @@ def ask(path: str, args: list[str]) -> int | None:
         if answer is None or answer[0] != STARTED:  # ERROR: this server cannot run it
             return None
         connection.settimeout(None)  # a command may take long: an index to build
-        return _Relay(connection).run()
+        return _Relay(connection, confirmed).run()
     except KeyboardInterrupt:
         sys.stderr.write("artread: interrupted\n")
         return 130
@@ -239,8 +255,9 @@ class _Terminated(BaseException):
 class _Relay:
     """Writes the server's output here, answers each write, and passes Ctrl-C on to it."""
 
-    def __init__(self, connection: unix_socket) -> None:
+    def __init__(self, connection: unix_socket, confirmed: list[bool]) -> None:
         self.connection = connection
+        self.confirmed = {STDOUT: confirmed[0], STDERR: confirmed[1]}
         self.printed = False
         self.interrupted = False  # Ctrl-C was passed on: the server stops the command
         self.replying = False  # an ACK is being sent: a CANCEL waits for its end
@@ -308,7 +325,9 @@ class _Relay:
                 if kind == PAGE:
                     self._page(marshal.loads(payload))
                 elif kind in (STDOUT, STDERR):
-                    self._acknowledge(self._write(kind, payload))
+                    failed = self._write(kind, payload)
+                    if self.confirmed[kind]:
+                        self._acknowledge(failed)
                 else:
                     break  # not a message of this protocol
         except BrokenPipeError:  # the reader went away (`artread search x | head`)

@@ -4,9 +4,10 @@ A message is a header (its kind, one byte, and the length of its payload) and th
 connection opens with one message from the client: run a command (RUN, a request checked
 against one schema before anything of it is used), the server's status (STATUS) or stop
 (STOP). While a command runs, the server sends its output and the client may send only CANCEL
-(Ctrl-C) and ACK: the answer to each STDOUT or STDERR message, once written (0, or the errno
-of the write), so that the command's writes fail where they fail in a run without the server
-(a full disk). Standard library only: the client imports it on every command.
+(Ctrl-C) and ACK: the answer to each STDOUT or STDERR message for a stream the request marks
+as confirmed (a file or a device), once written: 0, or the errno of the write, so that the
+command's writes fail where they fail in a run without the server (a full disk).
+Standard library only: the client imports it on every command.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ REQUEST = {
     "encoding": _pair_of(str),  # stdout's encoding and error handler
     "stderr_encoding": _pair_of(str),
     "buffering": _buffering,  # stdout's and stderr's buffer in bytes, 0 for none (python -u)
+    "confirmed": _pair_of(bool),  # stdout, stderr: each write waits for the client's ACK
     "filesystem": _pair_of(str),  # how the client decoded args: encoding, error handler
     "umask": _umask,
     "terminal": _terminal,  # columns and lines of the client's terminal, if it has one

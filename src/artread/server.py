@@ -118,8 +118,9 @@ class _Session:
     """A command's connection: sends its output, and hears the client while it runs: Ctrl-C,
     the answers to its writes, or the client gone (each but an answer stops the command)."""
 
-    def __init__(self, connection: socket.socket) -> None:
+    def __init__(self, connection: socket.socket, confirmed: list[bool]) -> None:
         self.connection = connection
+        self.confirmed = {STDOUT: confirmed[0], STDERR: confirmed[1]}
         self.lock = threading.Lock()  # Rich's progress bar writes from a thread of its own
         self.heard = threading.Condition()
         self.answers: list[int] = []  # the client's answer to each output message, in order
@@ -141,11 +142,11 @@ class _Session:
         os.close(self._woken)
 
     def send(self, kind: bytes, data: bytes) -> int:
-        """Send one message whole; how many output messages were sent before it."""
+        """Send one message whole; how many confirmed ones were sent before it."""
         try:
             with self.lock:
                 number = self.written
-                self.written += kind in (STDOUT, STDERR)
+                self.written += self.confirmed.get(kind, False)
                 send(self.connection, kind, data)
         except OSError:
             raise ClientGone from None
@@ -158,6 +159,8 @@ class _Session:
         if not self.open:
             return  # a buffer flushed as it is freed, after the command
         number = self.send(kind, data)
+        if not self.confirmed[kind]:
+            return
         with self.heard:
             while len(self.answers) <= number and not self.gone:
                 self.heard.wait()
@@ -296,7 +299,7 @@ def _close(index: ArchiveIndex) -> None:
 
 def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> None:
     """Run one command line as the client would have, and send its exit status last."""
-    session = _Session(connection)
+    session = _Session(connection, request["confirmed"])
     code = _run(session, request, indexes)
     session.send(EXIT, str(code).encode())
 
