@@ -690,12 +690,13 @@ def server_command(
       artread server stop --all
     """
     from artread import client
+    from artread.protocol import STATUS
 
     path = client.socket_path()
     if action is ServerAction.stop:
         _stop_servers(client.servers() if every else [path] if path else [], every)
         return
-    status = client.control(path, b"i")
+    status = client.control(path, STATUS)
     if not status:
         _no_server(path)
     elif "busy" in status:

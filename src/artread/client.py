@@ -24,10 +24,22 @@ from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
 from stat import S_ISDIR, S_ISLNK, S_ISREG, S_ISSOCK
 
-HEADER = struct.Struct(">cI")  # kind, length of the payload
-# Kinds of message from the server: the command started, stdout bytes, stderr bytes, a text
-# to page, exit status.
-STARTED, STDOUT, STDERR, PAGE, EXIT = b"s", b"o", b"e", b"p", b"x"
+from artread.protocol import (
+    ACK,
+    CANCEL,
+    EXIT,
+    OPENINGS,
+    PAGE,
+    RUN,
+    STARTED,
+    STDERR,
+    STDOUT,
+    STOP,
+    encode_request,
+    receive,
+    send,
+)
+
 # Commands that always run in their own process: managing the server, and a whole rebuild (it
 # would hold up every other command meanwhile). So do help (typer reads its settings from the
 # environment once) and shell completion (see main()).
@@ -322,21 +334,48 @@ def _terminal_size() -> tuple[int, int] | None:
 
 
 def request(args: list[str]) -> dict:
-    """What the server needs to run args as this process would: arguments, folder and
-    environment as bytes (as the system gives them, whatever their encoding)."""
-    env = dict(os.environb)
+    """What the server needs to run args as this process would (protocol.REQUEST)."""
+    umask = os.umask(0o077)  # reading it means setting it: set the safer one meanwhile
+    os.umask(umask)
     size = _terminal_size()
-    if size is not None:  # the server has no terminal: say which one output is for
-        env.setdefault(b"COLUMNS", str(size[0]).encode())
-        env.setdefault(b"LINES", str(size[1]).encode())
     return {
-        "args": [os.fsencode(a) for a in args],
+        "args": list(args),  # as decoded here, with this process's file system encoding
         "cwd": os.getcwdb(),
-        "env": env,
+        "env": dict(os.environb),  # as the system gives it, whatever its encoding
         "tty": [sys.stdout.isatty(), sys.stderr.isatty()],
         "encoding": [sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"],
         "stderr_encoding": [sys.stderr.encoding or "utf-8", sys.stderr.errors or "strict"],
+        "buffering": [_buffering(sys.stdout), _buffering(sys.stderr)],
+        "confirmed": [_confirmed(sys.stdout), _confirmed(sys.stderr)],
+        "filesystem": [sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()],
+        "umask": umask,
+        "terminal": None if size is None else [size[0], size[1]],
     }
+
+
+def _buffering(stream: object) -> int:
+    """The buffer Python gives this stream (its create_stdio), so the server buffers alike."""
+    if getattr(stream, "write_through", False):  # python -u, PYTHONUNBUFFERED
+        return 0
+    try:
+        size = os.fstat(stream.fileno()).st_blksize  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        size = 0
+    return size if size > 1 else 8192
+
+
+def _confirmed(stream: object) -> bool:
+    """Whether the command must hear of each write's outcome: a file or a device can be full
+    (not /dev/null). A pipe's reader that quits, or a terminal that hangs up, ends this
+    process instead."""
+    try:
+        st = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return False
+    kind = st.st_mode & 0o170000
+    if kind == 0o020000:  # a character device
+        return st.st_rdev != os.makedev(1, 3) and not os.isatty(stream.fileno())  # type: ignore[attr-defined]
+    return kind == 0o100000  # a regular file
 
 
 def _connect(path: str, timeout: float | None) -> unix_socket | None:
@@ -367,7 +406,14 @@ def _connect(path: str, timeout: float | None) -> unix_socket | None:
 
 def ask(path: str, args: list[str]) -> int | None:
     """Run args in the server at path: the exit status, or None when no server started the
-    command in time (nothing was printed: the caller runs the command itself)."""
+    command in time or it refused it (nothing was printed: the caller runs the command)."""
+    try:
+        details = request(args)
+        payload, confirmed = encode_request(details), details["confirmed"]
+    except Exception:  # the current folder is gone, an unusual stream: run it here
+        return None
+    if len(payload) > OPENINGS[RUN]:  # the server would refuse it
+        return None
     try:
         connection = _connect(path, WAIT_SECONDS)
     except BlockingIOError:  # many commands queued: this one runs here
@@ -376,14 +422,14 @@ def ask(path: str, args: list[str]) -> int | None:
         return None
     try:
         try:
-            send(connection, b"r", marshal.dumps(request(args)))
+            send(connection, RUN, payload)
             answer = receive(connection)
-        except OSError:  # no answer in time, or none at all
+        except (OSError, ValueError):  # no answer in time, none at all, or not one of ours
             return None
-        if answer is None or answer[0] != STARTED:
+        if answer is None or answer[0] != STARTED:  # ERROR: this server cannot run it
             return None
         connection.settimeout(None)  # a command may take long: an index to build
-        return _relay(connection)
+        return _Relay(connection, confirmed).run()
     except KeyboardInterrupt:
         sys.stderr.write("artread: interrupted\n")
         return 130
@@ -391,59 +437,161 @@ def ask(path: str, args: list[str]) -> int | None:
         connection.close()
 
 
-def send(connection: unix_socket, kind: bytes, payload: bytes) -> None:
-    connection.sendall(HEADER.pack(kind, len(payload)) + payload)
+CANCEL_WAIT_SECONDS = 5  # after Ctrl-C, how long the server may take to stop the command
+RESTORE_TERMINAL = "\x1b[0m\x1b[?25h"  # default colours, cursor shown
 
 
-def receive(connection: unix_socket) -> tuple[bytes, bytes] | None:
-    """The next message (kind, payload), or None when the connection ended."""
-    header = _exactly(connection, HEADER.size)
-    if header is None:
-        return None
-    kind, length = HEADER.unpack(header)
-    payload = _exactly(connection, length)
-    return None if payload is None else (kind, payload)
+class _Terminated(BaseException):
+    """SIGTERM arrived: stop relaying, then end as SIGTERM ends a command run here."""
 
 
-def _exactly(connection: unix_socket, size: int) -> bytes | None:
-    chunks, missing = [], size
-    while missing:
-        chunk = connection.recv(min(missing, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
+class _Relay:
+    """Writes the server's output here, answers each write, and passes Ctrl-C on to it."""
 
+    def __init__(self, connection: unix_socket, confirmed: list[bool]) -> None:
+        self.connection = connection
+        self.confirmed = {STDOUT: confirmed[0], STDERR: confirmed[1]}
+        self.printed = False
+        self.interrupted = False  # Ctrl-C was passed on: the server stops the command
+        self.replying = False  # an ACK is being sent: a CANCEL waits for its end
+        self.cancel_due = False
 
-def _relay(connection: unix_socket) -> int | None:
-    printed = False
-    try:
-        while (message := receive(connection)) is not None:
-            kind, payload = message
-            if kind == EXIT:
-                return int(payload)
-            printed = True
-            if kind == PAGE:
-                _page(marshal.loads(payload))
-            else:
-                stream = sys.stdout if kind == STDOUT else sys.stderr
-                stream.buffer.write(payload)
-                stream.buffer.flush()
-    except BrokenPipeError:  # the reader went away (`artread search x | head`)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    def run(self) -> int | None:
+        import _signal
+
+        handlers = {
+            _signal.SIGINT: self._on_interrupt,
+            _signal.SIGTERM: self._on_terminate,
+            _signal.SIGALRM: self._on_interrupt,  # the server did not stop in time
+        }
+        self.saved = {number: _signal.signal(number, h) for number, h in handlers.items()}
+        code: int | None = None
+        terminated = False
+        try:
+            code = self._relay()
+        except KeyboardInterrupt:  # a second Ctrl-C, or no answer in time: stop waiting
+            pass
+        except _Terminated:
+            terminated = True
+        finally:
+            _signal.alarm(0)
+            for number, handler in self.saved.items():
+                _signal.signal(number, handler)
+        if terminated or self.interrupted:
+            _restore_terminal()
+        if terminated:  # end as SIGTERM ends a command run here
+            self.connection.close()  # the server hears of it and stops the command
+            _signal.raise_signal(_signal.SIGTERM)
+        if self.interrupted and code is None:
+            sys.stderr.write("artread: interrupted\n")
+            code = 130
+        return code
+
+    def _on_interrupt(self, signal: int, frame: object) -> None:
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.interrupted = True
+        if self.replying:
+            self.cancel_due = True
+        else:
+            self._cancel()
+        import _signal
+
+        _signal.alarm(CANCEL_WAIT_SECONDS)
+
+    def _on_terminate(self, signal: int, frame: object) -> None:
+        raise _Terminated
+
+    def _cancel(self) -> None:
+        try:  # noqa: SIM105  (contextlib would be one more import on every command)
+            send(self.connection, CANCEL, b"")
+        except OSError:
+            pass
+
+    def _relay(self) -> int | None:
+        try:
+            while (message := receive(self.connection)) is not None:
+                kind, payload = message
+                if kind == EXIT:
+                    return int(payload)
+                self.printed = True
+                if kind == PAGE:
+                    self._page(marshal.loads(payload))
+                elif kind in (STDOUT, STDERR):
+                    failed = self._write(kind, payload)
+                    if self.confirmed[kind]:
+                        self._acknowledge(failed)
+                else:
+                    break  # not a message of this protocol
+        except BrokenPipeError:  # the reader went away (`artread search x | head`)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+        except (OSError, ValueError, EOFError):
+            pass
+        if not self.printed:
+            return None  # the server went away before it answered: run the command here
+        sys.stderr.write("artread: the artread server stopped in the middle of the command\n")
+        return 1
+
+    def _page(self, message: dict) -> None:
+        import _signal
+
+        # Ctrl-C belongs to the pager meanwhile (pager.page lets it through).
+        mine = _signal.signal(_signal.SIGINT, self.saved[_signal.SIGINT])
+        try:
+            _page(message)
+        finally:
+            _signal.signal(_signal.SIGINT, mine)
+
+    def _write(self, kind: bytes, payload: bytes) -> int:
+        """Write to stdout or stderr as the command's own write would: 0, or its errno."""
+        stream = sys.stdout if kind == STDOUT else sys.stderr
+        try:
+            descriptor, data = stream.fileno(), memoryview(payload)
+            while data:  # straight to the descriptor: a failed write stays in no buffer
+                try:
+                    data = data[os.write(descriptor, data) :]
+                except BlockingIOError:  # a descriptor left non-blocking by another program
+                    import select
+
+                    select.select([], [descriptor], [])
+        except BrokenPipeError:
+            if kind == STDOUT:
+                raise
+            return 32
+        except OSError as exc:
+            return exc.errno or 5  # EIO when the system gave no number
+        except ValueError:  # closed
+            return 9
         return 0
-    except OSError:
-        pass
-    if not printed:
-        return None  # the server went away before it answered: run the command here
-    sys.stderr.write("artread: the artread server stopped in the middle of the command\n")
-    return 1
+
+    def _acknowledge(self, errno: int) -> None:
+        """Answer a write: the server raises the errno in the command, where it wrote."""
+        self.replying = True
+        try:
+            send(self.connection, ACK, str(errno).encode())
+        finally:
+            self.replying = False
+        if self.cancel_due:
+            self.cancel_due = False
+            self._cancel()
+
+
+def _restore_terminal() -> None:
+    """Show the cursor and reset colours, which an interrupted command may have left."""
+    for stream in (sys.stderr, sys.stdout):
+        try:
+            if stream.isatty():
+                stream.write(RESTORE_TERMINAL)
+                stream.flush()
+                return
+        except (OSError, ValueError):
+            continue
 
 
 def control(path: str | None, kind: bytes) -> dict | None:
-    """Ask the server at path for its status (b"i") or to stop (b"q"): its answer, None if
+    """Ask the server at path for its status (STATUS) or to stop (STOP): its answer, None if
     none runs, {"busy": pid} if it did not answer (it is running a long command, or its queue
     of commands is full)."""
     try:
@@ -525,7 +673,7 @@ def servers() -> list[str]:
 def stop(path: str) -> bool | None:
     """Stop the server at path: True if it was stopped, None if none runs there, False if a
     busy one could not be ended."""
-    status = control(path, b"q")
+    status = control(path, STOP)
     if status is None:
         return None
     if "busy" not in status:

@@ -30,21 +30,29 @@ from pathlib import Path
 from typing import Any
 
 from artread import analysis, cli, watch
-from artread.client import (
+from artread.client import PEERCRED, installation, open_own, private
+from artread.config import index_dir_for
+from artread.index import ArchiveIndex
+from artread.protocol import (
+    ACK,
+    CANCEL,
+    DURING_MAX,
+    ERROR,
     EXIT,
+    HEADER,
+    OPENINGS,
     PAGE,
-    PEERCRED,
+    REQUEST_SECONDS,
     STARTED,
+    STATUS,
     STDERR,
     STDOUT,
-    installation,
-    open_own,
-    private,
+    STOP,
+    ProtocolError,
+    decode_request,
     receive,
     send,
 )
-from artread.config import index_dir_for
-from artread.index import ArchiveIndex
 
 IDLE_SECONDS = 600  # exit after ten minutes without a command
 CHECK_SECONDS = 60  # how often an idle server checks that it is still wanted
@@ -56,11 +64,161 @@ class ClientGone(BaseException):
     A BaseException, so that the command's own error handling does not report it."""
 
 
-class _Channel(io.RawIOBase):
-    """One of the client's output streams: each write is sent as one message."""
+class _Interrupts:
+    """Whether an interrupt (SIGINT: the client's Ctrl-C, passed on) may stop what runs now."""
 
-    def __init__(self, connection: socket.socket, kind: bytes, tty: bool, lock: Any) -> None:
-        self._connection, self._kind, self._tty, self._lock = connection, kind, tty, lock
+    running = False  # a command runs: an interrupt stops it as Ctrl-C stops a local run
+    wanted = False  # the client asked: interrupt the command at its next safe point
+    delivered = False  # the command was interrupted: what it held open may be half-updated
+    nagger: threading.Thread | None = None
+
+
+_interrupts = _Interrupts()
+# Code an interrupt must not cut, as it would leave state half-changed that outlives the
+# command here: Rich's render stack, a Whoosh commit, a message half sent. An interrupt that
+# comes there is tried again until it comes elsewhere (between two articles of a build, where
+# the writer is cancelled).
+_UNSAFE_PACKAGES = {"rich"}
+_UNSAFE_WHOOSH = {"commit", "cancel"}
+_UNSAFE_CODE: set[object] = set()  # the server's own output, filled in below
+
+
+def _on_interrupt(signal_number: int, frame: Any) -> None:
+    if not (_interrupts.running and _interrupts.wanted):
+        return  # between commands there is nothing to stop, and the server stays
+    while frame is not None:
+        package = frame.f_globals.get("__name__", "").partition(".")[0]
+        if (
+            package in _UNSAFE_PACKAGES
+            or (package == "whoosh" and frame.f_code.co_name in _UNSAFE_WHOOSH)
+            or frame.f_code in _UNSAFE_CODE
+        ):
+            return  # not here: the nagger tries again
+        frame = frame.f_back
+    _interrupts.delivered = True
+    raise KeyboardInterrupt
+
+
+def _interrupt_command() -> None:
+    """Interrupt the command as Ctrl-C would, at its next safe point."""
+    if _interrupts.running and not _interrupts.wanted:
+        _interrupts.wanted = True
+        _interrupts.nagger = threading.Thread(target=_nag, daemon=True)
+        _interrupts.nagger.start()
+
+
+def _nag() -> None:
+    """Signal the main thread (a real signal: it ends a blocking wait, for a lock say) until
+    the interrupt lands or the command ends."""
+    main = threading.main_thread().ident
+    while _interrupts.running and not _interrupts.delivered:
+        signal.pthread_kill(main, signal.SIGINT)  # type: ignore[arg-type]
+        time.sleep(0.02)
+
+
+class _Session:
+    """A command's connection: sends its output, and hears the client while it runs: Ctrl-C,
+    the answers to its writes, or the client gone (each but an answer stops the command)."""
+
+    def __init__(self, connection: socket.socket, confirmed: list[bool]) -> None:
+        self.connection = connection
+        self.confirmed = {STDOUT: confirmed[0], STDERR: confirmed[1]}
+        self.lock = threading.Lock()  # Rich's progress bar writes from a thread of its own
+        self.heard = threading.Condition()
+        self.answers: list[int] = []  # the client's answer to each output message, in order
+        self.written = 0
+        self.open = False
+        self.gone = False
+        self._wake, self._woken = os.pipe()
+        self._listener = threading.Thread(target=self._listen, daemon=True)
+
+    def start(self) -> None:
+        self.open = True
+        self._listener.start()
+
+    def stop(self) -> None:
+        self.open = False
+        os.write(self._woken, b"x")
+        self._listener.join()
+        os.close(self._wake)
+        os.close(self._woken)
+
+    def send(self, kind: bytes, data: bytes) -> int:
+        """Send one message whole; how many confirmed ones were sent before it."""
+        try:
+            with self.lock:
+                number = self.written
+                self.written += self.confirmed.get(kind, False)
+                send(self.connection, kind, data)
+        except OSError:
+            raise ClientGone from None
+        return number
+
+    def write(self, kind: bytes, data: bytes) -> None:
+        """Write to the client's stdout or stderr: return once the client has written it, or
+        raise the error its write met (a full disk), as the system call does in a process of
+        the client's own."""
+        if not self.open:
+            return  # a buffer flushed as it is freed, after the command
+        number = self.send(kind, data)
+        if not self.confirmed[kind]:
+            return
+        with self.heard:
+            while len(self.answers) <= number and not self.gone:
+                self.heard.wait()
+            if len(self.answers) <= number:
+                raise ClientGone
+            failed = self.answers[number]
+        if failed:
+            raise OSError(failed, os.strerror(failed))
+
+    def _listen(self) -> None:
+        poller = select.poll()
+        poller.register(self.connection.fileno(), select.POLLIN)
+        poller.register(self._wake, select.POLLIN)
+        buffer = b""
+        while self._wake not in dict(poller.poll()):
+            try:
+                chunk = self.connection.recv(4096, socket.MSG_DONTWAIT)
+                buffer = self._hear(buffer + chunk)
+            except BlockingIOError:
+                continue
+            except (OSError, ProtocolError):
+                chunk = b""
+            if not chunk:  # the client went away, or broke the protocol
+                with self.heard:
+                    self.gone = True
+                    self.heard.notify_all()
+                _interrupt_command()
+                return
+
+    def _hear(self, buffer: bytes) -> bytes:
+        """Act on each whole message in buffer; what is left of it."""
+        while len(buffer) >= HEADER.size:
+            kind, length = HEADER.unpack_from(buffer)
+            if kind not in (CANCEL, ACK) or length > DURING_MAX:
+                raise ProtocolError(f"message kind {kind!r} while a command runs")
+            end = HEADER.size + length
+            if len(buffer) < end:
+                break
+            payload, buffer = buffer[HEADER.size : end], buffer[end:]
+            if kind == CANCEL:
+                _interrupt_command()
+            elif payload.isdigit():
+                with self.heard:
+                    self.answers.append(int(payload))
+                    self.heard.notify_all()
+            else:
+                raise ProtocolError("an answer to a write that is not an error number")
+        return buffer
+
+
+class _Channel(io.RawIOBase):
+    """One of the client's output streams, as its file descriptor: each write is written
+    there before it returns."""
+
+    def __init__(self, session: _Session, kind: bytes, tty: bool) -> None:
+        self._session, self._kind, self._tty = session, kind, tty
 
     def writable(self) -> bool:
         return True
@@ -71,27 +229,27 @@ class _Channel(io.RawIOBase):
     def write(self, data: Any) -> int:
         data = bytes(data)
         if data:
-            _send(self._connection, self._kind, data, self._lock)
+            self._session.write(self._kind, data)
         return len(data)
 
 
-def _send(connection: socket.socket, kind: bytes, data: bytes, lock: Any) -> None:
-    try:
-        with lock:  # Rich's progress bar writes from a thread of its own
-            send(connection, kind, data)
-    except OSError:
-        raise ClientGone from None
-
-
 def _stream(
-    connection: socket.socket, kind: bytes, tty: bool, encoding: list[str], lock: Any
+    session: _Session, kind: bytes, tty: bool, encoding: list[str], buffering: int
 ) -> io.TextIOWrapper:
+    """The client's stream, buffered as Python buffers it there (pylifecycle's create_stdio),
+    so that a write fails at the same point of the command."""
+    raw = _Channel(session, kind, tty)
     return io.TextIOWrapper(
-        _Channel(connection, kind, tty, lock),  # type: ignore[arg-type]
+        io.BufferedWriter(raw, buffering) if buffering else raw,  # type: ignore[arg-type]
         encoding=encoding[0],
         errors=encoding[1],
-        write_through=True,
+        newline="\n",
+        line_buffering=bool(buffering) and (tty or kind == STDERR),
+        write_through=not buffering,
     )
+
+
+_UNSAFE_CODE.update({_Session.send.__code__, _Session.write.__code__, _Channel.write.__code__})
 
 
 class Indexes:
@@ -129,6 +287,11 @@ class Indexes:
             for (archive, index_dir), index in self._held.items()
         ]
 
+    def close_all(self) -> None:
+        """Forget every index: an interrupted command may have left one half-updated."""
+        while self._held:
+            _close(self._held.pop(next(iter(self._held))))
+
 
 def _close(index: ArchiveIndex) -> None:
     index.forget_open_files()
@@ -145,41 +308,95 @@ def _cache_sizes() -> dict[str, int]:
 
 def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> None:
     """Run one command line as the client would have, and send its exit status last."""
-    lock = threading.Lock()
+    session = _Session(connection, request["confirmed"])
+    code = _run(session, request, indexes)
+    session.send(EXIT, str(code).encode())
+
+
+def _run(session: _Session, request: dict, indexes: Indexes) -> int:
+    """The command's exit status, run in the client's folder, environment, umask and
+    streams; everything of the server's restored after it."""
     saved_env, saved_streams = dict(os.environ), (sys.stdout, sys.stderr)
     saved_cwd = os.getcwd()
+    saved_umask = os.umask(request["umask"])  # what the command creates is the client's
+    _interrupts.wanted = _interrupts.delivered = False
 
     def page(text: str, pager: str) -> bool:
-        _send(connection, PAGE, marshal.dumps({"text": text, "pager": pager}), lock)
+        session.send(PAGE, marshal.dumps({"text": text, "pager": pager}))
         return True
 
+    session.start()
     try:
         os.chdir(request["cwd"])
         os.environb.clear()
         os.environb.update(request["env"])
-        sys.stdout = _stream(connection, STDOUT, request["tty"][0], request["encoding"], lock)
-        sys.stderr = _stream(
-            connection, STDERR, request["tty"][1], request["stderr_encoding"], lock
-        )
+        _terminal_size(request["terminal"])
+        tty, buffering = request["tty"], request["buffering"]
+        sys.stdout = _stream(session, STDOUT, tty[0], request["encoding"], buffering[0])
+        sys.stderr = _stream(session, STDERR, tty[1], request["stderr_encoding"], buffering[1])
         gc.disable()
-        try:
-            args = [os.fsdecode(a) for a in request["args"]]  # as Python reads sys.argv
-            code = cli.run(args, open_index=indexes, page=page)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except Exception:  # ARTREAD_DEBUG lets errors through: show them as Python would
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        _send(connection, EXIT, str(code).encode(), lock)
+        return _at_exit(_call(request["args"], indexes, page), request)
     finally:
+        session.stop()
+        if _interrupts.nagger is not None:  # it stops with the command: not to touch the next
+            _interrupts.nagger.join()
+            _interrupts.nagger = None
         sys.stdout, sys.stderr = saved_streams
         os.environ.clear()
         os.environ.update(saved_env)
+        os.umask(saved_umask)
         with contextlib.suppress(OSError):
             os.chdir(saved_cwd)
         gc.enable()
+        if _interrupts.delivered:
+            indexes.close_all()
+
+
+def _terminal_size(size: list[int] | None) -> None:
+    """The client's terminal size where its COLUMNS and LINES do not say one: Rich reads a
+    value that is not a number as none, and then asks the terminal, which the server has not."""
+    if size is None:
+        return
+    for name, value in zip(("COLUMNS", "LINES"), size, strict=True):
+        if not os.environ.get(name, "").isdigit():
+            os.environ[name] = str(value)
+
+
+def _at_exit(code: int, request: dict) -> int:
+    """Flush what the command left buffered as Python does after the `artread` script:
+    once quietly (pythonrun's flush_io), then at exit, where a failure is a line on stderr
+    and exit status 120."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):
+            stream.flush()
+    for name, encoding in (("stdout", request["encoding"]), ("stderr", request["stderr_encoding"])):
+        try:
+            getattr(sys, name).flush()
+        except OSError as exc:
+            stream = f"<_io.TextIOWrapper name='<{name}>' mode='w' encoding='{encoding[0]}'>"
+            with contextlib.suppress(OSError):
+                sys.stderr.write(f"Exception ignored in: {stream}\n{type(exc).__name__}: {exc}\n")
+                sys.stderr.flush()
+            code = 120
+    return code
+
+
+def _call(args: list[str], indexes: Indexes, page: Any) -> int:
+    """cli.run, which an interrupt from the client stops as Ctrl-C stops a command run alone."""
+    try:
+        _interrupts.running = True
+        try:
+            return cli.run(args, open_index=indexes, page=page)
+        finally:
+            _interrupts.running = False
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:  # one that came outside the command's own handling of it
+        sys.stderr.write("artread: interrupted\n")
+        return 130
+    except Exception:  # ARTREAD_DEBUG lets errors through: show them as Python would
+        traceback.print_exc()
+        return 1
 
 
 def _warm() -> None:
@@ -191,28 +408,43 @@ def _warm() -> None:
 
 
 def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
-    """Answer one client; False when told to stop."""
+    """Answer one client; False when told to stop. Whatever the client sends or does, only
+    its connection ends with it."""
+    signal.signal(signal.SIGINT, _on_interrupt)  # from now on a stray interrupt is ignored
+    try:
+        return _converse(connection, indexes, status)
+    except (Exception, ClientGone, KeyboardInterrupt):
+        return True
+
+
+def _converse(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
     peer = PEERCRED.unpack(
         connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, PEERCRED.size)
     )
     if peer[1] != os.getuid() or (MOUNTS is not None and _mounts(peer[0]) != MOUNTS):
         return True  # another user, or a process that sees other files (a container)
-    connection.settimeout(30)  # a client that connects and says nothing
-    message = receive(connection)
+    try:
+        message = receive(connection, OPENINGS, time.monotonic() + REQUEST_SECONDS)
+        if message is None:
+            return True
+        kind, payload = message
+        if kind == STOP:  # artread server stop
+            with contextlib.suppress(OSError):
+                send(connection, EXIT, b"0")
+            return False
+        if kind == STATUS:  # artread server status
+            answer = {**status, "indexes": indexes.describe(), "caches": _cache_sizes()}
+            send(connection, STDOUT, marshal.dumps(answer))
+            return True
+        request = decode_request(payload)
+        _check_file_names(request["filesystem"])
+    except (ProtocolError, TimeoutError) as exc:
+        reason = str(exc) if isinstance(exc, ProtocolError) else "the request did not come in time"
+        with contextlib.suppress(OSError):
+            send(connection, ERROR, reason.encode("utf-8", "replace"))
+        return True
     connection.settimeout(None)
-    if message is None:
-        return True
-    kind, payload = message
-    if kind == b"q":  # artread server stop
-        with contextlib.suppress(ClientGone):
-            _send(connection, EXIT, b"0", threading.Lock())
-        return False
-    if kind == b"i":  # artread server status
-        answer = {**status, "indexes": indexes.describe(), "caches": _cache_sizes()}
-        _send(connection, STDOUT, marshal.dumps(answer), threading.Lock())
-        return True
-    request = marshal.loads(payload)
-    _send(connection, STARTED, b"", threading.Lock())  # the client waits no longer
+    send(connection, STARTED, b"")  # the client waits no longer
     status["commands"] += 1
     run_command(connection, request, indexes)
     return True
@@ -224,6 +456,17 @@ class Stopped(BaseException):
 
 def _terminate(signum: int, frame: Any) -> None:
     raise Stopped
+
+
+def _check_file_names(filesystem: list[str]) -> None:
+    """Refuse a client that decodes file names otherwise (another locale): the command would
+    encode its arguments and paths as this process does (the client runs it itself)."""
+    import codecs
+
+    mine = [codecs.lookup(sys.getfilesystemencoding()).name, sys.getfilesystemencodeerrors()]
+    theirs = [codecs.lookup(filesystem[0]).name, filesystem[1]]
+    if theirs != mine:
+        raise ProtocolError(f"file names are {'/'.join(mine)} here, {'/'.join(theirs)} there")
 
 
 def serve(path: str) -> int:
@@ -242,6 +485,7 @@ def serve(path: str) -> int:
     if lock is None:
         return 0  # another server is starting or running
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _on_interrupt)  # a stray interrupt never ends the server
     try:
         os.ftruncate(lock, 0)
         os.write(lock, str(os.getpid()).encode())  # for `artread server stop` when it is busy
