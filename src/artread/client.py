@@ -225,6 +225,11 @@ def _modules(folder: str, parts: list[str]) -> None:
                 _modules(entry.path, parts)  # a subpackage
 
 
+# Interpreter settings that each command brings with it (its output buffering) or that change
+# nothing a command sees (whether bytecode is cached): no reason for a server of their own.
+PER_COMMAND = {"PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"}
+
+
 def context() -> list[str]:
     """What else changes how the same code behaves: the interpreter, its settings from the
     environment, the locale, the user site folder, and the files this process can see."""
@@ -243,6 +248,8 @@ def context() -> list[str]:
         mounts,
     ]
     for name in sorted(os.environ):  # only the keys are decoded, not every value
+        if name in PER_COMMAND:
+            continue
         if name.startswith(("PYTHON", "LC_")) or name in ("LANG", "LANGUAGE"):
             parts.append(f"{name}={os.environ[name]}")
     return parts
