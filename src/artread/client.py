@@ -22,7 +22,7 @@ import sys
 # The C module, not `socket`: that imports enum and more, 3 ms of every command.
 from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
-from stat import S_ISDIR, S_ISLNK, S_ISREG, S_ISSOCK
+from stat import S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, S_ISSOCK
 
 from artread.protocol import (
     ACK,
@@ -379,10 +379,9 @@ def _confirmed(stream: object) -> bool:
         st = os.fstat(stream.fileno())  # type: ignore[attr-defined]
     except (OSError, ValueError, AttributeError):
         return False
-    kind = st.st_mode & 0o170000
-    if kind == 0o020000:  # a character device
+    if S_ISCHR(st.st_mode):  # a device: /dev/full can fail, /dev/null cannot
         return st.st_rdev != os.makedev(1, 3) and not os.isatty(stream.fileno())  # type: ignore[attr-defined]
-    return kind == 0o100000  # a regular file
+    return S_ISREG(st.st_mode)
 
 
 def _connect(path: str, timeout: float | None) -> unix_socket | None:

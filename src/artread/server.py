@@ -410,7 +410,6 @@ def _warm() -> None:
 def _answer(connection: socket.socket, indexes: Indexes, status: dict) -> bool:
     """Answer one client; False when told to stop. Whatever the client sends or does, only
     its connection ends with it."""
-    signal.signal(signal.SIGINT, _on_interrupt)  # from now on a stray interrupt is ignored
     try:
         return _converse(connection, indexes, status)
     except (Exception, ClientGone, KeyboardInterrupt):
