@@ -57,8 +57,8 @@ STARTED = time.perf_counter()
 FRESHNESS_SNIPPET = """
 import json, sys, time
 from pathlib import Path
-from artread.index import ArchiveIndex
-from artread import watch
+from artread.core.index import ArchiveIndex
+from artread.resident import watch
 
 archive, repeats = Path(sys.argv[1]), int(sys.argv[2])
 ArchiveIndex(archive).is_fresh()  # warm-up: imports, page cache

@@ -108,7 +108,7 @@ def load_queries() -> list[dict]:
 
 class Artread:
     def __init__(self, archive: Path, index_dir: Path) -> None:
-        from artread.index import ArchiveIndex
+        from artread.core.index import ArchiveIndex
 
         self.index = ArchiveIndex(archive, index_dir)
         self.index.sync()
@@ -117,7 +117,7 @@ class Artread:
         return [Path(p).stem for p in self.paths(query, K)]
 
     def paths(self, query: str, limit: int) -> list[str]:
-        from artread.search import QueryError, search
+        from artread.core.search import QueryError, search
 
         try:
             found = search(self.index, query, per_page=limit)
@@ -126,8 +126,8 @@ class Artread:
         return [hit.entry["path"] for hit in found.hits]
 
     def all_paths(self, query: str) -> set[str]:
-        from artread.query import parse
-        from artread.search import rank
+        from artread.core.query import parse
+        from artread.core.search import rank
 
         return {hit.entry["path"] for hit in rank(self.index, parse(query))}
 
@@ -185,7 +185,7 @@ def evaluate(queries: list[dict], systems: dict) -> dict:
 
 def literal_check(engine: Artread, archive: Path, samples: int, seed: int) -> dict:
     """Quoted: exactly the files that contain the text; unquoted: never nothing."""
-    from artread.analysis import normalize
+    from artread.core.analysis import normalize
 
     rng = random.Random(seed)
     files = sorted(archive.glob("*.md"))

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from artread.cli import app
 from artread.config import bundled_archive
-from artread.index import ArchiveIndex
+from artread.core.index import ArchiveIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from artread.analysis import normalize, query_units, terms
+from artread.core.analysis import normalize, query_units, terms
 
 
 def words(text: str) -> list[str]:
@@ -51,7 +51,7 @@ def test_function_words_are_dropped_but_content_words_kept():
 
 
 def test_jieba_writes_no_log_lines_and_uses_artreads_cache(tmp_path):
-    code = "from artread.analysis import terms; print(len(list(terms('测试中文分词'))))"
+    code = "from artread.core.analysis import terms; print(len(list(terms('测试中文分词'))))"
     env = {"ARTREAD_CACHE_DIR": str(tmp_path), "PATH": ""}
     done = subprocess.run(
         [sys.executable, "-W", "error::SyntaxWarning", "-c", code],
@@ -79,13 +79,13 @@ VARIED = [
 
 
 def chinese_runs(text: str) -> list[str]:
-    from artread.analysis import _TOKEN
+    from artread.core.analysis import _TOKEN
 
     return [m.group() for m in _TOKEN.finditer(normalize(text)) if m.lastgroup == "cjk"]
 
 
 def jieba_and_lexicon(dictionary: str = ""):
-    from artread import analysis, lexicon
+    from artread.core import analysis, lexicon
 
     analysis.use_user_dictionary(dictionary)
     try:

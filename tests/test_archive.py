@@ -6,7 +6,7 @@ import os
 
 from conftest import article
 
-from artread import archive
+from artread.core import archive
 
 
 def read(root, rel):

@@ -7,7 +7,7 @@ import shutil
 
 from conftest import article
 
-from artread.index import WHOOSH_DIR, ArchiveIndex
+from artread.core.index import WHOOSH_DIR, ArchiveIndex
 
 
 def doctor(cli, root, *extra: str):

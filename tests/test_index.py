@@ -6,8 +6,8 @@ import os
 
 from conftest import article
 
-from artread.index import ArchiveIndex
-from artread.search import search
+from artread.core.index import ArchiveIndex
+from artread.core.search import search
 
 
 def ids(index: ArchiveIndex) -> dict[str, str]:
@@ -89,7 +89,7 @@ def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make
 def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index):
     import pickle
 
-    from artread import catalog
+    from artread.core import catalog
 
     index = make_index({"a.md": article("甲", "正文。"), "b.md": article("乙", "正文。")})
     loaded = catalog.load(index.index_dir)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from artread.layout import clip_lines, truncate, width, wrap
+from artread.ui.layout import clip_lines, truncate, width, wrap
 
 TEXT = (
     "梯度检查点（Gradient Checkpointing）在两种方式之间取了一个平衡，"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import article
 
-from artread import catalog
-from artread.index import ArchiveIndex
-from artread.search import search
+from artread.core import catalog
+from artread.core.index import ArchiveIndex
+from artread.core.search import search
 
 CHINESE = (  # noqa: SIM905 (a line of words reads better than a list)
     "注意力 机制 线程池 梯度检查点 数据库 索引 缓存 分布式 事务 内存 模型 训练 "

@@ -11,9 +11,9 @@ from conftest import article
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from artread import archive
-from artread.index import ArchiveIndex
-from artread.search import QueryError, search
+from artread.core import archive
+from artread.core.index import ArchiveIndex
+from artread.core.search import QueryError, search
 
 # Whatever a user or an article may hold: any code point, with the troublemakers made likely.
 TROUBLE = ["\x1b", "\x9b", "\x9d", "\x07", "\x00", "\u202e", "\u2066", '"', "-", ":", "[", "]"]
@@ -162,8 +162,8 @@ def test_hostile_articles_never_reach_the_terminal_in_any_view_or_mode(
 )
 @example(text="…ＧＰＵ﬌梯度檢查點ß")
 def test_snippet_positions_map_normalised_text_back_to_the_original(text):
-    from artread.analysis import normalize
-    from artread.search import _normalize_with_map
+    from artread.core.analysis import normalize
+    from artread.core.search import _normalize_with_map
 
     normalized, origin = _normalize_with_map(text)
     assert normalized == normalize(text)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_server import _wait_for_server, artread, runtime, server  # noqa: F401  (fixtures)
 
-from artread import client, protocol
+from artread.resident import client, protocol
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the server runs on Linux")
 

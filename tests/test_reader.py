@@ -18,9 +18,9 @@ import pytest
 from conftest import article
 from rich.console import Console
 
-from artread import layout, views
-from artread.index import ArchiveIndex
-from artread.render import latex_to_unicode, prepare
+from artread.core.index import ArchiveIndex
+from artread.ui import layout, views
+from artread.ui.render import latex_to_unicode, prepare
 
 RICH_ARTICLE = """# 注意力
 

@@ -6,9 +6,9 @@ import json
 
 from conftest import article
 
-from artread import archive, plaintext
-from artread.index import ArchiveIndex
-from artread.search import QueryError, make_snippet, search
+from artread.core import archive, plaintext
+from artread.core.index import ArchiveIndex
+from artread.core.search import QueryError, make_snippet, search
 
 
 def test_a_file_over_the_size_limit_is_indexed_from_its_start_with_a_warning(make_archive):

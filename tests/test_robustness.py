@@ -13,9 +13,9 @@ import time
 import pytest
 from conftest import article
 
-from artread import catalog
-from artread.index import WHOOSH_DIR, ArchiveIndex
-from artread.search import search
+from artread.core import catalog
+from artread.core.index import WHOOSH_DIR, ArchiveIndex
+from artread.core.search import search
 
 
 def many_articles(n: int) -> dict[str, str]:

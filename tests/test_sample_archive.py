@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from artread import archive
 from artread.config import bundled_archive
+from artread.core import archive
 
 ROOT = bundled_archive()
 PATHS = sorted(archive.scan(ROOT).files)

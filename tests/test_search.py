@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import article
 
-from artread.search import make_snippet, search
+from artread.core.search import make_snippet, search
 
 
 def top_ids(found, n=3):

@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import article
 
-from artread import analysis
-from artread.index import ArchiveIndex
-from artread.search import QueryError, make_snippet, search
+from artread.core import analysis
+from artread.core.index import ArchiveIndex
+from artread.core.search import QueryError, make_snippet, search
 
 
 def ids(found) -> list[str]:

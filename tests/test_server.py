@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_reader import run_in_terminal
 
-from artread import client, watch
+from artread.resident import client, watch
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
@@ -60,7 +60,7 @@ def _wait_for_server(path: str) -> dict:
 @pytest.fixture
 def server(runtime: Path) -> Iterator[str]:
     path = client.socket_path()
-    process = subprocess.Popen([sys.executable, "-m", "artread.server", path])
+    process = subprocess.Popen([sys.executable, "-m", "artread.resident.server", path])
     _wait_for_server(path)
     yield path
     client.control(path, b"q")
@@ -228,7 +228,7 @@ def test_each_archive_keeps_its_own_user_dictionary(server: str, make_archive) -
 
 
 def test_an_index_knows_when_another_process_updated_it(make_archive) -> None:
-    from artread.index import ArchiveIndex
+    from artread.core.index import ArchiveIndex
 
     root = make_archive({"a.md": _article("第一篇", "这里讲哈希表的扩容。")})
     mine, other = ArchiveIndex(root), ArchiveIndex(root)

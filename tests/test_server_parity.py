@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_server import _wait_for_server, runtime  # noqa: F401  (a fixture)
 
-from artread import client, watch
+from artread.resident import client, watch
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
@@ -45,7 +45,7 @@ def _start(env: dict[str, str], umask: int = 0o022) -> subprocess.Popen:
     path = client.socket_path()
     assert path is not None
     process = subprocess.Popen(
-        [sys.executable, "-m", "artread.server", path], env=env, umask=umask, cwd="/"
+        [sys.executable, "-m", "artread.resident.server", path], env=env, umask=umask, cwd="/"
     )
     _wait_for_server(path)
     return process

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from artread import client, watch
+from artread.resident import client, watch
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
@@ -73,7 +73,7 @@ def _end_servers_under(top: Path) -> None:
             args = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"artread.server" in args and any(arg.startswith(mine) for arg in args):
+        if b"artread.resident.server" in args and any(arg.startswith(mine) for arg in args):
             with contextlib.suppress(OSError):
                 os.kill(int(entry.name), signal.SIGTERM)
             _wait_until(lambda pid=entry.name: b"Z" in _state(int(pid)))
@@ -103,7 +103,7 @@ def artread(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def _start_server(path: str) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "artread.server", path])
+    process = subprocess.Popen([sys.executable, "-m", "artread.resident.server", path])
     _wait_for_server(path)
     return process
 
@@ -210,7 +210,7 @@ def test_a_huge_lock_file_is_not_read_whole(folders: Folders, sample_archive: Pa
 
 
 def _socket_in(env: dict[str, str]) -> str:
-    probe = "from artread import client; print(client.socket_path())"
+    probe = "from artread.resident import client; print(client.socket_path())"
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, env={**os.environ, **env}
     )
@@ -262,7 +262,9 @@ def _state(pid: int) -> bytes:
 def test_a_client_in_another_mount_namespace_is_not_served(folders: Folders) -> None:
     path = client.socket_path()
     process = _start_server(path)
-    probe = "import sys; from artread import client; print(client.control(sys.argv[1], b'i'))"
+    probe = (
+        "import sys; from artread.resident import client; print(client.control(sys.argv[1], b'i'))"
+    )
     command = [sys.executable, "-c", probe, path]
     here = subprocess.run(command, capture_output=True, timeout=120)
     assert here.stdout.startswith(b"{")
@@ -273,7 +275,7 @@ def test_a_client_in_another_mount_namespace_is_not_served(folders: Folders) -> 
     if there.returncode != 0 or b"unshare" in there.stderr:
         pytest.skip(f"no mount namespace for this user: {there.stderr.decode()}")
     assert there.stdout == b"None\n"
-    stamp = "from artread import client; print(client.stamp())"
+    stamp = "from artread.resident import client; print(client.stamp())"
     inside = subprocess.run(["unshare", "-Urm", sys.executable, "-c", stamp], capture_output=True)
     assert inside.stdout.strip().decode() != client.stamp()  # its own server, in its own view
     client.stop(path)
@@ -334,7 +336,7 @@ def test_stop_all_stops_every_server_of_the_user_and_nothing_else(
     os.environ.pop("XDG_RUNTIME_DIR")  # another shell: another folder and another stamp
     second_path = _socket_in({"PYTHONHASHSEED": "3"})
     second = subprocess.Popen(
-        [sys.executable, "-m", "artread.server", second_path],
+        [sys.executable, "-m", "artread.resident.server", second_path],
         env={**os.environ, "PYTHONHASHSEED": "3"},
     )
     _wait_for_server(second_path)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import article
 
-from artread import archive, catalog, index
-from artread.index import WHOOSH_DIR, ArchiveIndex
+from artread.core import archive, catalog, index
+from artread.core.index import WHOOSH_DIR, ArchiveIndex
 
 OTHER_UID = 54321  # a uid no account on the machine has: another user's files
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file away needs root")
@@ -207,7 +207,7 @@ def _indexed(make_archive, files: dict[str, str]) -> ArchiveIndex:
 
 
 def _found(root: Path, text: str) -> list[str]:
-    from artread.search import search
+    from artread.core.search import search
 
     current = ArchiveIndex(root)
     current.sync()

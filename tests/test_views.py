@@ -8,10 +8,10 @@ import pytest
 from conftest import article
 from rich.console import Console
 
-from artread import views
-from artread.index import ArchiveIndex
-from artread.listing import latest_page
-from artread.search import search
+from artread.core.index import ArchiveIndex
+from artread.core.listing import latest_page
+from artread.core.search import search
+from artread.ui import views
 
 CLOSING = "，。！？；：、）"
 
@@ -31,7 +31,7 @@ def test_article_lines_fit_the_width_and_never_start_with_closing_punctuation(sa
     views.article(console, entry, sample_index.read_article(entry).body)
     lines = lines_of(console)
     assert len(lines) > 50
-    from artread.layout import width as cells
+    from artread.ui.layout import width as cells
 
     for line in lines:
         assert cells(line) <= width, line
@@ -53,7 +53,7 @@ def test_latest_page_fits_the_width_with_two_line_excerpts(sample_index, width):
     page = latest_page(sample_index.catalog, per_page=5)
     views.latest(console, page, next_command="artread latest --page 2")
     lines = lines_of(console)
-    from artread.layout import width as cells
+    from artread.ui.layout import width as cells
 
     assert all(cells(line) <= width for line in lines)
     excerpt_ends = [i for i, line in enumerate(lines) if line.rstrip().endswith("...")]

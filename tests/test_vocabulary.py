@@ -7,10 +7,10 @@ import json
 
 from conftest import article
 
-from artread import glossary
-from artread.archive import split_front_matter
-from artread.related import related
-from artread.search import search
+from artread.core import glossary
+from artread.core.archive import split_front_matter
+from artread.core.related import related
+from artread.core.search import search
 
 
 def ids(found) -> list[str]:

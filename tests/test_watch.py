@@ -17,8 +17,9 @@ import pytest
 import test_server
 from test_server import _article, _wait_for_server, artread, ids
 
-from artread import archive, watch
-from artread.index import ArchiveIndex
+from artread.core import archive
+from artread.core.index import ArchiveIndex
+from artread.resident import watch
 
 runtime, server = test_server.runtime, test_server.server  # the real server's fixtures
 
@@ -304,7 +305,7 @@ def test_server_closes_the_indexes_it_drops(server: str, make_archive) -> None:
 
 
 def test_edited_user_dictionaries_leave_a_bounded_number_of_lexicons_open() -> None:
-    from artread import analysis
+    from artread.core import analysis
 
     lexicons = []
     for edit in range(12):
@@ -318,7 +319,7 @@ def test_edited_user_dictionaries_leave_a_bounded_number_of_lexicons_open() -> N
 
 
 def test_edited_synonyms_leave_a_bounded_number_of_glossaries(make_archive) -> None:
-    from artread import glossary
+    from artread.core import glossary
 
     root = make_archive({"a.md": _article("第一篇", "模型。")})
     for edit in range(12):

@@ -1,3 +1,3 @@
-from artread.client import main
+from artread.resident.client import main
 
 main()

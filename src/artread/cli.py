@@ -19,7 +19,7 @@ from artread import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from artread.index import ArchiveIndex, SyncReport
+    from artread.core.index import ArchiveIndex, SyncReport
 
 app = typer.Typer(
     name="artread",
@@ -101,7 +101,7 @@ def _main(
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    from artread.sanitize import clean_line
+    from artread.ui.sanitize import clean_line
 
     sys.stderr.write(f"artread: {clean_line(message)}\n")
     raise typer.Exit(code)
@@ -111,8 +111,8 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 def _errors() -> Iterator[None]:
     """Known failures become one line on stderr and exit 2; never a traceback."""
     from artread.config import UnsafeStorage
-    from artread.index import IndexBusy
-    from artread.query import QueryError
+    from artread.core.index import IndexBusy
+    from artread.core.query import QueryError
 
     try:
         yield
@@ -151,7 +151,7 @@ def _console(stderr: bool = False) -> Console:
 def _open(archive: str | None) -> ArchiveIndex:
     """The archive's index, brought up to date (built the first time) with progress on stderr."""
     from artread.config import resolve_archive
-    from artread.index import ArchiveIndex
+    from artread.core.index import ArchiveIndex
 
     root = resolve_archive(archive or state.archive)
     if not root.is_dir():
@@ -202,7 +202,7 @@ def _sync(
     finally:
         if bar is not None:
             bar.stop()
-    from artread.sanitize import clean_line
+    from artread.ui.sanitize import clean_line
 
     for path, reason in report.skipped:
         sys.stderr.write(f"artread: skipped {clean_line(path)}: {clean_line(reason)}\n")
@@ -254,7 +254,8 @@ def latest(
       artread latest --page 2 --category NLP
     """
     with _errors():
-        from artread import listing, views
+        from artread.core import listing
+        from artread.ui import views
 
         index = _open(archive)
         result = listing.latest_page(
@@ -307,7 +308,8 @@ def tags(json_output: JsonOption = False, archive: ArchiveOption = None) -> None
 
 def _names(kind: str, json_output: bool, archive: str | None) -> None:
     with _errors():
-        from artread import listing, views
+        from artread.core import listing
+        from artread.ui import views
 
         catalog = _open(archive).catalog
         counts = listing.categories(catalog) if kind == "category" else listing.tags(catalog)
@@ -405,9 +407,9 @@ def search(
       artread search '"torch.utils.checkpoint"' -mxnet --since 2021
     """
     with _errors():
-        from artread import views
-        from artread.sanitize import clean_line
-        from artread.search import search as run_search
+        from artread.core.search import search as run_search
+        from artread.ui import views
+        from artread.ui.sanitize import clean_line
 
         text = _typed(" ".join(query))
         index = _open(archive)
@@ -459,8 +461,8 @@ def _typed(argument: str) -> str:
 
 
 def _warn_about_synonyms(index: ArchiveIndex) -> None:
-    from artread import glossary
-    from artread.sanitize import clean_line
+    from artread.core import glossary
+    from artread.ui.sanitize import clean_line
 
     problem = glossary.for_archive(index.root).problem
     if problem:
@@ -482,8 +484,8 @@ def _search_options(
 
 
 def _complete_id(incomplete: str) -> list[str]:
-    from artread import catalog
     from artread.config import index_dir_for, resolve_archive
+    from artread.core import catalog
 
     try:
         loaded = catalog.load(index_dir_for(resolve_archive(state.archive)))
@@ -524,9 +526,9 @@ def show(
       artread show nlp/ngram-language-model.md --raw | less
     """
     with _errors():
-        from artread import views
-        from artread.archive import split_front_matter
-        from artread.lookup import LookupFailed, resolve
+        from artread.core.archive import split_front_matter
+        from artread.core.lookup import LookupFailed, resolve
+        from artread.ui import views
 
         index = _open(archive)
         try:
@@ -537,7 +539,7 @@ def show(
         source = index.read_text(entry)
         console = _console()
         if raw:
-            from artread.sanitize import clean
+            from artread.ui.sanitize import clean
 
             # As written; a terminal still never receives the file's escape sequences.
             sys.stdout.write(clean(source) if console.is_terminal else source)
@@ -546,7 +548,7 @@ def show(
         if toc and not json_output:
             views.table_of_contents(console, entry, body)
             return
-        from artread.related import related
+        from artread.core.related import related
 
         alike = related(index, entry, body)
         if json_output:
@@ -557,7 +559,7 @@ def show(
 
 def _paged(console: Console, draw: Callable[[], None], no_pager: bool) -> None:
     """Draw on the terminal, through the pager when taller than the screen."""
-    from artread import pager
+    from artread.ui import pager
 
     chosen = None if no_pager or not console.is_terminal else pager.command()
     if chosen is None:
@@ -594,7 +596,7 @@ def index_command(
     """
     with _errors():
         from artread.config import resolve_archive
-        from artread.index import ArchiveIndex, index_size
+        from artread.core.index import ArchiveIndex, index_size
 
         root = resolve_archive(archive or state.archive)
         if not root.is_dir():
@@ -618,9 +620,10 @@ def doctor(json_output: JsonOption = False, archive: ArchiveOption = None) -> No
     Example: artread doctor --archive ~/blog/source/_posts
     """
     with _errors():
-        from artread import health, views
         from artread.config import resolve_archive
-        from artread.index import ArchiveIndex
+        from artread.core import health
+        from artread.core.index import ArchiveIndex
+        from artread.ui import views
 
         report = health.examine(ArchiveIndex(resolve_archive(archive or state.archive)))
         console = _console()
@@ -650,8 +653,8 @@ def analyze(
       artread analyze pytroch --json
     """
     with _errors():
-        from artread import views
-        from artread.explain import explain
+        from artread.core.explain import explain
+        from artread.ui import views
 
         index = _open(archive)
         _warn_about_synonyms(index)
@@ -689,8 +692,8 @@ def server_command(
 
       artread server stop --all
     """
-    from artread import client
-    from artread.protocol import STATUS
+    from artread.resident import client
+    from artread.resident.protocol import STATUS
 
     path = client.socket_path()
     if action is ServerAction.stop:
@@ -710,7 +713,7 @@ def server_command(
 
 
 def _stop_servers(paths: list[str], every: bool) -> None:
-    from artread import client
+    from artread.resident import client
 
     outcomes = [client.stop(path) for path in paths]
     if every:
@@ -729,8 +732,8 @@ def _stop_servers(paths: list[str], every: bool) -> None:
 
 
 def _no_server(path: str | None) -> None:
-    from artread import client
-    from artread.sanitize import clean_line
+    from artread.resident import client
+    from artread.ui.sanitize import clean_line
 
     problem = client.configured()[1]
     if os.environ.get("ARTREAD_SERVER", "").strip().lower() in client.OFF:
@@ -747,7 +750,7 @@ def _no_server(path: str | None) -> None:
 def _print_status(status: dict) -> None:
     import datetime as dt
 
-    from artread.sanitize import clean_line
+    from artread.ui.sanitize import clean_line
 
     since = dt.datetime.fromtimestamp(status["since"]).strftime("%Y-%m-%d %H:%M:%S")
     typer.echo(
@@ -762,8 +765,8 @@ def _print_status(status: dict) -> None:
 
 def _print_runtime_folder() -> None:
     """Which folder holds the socket, when it is not the first choice, and why."""
-    from artread import client
-    from artread.sanitize import clean_line
+    from artread.resident import client
+    from artread.ui.sanitize import clean_line
 
     directory, skipped = client.runtime_dir()
     if not skipped:
@@ -777,7 +780,7 @@ def _print_runtime_folder() -> None:
 
 
 def main() -> None:
-    """The console script in this process (artread.client.main runs it when no server does)."""
+    """The console script in this process (resident.client.main runs it when no server does)."""
     # A command is a short process that allocates many small objects and frees them at exit:
     # the cyclic collector's passes are pure cost (54 ms of 508 for a search over 26,000
     # articles, measured). Index updates turn it back on (index._collecting_garbage).
@@ -793,8 +796,8 @@ def run(
 ) -> int:
     """Run one command line; its exit status. Usage errors are one line on stderr (2).
 
-    A resident server (artread.server) passes how it opens an archive's index (kept open and
-    watched) and how it pages (in the client's terminal).
+    A resident server (artread.resident.server) passes how it opens an archive's index (kept
+    open and watched) and how it pages (in the client's terminal).
     """
     try:  # typer vendors click from 0.22 on; older releases use click itself
         from typer._click import exceptions

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import artread._whoosh  # noqa: F401  (before Whoosh)
-from artread import analysis, glossary, plaintext, spelling
-from artread.index import ArchiveIndex
+import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh)
+from artread.core import analysis, glossary, plaintext, spelling
+from artread.core.index import ArchiveIndex
 
 RELATED = 5  # articles listed
 KEY_TERMS = 12  # terms searched for

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
-import artread._whoosh  # noqa: F401  (before Whoosh: rank() imports it)
-from artread import analysis, glossary, plaintext, scoring, spelling
-from artread.archive import body_of
-from artread.index import FIELD_BOOSTS, ArchiveIndex
-from artread.query import Filter, ParsedQuery, QueryError, date_range, parse
+import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh: rank() imports it)
+from artread.core import analysis, glossary, plaintext, spelling
+from artread.core.archive import body_of
+from artread.core.engine import scoring
+from artread.core.index import FIELD_BOOSTS, ArchiveIndex
+from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
 
 __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "rank", "search"]
 

@@ -17,12 +17,12 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from artread import layout
-from artread.sanitize import clean, clean_line
+from artread.ui import layout
+from artread.ui.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
-    from artread.explain import Explanation
-    from artread.search import SearchResults, Snippet
+    from artread.core.explain import Explanation
+    from artread.core.search import SearchResults, Snippet
 
 # Rich breaks lines only at spaces, and Chinese has none: let it break between characters.
 rich._wrap.words = layout.breakable_words
@@ -247,7 +247,7 @@ def article(console: Console, entry: dict, body: str, related: Sequence[dict] = 
     """
     from rich.markdown import Markdown  # 20 ms to import: only where an article is shown
 
-    from artread import render
+    from artread.ui import render
 
     header = Group(
         Text(clean_line(entry["title"]), style="bold"),
@@ -294,7 +294,7 @@ def _related(entries: Sequence[dict], width: int) -> Text:
 
 def table_of_contents(console: Console, entry: dict, body: str) -> None:
     """The article's headings, indented by level."""
-    from artread import plaintext
+    from artread.core import plaintext
 
     console.print(Text(clean_line(entry["title"]), style="bold"))
     for level, heading in plaintext.heading_levels(clean(body)):

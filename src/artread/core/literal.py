@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 
-from artread.analysis import normalize
+from artread.core.analysis import normalize
 
 PREFIX = "texts-"
 _SEPARATOR = b"\x00"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from artread import plaintext
+from artread.core import plaintext
 
 SUFFIXES = (".md", ".markdown")
 MAX_BYTES = 4 * 1024 * 1024  # larger files are truncated (with a warning) to bound memory

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import artread._whoosh  # noqa: F401  (before Whoosh)
-from artread import analysis, glossary, spelling
-from artread.index import ArchiveIndex
-from artread.query import ParsedQuery, parse
+import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh)
+from artread.core import analysis, glossary, spelling
+from artread.core.index import ArchiveIndex
+from artread.core.query import ParsedQuery, parse
 
 
 @dataclass

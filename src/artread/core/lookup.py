@@ -6,7 +6,7 @@ import difflib
 import posixpath
 from pathlib import Path
 
-from artread.catalog import Catalog
+from artread.core.catalog import Catalog
 
 
 class LookupFailed(Exception):

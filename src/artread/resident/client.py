@@ -1,8 +1,8 @@
 """The `artread` command: hands the command line to a resident server when one runs.
 
 A fresh Python process spends most of a search importing Whoosh, Rich and Typer and reading
-the catalog. A server (artread.server) keeps them loaded, with each archive's index open and
-its folders watched, and runs the command for this process: its output comes back as the
+the catalog. A server (artread.resident.server) keeps them loaded, with each archive's index
+open and its folders watched, and runs the command for this process: its output comes back as the
 bytes this process writes, made for this terminal (width, colours, pager). With no server, the
 command runs here, and a server is started for the next command. This module imports only
 the standard library: it is what every command loads first.
@@ -24,7 +24,7 @@ from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
 from stat import S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, S_ISSOCK
 
-from artread.protocol import (
+from artread.resident.protocol import (
     ACK,
     CANCEL,
     EXIT,
@@ -197,7 +197,7 @@ def runtime_dirs() -> list[str]:
 def installation() -> list[str]:
     """The code a server runs: artread's own modules and the folders of the installed
     distributions (pip adding or removing one changes its folder)."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # artread/
     parts = [package, sys.prefix]  # the installation and the environment it is in
     _modules(package, parts)
     for folder in sys.path:
@@ -709,7 +709,7 @@ def end_server(pid: int, path: str) -> bool:
             return False
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             args = handle.read(1 << 16).split(b"\0")
-        if b"artread.server" not in args or os.fsencode(path) not in args:
+        if b"artread.resident.server" not in args or os.fsencode(path) not in args:
             return False
         os.kill(pid, signal.SIGTERM)
     except (OSError, ValueError):
@@ -718,7 +718,7 @@ def end_server(pid: int, path: str) -> bool:
 
 
 def _page(message: dict) -> None:
-    from artread import pager
+    from artread.ui import pager
 
     if not pager.page(message["text"], message["pager"]):
         sys.stdout.write(message["text"])
@@ -737,7 +737,7 @@ def start_server(path: str) -> None:
     with contextlib.suppress(OSError):
         subprocess.Popen(
             # -P: not the current folder first on the import path (it is any folder at all).
-            [sys.executable, "-P", "-m", "artread.server", path],
+            [sys.executable, "-P", "-m", "artread.resident.server", path],
             cwd="/",
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from artread import analysis, archive, literal, plaintext
+from artread.core import analysis, archive, literal, plaintext
 
 JOBS_ENV = "ARTREAD_JOBS"  # worker processes for a big update; 1 reads in this process
 CHUNK = 8  # files per task: few enough that an interrupted build stops soon
@@ -144,7 +144,10 @@ class _Worker:
         from artread.config import CACHE_DIR_ENV, cache_dir
 
         source = str(Path(artread.__file__).resolve().parent.parent)
-        code = f"import sys; sys.path.insert(0, {source!r}); import artread.ingest as m; m.serve()"
+        code = (
+            f"import sys; sys.path.insert(0, {source!r}); "
+            "import artread.core.ingest as m; m.serve()"
+        )
         env = {**os.environ, CACHE_DIR_ENV: str(cache_dir())}
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-c", code],

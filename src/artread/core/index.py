@@ -18,19 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from artread import analysis, archive, catalog, ingest, literal
-from artread.analysis import ANALYZER_VERSION
 from artread.config import UnsafeStorage, check_file, index_dir_for, private_dir, trusted_dir
+from artread.core import analysis, archive, catalog, ingest, literal
+from artread.core.analysis import ANALYZER_VERSION
 
 if TYPE_CHECKING:
-    from artread.watch import FolderWatch
+    from artread.resident.watch import FolderWatch
 
-SCHEMA_VERSION = "3"  # bump when what is indexed or cataloged changes
+SCHEMA_VERSION = "4"  # bump when what is indexed or cataloged changes
 
 
 def _dictionary_version() -> str:
     """jieba's dictionary, named by its size: another dictionary segments differently."""
-    from artread.lexicon import jieba_dictionary
+    from artread.core.lexicon import jieba_dictionary
 
     found = jieba_dictionary()
     return f"jieba{found.stat().st_size}" if found else "jieba-unknown"
@@ -78,7 +78,7 @@ class SyncReport:
 def schema() -> Any:
     from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-    from artread.tokenizer import analyzer
+    from artread.core.engine.tokenizer import analyzer
 
     text = analyzer()
     return Schema(
@@ -155,7 +155,7 @@ class ArchiveIndex:
     def whoosh(self) -> Any:
         """The open Whoosh index; a damaged one is rebuilt from the archive, not a traceback."""
         if self._whoosh is None:
-            import artread._whoosh  # noqa: F401  (before the first Whoosh import)
+            import artread.core.engine.stand_ins  # noqa: F401  (before the first Whoosh import)
 
             # isort: split
             from whoosh import index as whoosh_index
@@ -302,7 +302,7 @@ class ArchiveIndex:
     def _sync_locked(
         self, rebuild: bool, progress: Progress | None = None, jobs: int | None = None
     ) -> SyncReport:
-        import artread._whoosh  # noqa: F401  (before the first Whoosh import)
+        import artread.core.engine.stand_ins  # noqa: F401  (before the first Whoosh import)
 
         # isort: split
         from whoosh import index as whoosh_index

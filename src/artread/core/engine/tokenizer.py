@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import artread._whoosh  # noqa: F401  (must come before any Whoosh import)
+import artread.core.engine.stand_ins  # noqa: F401  (must come before any Whoosh import)
 
 # isort: split
 from whoosh.analysis import Token, Tokenizer
 
-from artread.analysis import terms
+from artread.core.analysis import terms
 
 
 class ChineseTokenizer(Tokenizer):

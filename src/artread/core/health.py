@@ -10,8 +10,8 @@ import fcntl
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from artread import archive, catalog, literal
-from artread.index import (
+from artread.core import archive, catalog, literal
+from artread.core.index import (
     FINGERPRINT,
     USER_DICTIONARY,
     WHOOSH_DIR,
@@ -98,7 +98,7 @@ def _user_dictionary(root: Path, health: Health) -> None:
 
 
 def _synonyms(root: Path, health: Health) -> None:
-    from artread import glossary
+    from artread.core import glossary
 
     found = glossary.for_archive(root)
     shipped = f"the shipped glossary: {sum(1 for s in found.sources if s == 'glossary')} groups"

@@ -150,7 +150,7 @@ def index_with_lexicon(enabled: bool) -> None:
 
 def _lexicon() -> Any:
     """The lexicon with the active user dictionary applied; None without jieba's dict file."""
-    from artread import lexicon
+    from artread.core import lexicon
 
     digest, text = _user_dictionary
     found = _lexicons.pop(digest, None)
@@ -172,8 +172,8 @@ def cache_sizes() -> dict[str, int]:
 
 def ensure_lexicon() -> Path | None:
     """The lexicon file for the installed jieba, written from jieba's dictionary if missing."""
-    from artread import lexicon
     from artread.config import cache_subdir, check_file
+    from artread.core import lexicon
 
     path = lexicon.lexicon_path(cache_subdir("jieba"))
     if path is None:
@@ -266,13 +266,3 @@ def query_terms(text: str) -> list[tuple[str, bool]]:
         compound = len(_PART.findall(word)) > 1 or word.endswith(("+", "#"))
         units.append((word if compound else stem(word), word in QUERY_FILLER))
     return units
-
-
-def __getattr__(name: str) -> Any:
-    """ChineseTokenizer lives in artread.tokenizer (it needs Whoosh, which most commands do
-    not); indexes made before the move find it here by its old name."""
-    if name == "ChineseTokenizer":
-        from artread.tokenizer import ChineseTokenizer
-
-        return ChineseTokenizer
-    raise AttributeError(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from artread.catalog import Catalog
+from artread.core.catalog import Catalog
 
 
 def latest_page(

@@ -1,13 +1,13 @@
-"""A resident artread that runs commands for artread.client, everything already loaded.
+"""A resident artread that runs commands for artread.resident.client, everything already loaded.
 
-Started by the first command that finds none (`python -m artread.server SOCKET`), it listens
-on a socket only its user can reach, runs one command at a time, and exits after
+Started by the first command that finds none (`python -m artread.resident.server SOCKET`),
+it listens on a socket only its user can reach, runs one command at a time, and exits after
 IDLE_SECONDS without one. Each command runs as it would in its own process: in the client's
 folder, with the client's environment, its output written for the client's terminal and
 sent back as it is written; the pager runs in the client. What it keeps between commands:
 the imported modules, and each archive's index open (catalog, Whoosh reader, literal texts)
 with the archive's folders watched, so the freshness check looks at every file only after
-something changed (artread.watch). An index another process updated is opened afresh.
+something changed (artread.resident.watch). An index another process updated is opened afresh.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from artread import analysis, cli, watch
-from artread.client import PEERCRED, installation, open_own, private
+from artread import cli
 from artread.config import index_dir_for
-from artread.index import ArchiveIndex
-from artread.protocol import (
+from artread.core import analysis
+from artread.core.index import ArchiveIndex
+from artread.resident import watch
+from artread.resident.client import PEERCRED, installation, open_own, private
+from artread.resident.protocol import (
     ACK,
     CANCEL,
     DURING_MAX,
@@ -301,7 +303,7 @@ def _close(index: ArchiveIndex) -> None:
 
 def _cache_sizes() -> dict[str, int]:
     """What the server holds for the archives' user dictionaries and synonyms."""
-    from artread import glossary
+    from artread.core import glossary
 
     return {**analysis.cache_sizes(), "glossaries": glossary.cache_size()}
 
@@ -401,8 +403,7 @@ def _call(args: list[str], indexes: Indexes, page: Any) -> int:
 
 def _warm() -> None:
     """Import what commands use, before the first one arrives."""
-    from artread import explain, listing, lookup, related, render, search, views  # noqa: F401
-    from artread.index import schema
+    from artread.core.index import schema
 
     schema()
 

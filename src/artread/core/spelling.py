@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
-from artread import analysis
-from artread.index import FIELD_BOOSTS
+from artread.core import analysis
+from artread.core.index import FIELD_BOOSTS
 
 _PART = re.compile(r"[^\W_]+")
 # An English word held by at most TYPO_RARE articles may be a typo: it is also searched as the

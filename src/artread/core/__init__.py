@@ -1,0 +1,1 @@
+"""The library underneath the commands: no typer, no rich, no terminal."""

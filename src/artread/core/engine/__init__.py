@@ -1,0 +1,1 @@
+"""The one place Whoosh is used: its import, the schema's tokenizer and the scoring."""
