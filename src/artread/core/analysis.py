@@ -90,7 +90,7 @@ def stem(word: str) -> str:
     """An English word's stem (Porter), so plurals and singulars meet; other words unchanged."""
     if len(word) < 4 or not (word.isascii() and word.isalpha()):
         return word
-    from whoosh.lang.porter import stem as porter
+    from artread.core.engine.stemmer import stem as porter
 
     return porter(word)
 

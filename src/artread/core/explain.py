@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh)
 from artread.core import analysis, glossary, spelling
 from artread.core.index import ArchiveIndex
 from artread.core.query import ParsedQuery, parse
@@ -53,7 +52,7 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
         synonyms=sum(1 for s in found.sources if s == "synonyms"),
     )
     if index is not None and terms:
-        from whoosh.query import Term
+        from artread.core.engine import match
 
         covered = {u for e in explanation.expansions for u in e.span}
         with index.searcher() as searcher:
@@ -62,7 +61,7 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
             for correction in found_typos:
                 # As search shows it: the word as typed, its correction as articles write it.
                 first = correction.term.split()[0]
-                paths = [hit["path"] for hit in searcher.search(Term("body", first), limit=3)]
+                paths = [hit["path"] for hit in searcher.search(match.term("body", first), limit=3)]
                 texts = [store.decoded(p) for p in paths]
                 correction = spelling.as_written(correction, texts)
                 explanation.corrections.append(

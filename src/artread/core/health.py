@@ -125,19 +125,19 @@ def _freshness(current: catalog.Catalog, scanned: archive.ScanResult, health: He
 
 
 def _whoosh(folder: Path, expected: int, health: Health) -> None:
-    from whoosh import index as whoosh_index
+    from artread.core.engine import store
 
     try:
-        ix = whoosh_index.open_dir(str(folder))
-        with ix.reader() as reader:
-            documents = reader.doc_count()
-            deleted = reader.doc_count_all() - documents
-        segments = len(ix._segments())
+        found = store.census(folder)
     except Exception as exc:  # any damage: Whoosh raises many kinds
         health.add("problem", "whoosh", f"does not open ({exc}): the next command rebuilds it")
         return
+    documents = found.documents
     level = "ok" if documents == expected else "problem"
-    text = f"{documents} documents in {segments} segments, {deleted} deleted awaiting a merge"
+    text = (
+        f"{documents} documents in {found.segments} segments, "
+        f"{found.deleted} deleted awaiting a merge"
+    )
     if level == "problem":
         text += f"; the catalog lists {expected}: run artread index --rebuild"
     health.add(level, "whoosh", text)

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from artread.config import UnsafeStorage, check_file, index_dir_for, private_dir, trusted_dir
+from artread.config import UnsafeStorage, check_file, index_dir_for, private_dir
 from artread.core import analysis, archive, catalog, ingest, literal
 from artread.core.analysis import ANALYZER_VERSION
+from artread.core.engine.fields import FIELD_BOOSTS  # noqa: F401  (search and spelling)
 
 if TYPE_CHECKING:
     from artread.resident.watch import FolderWatch
@@ -50,9 +51,6 @@ LEXICON_BELOW_BYTES = 256 * 1024  # less to read than this: segment from the lex
 USER_DICTIONARY = "artread.dict"  # extra jieba words, at the archive root
 _USER_WORD = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user-dict line
 
-# BM25F field weights: a word in the title says more than one in the body.
-FIELD_BOOSTS = {"title": 5.0, "headings": 2.5, "meta": 2.0, "body": 1.0}
-
 Progress = Callable[[int, int, str], None]
 
 
@@ -73,23 +71,6 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed or self.rebuilt)
-
-
-def schema() -> Any:
-    from whoosh.fields import ID, KEYWORD, TEXT, Schema
-
-    from artread.core.engine.tokenizer import analyzer
-
-    text = analyzer()
-    return Schema(
-        path=ID(stored=True, unique=True),
-        title=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["title"]),
-        headings=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["headings"]),
-        meta=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["meta"]),
-        body=TEXT(analyzer=text, phrase=False, field_boost=FIELD_BOOSTS["body"]),
-        category=ID,
-        tags=KEYWORD(commas=True, lowercase=True),
-    )
 
 
 class IndexBusy(Exception):
@@ -145,30 +126,26 @@ class ArchiveIndex:
     def searcher(self, weighting: Any = None) -> Iterator[Any]:
         """A Whoosh searcher (BM25F unless told otherwise) on a reader opened once: opening
         the segments' files costs more than many searches at 26,000 articles."""
-        from whoosh import scoring
-        from whoosh.searching import Searcher
+        from artread.core.engine import store
 
         if self._reader is None:
             self._reader = self.whoosh().reader()
-        yield Searcher(self._reader, weighting=weighting or scoring.BM25F(), closereader=False)
+        yield store.searcher(self._reader, weighting)
 
     def whoosh(self) -> Any:
         """The open Whoosh index; a damaged one is rebuilt from the archive, not a traceback."""
         if self._whoosh is None:
-            import artread.core.engine.stand_ins  # noqa: F401  (before the first Whoosh import)
-
-            # isort: split
-            from whoosh import index as whoosh_index
+            from artread.core.engine import store
 
             whoosh_dir = self.index_dir / WHOOSH_DIR
             try:
-                _check_whoosh(whoosh_dir)
-                self._whoosh = whoosh_index.open_dir(str(whoosh_dir))
+                store.check(whoosh_dir)
+                self._whoosh = store.open_index(whoosh_dir)
             except UnsafeStorage:
                 raise
             except Exception:
                 self.sync(rebuild=True)
-                self._whoosh = whoosh_index.open_dir(str(whoosh_dir))
+                self._whoosh = store.open_index(whoosh_dir)
         return self._whoosh
 
     def read_text(self, entry: dict) -> str:
@@ -302,10 +279,7 @@ class ArchiveIndex:
     def _sync_locked(
         self, rebuild: bool, progress: Progress | None = None, jobs: int | None = None
     ) -> SyncReport:
-        import artread.core.engine.stand_ins  # noqa: F401  (before the first Whoosh import)
-
-        # isort: split
-        from whoosh import index as whoosh_index
+        from artread.core.engine import store
 
         report = SyncReport()
         old = self.catalog
@@ -314,16 +288,16 @@ class ArchiveIndex:
         if old.archive != str(self.root):
             previous = {}
         whoosh_dir = self.index_dir / WHOOSH_DIR
-        _check_whoosh(whoosh_dir)  # Whoosh unpickles what it reads from there
+        store.check(whoosh_dir)  # Whoosh unpickles what it reads from there
         stale = old.fingerprint != FINGERPRINT or old.archive != str(self.root)
-        if not (rebuild or stale) and whoosh_dir.exists() and not _opens(whoosh_dir):
+        if not (rebuild or stale) and whoosh_dir.exists() and not store.opens(whoosh_dir):
             report.warnings.append("the index was damaged or incomplete; rebuilt it")
             rebuild = True
         if old.entries and not (old.texts and (self.index_dir / old.texts).is_file()):
             # Without the literal texts every article is read again: build afresh rather than
             # update every document in place (which leaves Whoosh's statistics skewed).
             rebuild = True
-        if rebuild or stale or not whoosh_index.exists_in(str(whoosh_dir)):
+        if rebuild or stale or not store.exists(whoosh_dir):
             report.rebuilt = True
             # Forget what the old catalog claims before wiping the index it describes, so a
             # build killed from here on leaves nothing that claims articles it does not hold.
@@ -331,7 +305,7 @@ class ArchiveIndex:
                 (self.index_dir / name).unlink(missing_ok=True)
             shutil.rmtree(whoosh_dir, ignore_errors=True)
             private_dir(whoosh_dir)
-            whoosh_index.create_in(str(whoosh_dir), schema())
+            store.create(whoosh_dir)
             old = catalog.Catalog(str(self.root), FINGERPRINT)
         scan_started = time.time_ns()
         scanned = archive.scan(self.root)
@@ -363,7 +337,7 @@ class ArchiveIndex:
         analysis.index_with_lexicon(small)
         report.workers = 0 if small else ingest.worker_count(jobs, len(to_read), size)
         kept = [p for p, e in entries.items() if "id" in e and p not in set(to_read)]
-        ix = whoosh_index.open_dir(str(whoosh_dir))
+        ix = store.open_index(whoosh_dir)
         writer = ix.writer(limitmb=WRITER_MB)
         store = literal.Writer(self.index_dir, old_texts, kept)
         articles = ingest.prepared(self.root, to_read, report.workers, dictionary.get("text"))
@@ -478,16 +452,6 @@ def _private_files() -> Iterator[None]:
         os.umask(previous)
 
 
-def _check_whoosh(whoosh_dir: Path) -> None:
-    """Whoosh unpickles its table of contents and segments, and unpickling runs code: its
-    folder and every file in it must be the user's alone to write (UnsafeStorage if not)."""
-    if not trusted_dir(whoosh_dir, top=whoosh_dir.parent.parent):
-        return
-    with os.scandir(whoosh_dir) as found:
-        for entry in found:
-            check_file(entry.path, entry.stat(follow_symlinks=False))
-
-
 def _folder_stats(scanned: archive.ScanResult, since_ns: int) -> dict[str, list[int]]:
     """Each scanned folder's stat, for the next freshness check; none (the next check scans)
     when the scan skipped something, or a folder changed too close to the scan to tell."""
@@ -561,16 +525,6 @@ def _texts_of(index_dir: Path, current: catalog.Catalog) -> literal.LiteralStore
 def _opened(store: literal.LiteralStore) -> literal.LiteralStore:
     store.open()  # fails now, not in the middle of a search, if the file is gone
     return store
-
-
-def _opens(whoosh_dir: Path) -> bool:
-    from whoosh import index as whoosh_index
-
-    try:
-        whoosh_index.open_dir(str(whoosh_dir)).doc_count_all()
-    except Exception:
-        return False
-    return True
 
 
 def diff(

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from artread.core import analysis, archive, literal, plaintext
+from artread.core.engine.fields import TEXT_FIELDS
 
 JOBS_ENV = "ARTREAD_JOBS"  # worker processes for a big update; 1 reads in this process
 CHUNK = 8  # files per task: few enough that an interrupted build stops soon
 PARALLEL_FROM_BYTES = 1 << 20  # by default, less to read than this stays in this process
 _LENGTH = struct.Struct(">Q")  # a message's size, before it on the pipe
-TEXT_FIELDS = ("title", "headings", "meta", "body")  # the fields segmented with jieba
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from artread.core import analysis
-from artread.core.index import FIELD_BOOSTS
+from artread.core.engine.fields import FIELD_BOOSTS, TITLE_AND_BODY
 
 _PART = re.compile(r"[^\W_]+")
 # An English word held by at most TYPO_RARE articles may be a typo: it is also searched as the
@@ -115,7 +115,7 @@ def index_terms(searcher: Any, *, latin: bool) -> list[str]:
     """The index's words: English ones (stems), or Chinese ones of two characters or more."""
     found: set[str] = set()
     reader = searcher.reader()
-    for name in ("title", "body"):
+    for name in TITLE_AND_BODY:
         for term in reader.lexicon(name):
             if isinstance(term, bytes):
                 term = term.decode("utf-8", "replace")

@@ -403,7 +403,7 @@ def _call(args: list[str], indexes: Indexes, page: Any) -> int:
 
 def _warm() -> None:
     """Import what commands use, before the first one arrives."""
-    from artread.core.index import schema
+    from artread.core.engine.schema import schema
 
     schema()
 

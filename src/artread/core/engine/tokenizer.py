@@ -8,15 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import artread.core.engine.stand_ins  # noqa: F401  (must come before any Whoosh import)
-
-# isort: split
-from whoosh.analysis import Token, Tokenizer
-
 from artread.core.analysis import terms
+from artread.core.engine.backend import analysis as whoosh_analysis
 
 
-class ChineseTokenizer(Tokenizer):
+class ChineseTokenizer(whoosh_analysis.Tokenizer):
     """A Whoosh tokenizer around artread's terms()."""
 
     def __init__(self, search_mode: bool = True) -> None:
@@ -40,8 +36,10 @@ class ChineseTokenizer(Tokenizer):
         tokenize: bool = True,
         mode: str = "",
         **kwargs: Any,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    ) -> Iterator[whoosh_analysis.Token]:
+        token = whoosh_analysis.Token(
+            positions, chars, removestops=removestops, mode=mode, **kwargs
+        )
         if not tokenize:
             token.original = token.text = value
             token.boost = 1.0
