@@ -7,13 +7,12 @@ catalog and re-reads only what was added or changed.
 from __future__ import annotations
 
 import fcntl
-import gc
 import os
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -250,6 +249,7 @@ class ArchiveIndex:
         waiting: Callable[[], None] | None = None,
         wait: bool = True,
         jobs: int | None = None,
+        updating: Callable[[], AbstractContextManager[Any]] = nullcontext,
     ) -> SyncReport:
         """Bring the index up to date with the archive; re-read only changed files.
 
@@ -257,6 +257,8 @@ class ArchiveIndex:
         on disk, return at once (report.busy) and let the caller read the last complete index.
         jobs: processes that read and segment a big update (default $ARTREAD_JOBS, else one
         per core when there is enough to read); 1 reads in this process.
+        updating: what to hold while the index is written (the caller's policy, e.g. garbage
+        collection on in a process that has turned it off).
         """
         started = time.perf_counter()
         if not self.root.is_dir():
@@ -271,7 +273,7 @@ class ArchiveIndex:
             if not locked:
                 return SyncReport(scanned=len(self.catalog.stats), busy=True)
             self._catalog = None  # another process may have updated it while we waited
-            with _collecting_garbage(), _private_files():
+            with updating(), _private_files():
                 report = self._sync_locked(rebuild, progress, jobs)
         report.seconds = time.perf_counter() - started
         return report
@@ -425,20 +427,6 @@ class ArchiveIndex:
             report.warnings.append(f"{USER_DICTIONARY}: not read ({exc}); it must be UTF-8 text")
             return {**stat, "text": ""}
         return {**stat, "text": text}
-
-
-@contextmanager
-def _collecting_garbage() -> Iterator[None]:
-    """Cyclic garbage collection on while the index is updated, whatever the caller chose:
-    the command line turns it off for its short read-only work (cli.main), and an update of
-    a large archive allocates far more than a query."""
-    was_enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was_enabled:
-            gc.disable()
 
 
 @contextmanager
