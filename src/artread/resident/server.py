@@ -268,8 +268,6 @@ class Indexes:
         key = (str(root), str(index_dir))
         held = self._held.pop(key, None)
         if held is not None and held.is_current():
-            # Queries are segmented with this archive's user dictionary, not the last one's.
-            analysis.use_user_dictionary(held.catalog.dictionary.get("text"))
             index = held
         else:
             if held is not None:  # another process updated the index: open it afresh
