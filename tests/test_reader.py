@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from conftest import article
-from rich.console import Console
 
 from artread.core.index import ArchiveIndex
 from artread.ui import layout, views
+from artread.ui.console import Console  # breaks lines between Chinese characters
 from artread.ui.render import latex_to_unicode, prepare
 
 RICH_ARTICLE = """# 注意力

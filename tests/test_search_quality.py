@@ -79,7 +79,7 @@ def test_question_words_carry_no_weight(make_index):
     )
     found = search(index, "为什么 Transformer 可以并行训练")
     assert ids(found) == ["answer"]
-    assert analysis.query_units("如何降低训练时的显存占用") == [
+    assert analysis.Analyzer().query_units("如何降低训练时的显存占用") == [
         "降低",
         "训练",
         "时",
@@ -133,7 +133,6 @@ def test_user_dictionary_keeps_a_domain_term_whole(make_archive):
     (root / "artread.dict").unlink()
     report = ArchiveIndex(root).sync()
     assert report.updated == 1
-    analysis.use_user_dictionary(None)
 
 
 def test_a_changed_user_dictionary_makes_the_index_stale(make_archive):
@@ -143,7 +142,6 @@ def test_a_changed_user_dictionary_makes_the_index_stale(make_archive):
     assert ArchiveIndex(root).is_fresh()
     (root / "artread.dict").write_text("蓝绿发布\n", encoding="utf-8")
     assert not ArchiveIndex(root).is_fresh()
-    analysis.use_user_dictionary(None)
 
 
 # Literal matches are never lost.

@@ -6,12 +6,12 @@ import io
 
 import pytest
 from conftest import article
-from rich.console import Console
 
 from artread.core.index import ArchiveIndex
 from artread.core.listing import latest_page
 from artread.core.search import search
 from artread.ui import views
+from artread.ui.console import Console  # breaks lines between Chinese characters
 
 CLOSING = "，。！？；：、）"
 

@@ -309,10 +309,9 @@ def test_edited_user_dictionaries_leave_a_bounded_number_of_lexicons_open() -> N
 
     lexicons = []
     for edit in range(12):
-        analysis.use_user_dictionary(f"深度求索 {10 + edit} nz\n")
-        assert "深度求索" in list(analysis.query_words("深度求索发布了新模型"))
-        lexicons.append(analysis._lexicon())
-    analysis.use_user_dictionary(None)
+        analyzer = analysis.Analyzer(f"深度求索 {10 + edit} nz\n")
+        assert "深度求索" in list(analyzer.query_words("深度求索发布了新模型"))
+        lexicons.append(analyzer.lexicon())
     assert analysis.cache_sizes()["lexicons"] <= analysis.KEEP_LEXICONS
     with pytest.raises(sqlite3.ProgrammingError):  # closed, not left to the garbage collector
         lexicons[0].freq("蝴蝶效应")  # a word it has not looked up yet

@@ -83,6 +83,7 @@ class ArchiveIndex:
         self.root = Path(root).resolve()
         self.index_dir = Path(index_dir) if index_dir else index_dir_for(self.root)
         self._catalog: catalog.Catalog | None = None
+        self._analyzer: tuple[catalog.Catalog, analysis.Analyzer] | None = None
         self._whoosh: Any = None
         self._reader: Any = None  # one Whoosh reader for every search of this index
         self._texts: literal.LiteralStore | None = None
@@ -98,9 +99,16 @@ class ArchiveIndex:
             loaded = catalog.load(self.index_dir)
             # None read (missing, damaged or of an older format): what index there is, is rebuilt.
             self._catalog = loaded or catalog.Catalog(str(self.root), "")
-            # Queries must be segmented with the dictionary the index was built with.
-            analysis.use_user_dictionary(self._catalog.dictionary.get("text"))
         return self._catalog
+
+    @property
+    def analyzer(self) -> analysis.Analyzer:
+        """How this archive's text becomes terms: with the user dictionary the index was built
+        with, so queries are segmented as the articles were."""
+        current = self.catalog
+        if self._analyzer is None or self._analyzer[0] is not current:
+            self._analyzer = (current, analysis.Analyzer(current.dictionary.get("text")))
+        return self._analyzer[1]
 
     def is_current(self) -> bool:
         """The catalog this object holds is the one on disk: no other process has updated
@@ -128,7 +136,10 @@ class ArchiveIndex:
         from artread.core.engine import store
 
         if self._reader is None:
+            from artread.core.engine.tokenizer import bind
+
             self._reader = self.whoosh().reader()
+            bind(self._reader.schema, self.analyzer)
         yield store.searcher(self._reader, weighting)
 
     def whoosh(self) -> Any:
@@ -282,6 +293,7 @@ class ArchiveIndex:
         self, rebuild: bool, progress: Progress | None = None, jobs: int | None = None
     ) -> SyncReport:
         from artread.core.engine import store
+        from artread.core.engine.tokenizer import bind
 
         report = SyncReport()
         old = self.catalog
@@ -319,7 +331,6 @@ class ArchiveIndex:
             else None
         )
         dictionary = self._read_dictionary(report)
-        analysis.use_user_dictionary(dictionary.get("text"))
         # Words the user dictionary added, removed or re-weighted: re-read what holds them.
         lines = _dictionary_lines(dictionary.get("text")) ^ _dictionary_lines(
             old.dictionary.get("text")
@@ -336,13 +347,14 @@ class ArchiveIndex:
         # A few changed files are segmented from the lexicon: jieba would take a second to load.
         size = sum(scanned.files[p].size for p in to_read)
         small = size < LEXICON_BELOW_BYTES and not report.rebuilt
-        analysis.index_with_lexicon(small)
+        analyzer = analysis.Analyzer(dictionary.get("text"), index_from_lexicon=small)
         report.workers = 0 if small else ingest.worker_count(jobs, len(to_read), size)
         kept = [p for p, e in entries.items() if "id" in e and p not in set(to_read)]
         ix = store.open_index(whoosh_dir)
         writer = ix.writer(limitmb=WRITER_MB)
+        bind(writer.schema, analyzer)
         store = literal.Writer(self.index_dir, old_texts, kept)
-        articles = ingest.prepared(self.root, to_read, report.workers, dictionary.get("text"))
+        articles = ingest.prepared(self.root, to_read, report.workers, analyzer)
         try:
             for path in removed:
                 writer.delete_by_term("path", path)
@@ -370,8 +382,6 @@ class ArchiveIndex:
             writer.cancel()
             store.abort()
             raise
-        finally:
-            analysis.index_with_lexicon(False)
         for path, reason in scanned.skipped:
             report.skipped.append((path, reason))
         declared = {p: e.get("declared_id") for p, e in entries.items() if "id" in e}

@@ -42,7 +42,7 @@ class Prepared:
     written: int = 0  # length of the file-as-written part of text
 
 
-def prepare(root: Path, path: str) -> Prepared:
+def prepare(root: Path, path: str, analyzer: analysis.Analyzer) -> Prepared:
     """Read one file and cut its text into the terms the index holds."""
     try:
         article = archive.read_article(root, path)
@@ -52,7 +52,7 @@ def prepare(root: Path, path: str) -> Prepared:
     text, written = literal.article_text(article.title, article.source, document["body"])
     # Whoosh indexes a list of strings as these terms, without calling the analyzer again.
     for name in TEXT_FIELDS:
-        document[name] = [term for term, _start, _end in analysis.terms(document[name])]
+        document[name] = [term for term, _start, _end in analyzer.terms(document[name])]
     return Prepared(path, None, document, article.summary(), article.warnings, text, written)
 
 
@@ -93,19 +93,18 @@ def worker_count(jobs: int | None, files: int, size: int) -> int:
 
 
 def prepared(
-    root: Path, paths: list[str], workers: int = 0, dictionary: str | None = None
+    root: Path, paths: list[str], workers: int, analyzer: analysis.Analyzer
 ) -> Iterator[Prepared]:
-    """Every file of `paths`, prepared, in that order: here, or by `workers` processes."""
+    """Every file of `paths`, prepared, in that order: here, or by `workers` processes (each
+    with an Analyzer of its own, made from the same user dictionary)."""
     if workers < 2:
         for path in paths:
-            yield prepare(root, path)
+            yield prepare(root, path, analyzer)
         return
-    yield from _in_workers(root, paths, workers, dictionary)
+    yield from _in_workers(root, paths, workers, analyzer.user_dictionary)
 
 
-def _in_workers(
-    root: Path, paths: list[str], workers: int, dictionary: str | None
-) -> Iterator[Prepared]:
+def _in_workers(root: Path, paths: list[str], workers: int, dictionary: str) -> Iterator[Prepared]:
     """Chunks of files dealt round-robin to worker processes, results read back in order.
 
     Each worker has at most two chunks asked of it, so memory does not grow with the archive
@@ -136,7 +135,7 @@ class _Worker:
     decides what stops; it ends by itself when its input closes, even if that process died.
     """
 
-    def __init__(self, dictionary: str | None) -> None:
+    def __init__(self, dictionary: str) -> None:
         import subprocess
         import sys
 
@@ -156,7 +155,7 @@ class _Worker:
             env=env,
             start_new_session=True,
         )
-        self.send(dictionary or "")
+        self.send(dictionary)
 
     def send(self, message: Any) -> None:
         assert self.process.stdin is not None
@@ -199,12 +198,12 @@ def serve() -> None:
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
-    analysis.use_user_dictionary(_read(requests))
-    analysis.segmenter()  # jieba loads before the first chunk
+    analyzer = analysis.Analyzer(_read(requests))
+    analyzer.segmenter()  # jieba loads before the first chunk
     while (request := _read(requests)) is not None:
         root, paths = request
         try:
-            found: Any = [prepare(Path(root), path) for path in paths]
+            found: Any = [prepare(Path(root), path, analyzer) for path in paths]
         except Exception:
             found = traceback.format_exc()
         try:

@@ -27,7 +27,7 @@ def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dic
     """The article's most telling terms, with their weights (occurrences times IDF)."""
     about = [entry.get("title", ""), *plaintext.headings(body)]
     about += [entry.get("category") or "", *entry.get("tags", [])]
-    units = analysis.query_units("\n".join(about))
+    units = index.analyzer.query_units("\n".join(about))
     text = index.literal().decoded(entry["path"])
     total = max(1, searcher.doc_count())
     # A term in more than a tenth of the archive (计算, 小结) says little about what an
@@ -56,7 +56,8 @@ def related(index: ArchiveIndex, entry: dict, body: str, limit: int = RELATED) -
         top = max(terms.values())
         alternatives: list[Any] = []
         words = list(terms)
-        for expansion in glossary.for_archive(index.root).expand(" ".join(words), words):
+        expanded = glossary.for_archive(index.root).expand(" ".join(words), words, index.analyzer)
+        for expansion in expanded:
             weight = max(terms[u] for u in expansion.span) / top * GLOSSARY_WEIGHT
             for alternative in expansion.alternatives:
                 alternatives.append(match.all_of(_any_field(t, weight) for t in alternative.terms))

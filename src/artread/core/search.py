@@ -11,6 +11,7 @@ from itertools import islice
 
 import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh: rank() imports it)
 from artread.core import analysis, glossary, plaintext, spelling
+from artread.core.analysis import Analyzer
 from artread.core.archive import body_of
 from artread.core.engine import scoring
 from artread.core.index import FIELD_BOOSTS, ArchiveIndex
@@ -117,7 +118,7 @@ def search(
         ranked.sort(key=lambda h: (-h.entry["sort_key"], h.entry["path"]))
     start = (page - 1) * per_page
     hits = ranked[start : start + per_page]
-    needles = highlight_needles(parsed, ranking)
+    needles = highlight_needles(parsed, ranking, index.analyzer)
     for hit in hits:
         if not needles:
             hit.snippet = Snippet(hit.entry.get("excerpt", "")[:SNIPPET_CHARS])
@@ -170,14 +171,14 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
 
     entries = index.catalog.entries
     allowed = _filtered(index, parsed)
-    words = [(w, analysis.query_units(w)) for w in parsed.words]
+    words = [(w, index.analyzer.query_units(w)) for w in parsed.words]
     meaningful = [(w, us) for w, us in words if not set(us) <= analysis.QUERY_FILLER]
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
     units = list(dict.fromkeys(u for _w, us in words for u in us))
     typed = " ".join(w for w, _us in words)
     expansions: list[glossary.Expansion] = []
     if units:
-        expansions = glossary.for_archive(index.root).expand(typed, units)
+        expansions = glossary.for_archive(index.root).expand(typed, units, index.analyzer)
     corrections: list[spelling.Correction] = []
     store = index.literal()
     matches: dict[str, _Match] = {}
@@ -239,7 +240,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
                 match.corrected -= set(word_units)
         excluded = set()
         for word in parsed.excluded_words:
-            word_units = analysis.query_units(word)
+            word_units = index.analyzer.query_units(word)
             if word_units:
                 query = Q.And([_any_field(Q, u) for u in word_units])
                 excluded.update(hit["path"] for hit in searcher.search(query, limit=None))
@@ -324,7 +325,7 @@ def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> 
     with index.searcher() as searcher:
         vocabularies: dict[bool, list[str]] = {}
         for word in parsed.words:
-            units = analysis.query_units(word)
+            units = index.analyzer.query_units(word)
             if units and all(spelling.frequency(searcher, u) for u in units):
                 continue
             latin = not analysis.has_cjk(word)
@@ -334,7 +335,7 @@ def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> 
             typed = analysis.normalize(word)
             if latin:
                 typed = " ".join(analysis.stem(w) for w in typed.split())
-            better = spelling.closest(searcher, typed, vocabularies[latin])
+            better = spelling.closest(searcher, typed, vocabularies[latin], analyzer=index.analyzer)
             if better is not None and latin:  # the index holds stems: show a word
                 hits = rank(index, parse(better), enough=3)[:3]
                 texts = [store.decoded(h.entry["path"]) for h in hits]
@@ -456,7 +457,7 @@ def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
     for path, entry in index.catalog.entries.items():
         if "id" in entry and needle in analysis.normalize(entry["title"]):
             found.add(path)
-    units = analysis.query_units(value)
+    units = index.analyzer.query_units(value)
     if units:
         with index.searcher() as searcher:
             query = Q.And([Q.Term("title", u) for u in units])
@@ -464,13 +465,16 @@ def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
     return found
 
 
-def highlight_needles(parsed: ParsedQuery, ranking: Ranking | None = None) -> list[str]:
-    """Normalised strings to highlight: each word whole, its terms, each phrase, and the
-    glossary forms and corrections the ranking used."""
+def highlight_needles(
+    parsed: ParsedQuery, ranking: Ranking | None = None, analyzer: Analyzer | None = None
+) -> list[str]:
+    """Normalised strings to highlight: each word whole, its terms (segmented by the archive's
+    analyzer), each phrase, and the glossary forms and corrections the ranking used."""
+    analyzer = analyzer or Analyzer()
     needles: list[str] = []
     for word in parsed.words:
         needles.append(analysis.normalize(word))
-        needles.extend(analysis.query_units(word))
+        needles.extend(analyzer.query_units(word))
     needles.extend(analysis.normalize(p) for p in parsed.phrases)
     if ranking is not None:
         for expansion in ranking.expansions:

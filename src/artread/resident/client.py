@@ -24,6 +24,7 @@ from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
 from stat import S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, S_ISSOCK
 
+from artread.options import VALUE_OPTIONS
 from artread.resident.protocol import (
     ACK,
     CANCEL,
@@ -44,7 +45,6 @@ from artread.resident.protocol import (
 # would hold up every other command meanwhile). So do help (typer reads its settings from the
 # environment once) and shell completion (see main()).
 LOCAL = {"server", "index"}
-VALUE_OPTIONS = {"--archive", "-a", "--color"}  # options before the command that take a value
 # The server answers one command at a time: a command it has not started within this long
 # (it is busy with a long one, or a reader is not reading its output) runs here instead.
 WAIT_SECONDS = 0.3

@@ -9,23 +9,20 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-import rich._wrap
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
 from artread.ui import layout
+from artread.ui.console import Console as WrappingConsole
 from artread.ui.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
     from artread.core.explain import Explanation
     from artread.core.search import SearchResults, Snippet
-
-# Rich breaks lines only at spaces, and Chinese has none: let it break between characters.
-rich._wrap.words = layout.breakable_words
 
 CHARS_PER_MINUTE = 400  # reading speed for Chinese text
 INDENT = 2
@@ -138,8 +135,9 @@ def results(
     *,
     next_command: str | None,
     suggestion: str | None = None,
+    err: TextIO | None = None,
 ) -> None:
-    """One page of results; piped, one tab-separated line each (notes go to stderr)."""
+    """One page of results; piped, one tab-separated line each (notes go to err, stderr)."""
     columns = max(console.width - INDENT - 2, 20)
     notes = search_notes(found)
     if not console.is_terminal:
@@ -147,7 +145,8 @@ def results(
             snippet = clean_line(hit.snippet.text) if hit.snippet else ""
             _write(console, _plain_record(hit.entry, snippet))
         for note in [*notes[1:], *([f"Did you mean: {suggestion}"] if suggestion else [])]:
-            sys.stderr.write(f"artread: {note}\n")  # corrections and suggestions, not glossary
+            # Corrections and suggestions, not glossary.
+            (err or sys.stderr).write(f"artread: {note}\n")
         return
     if notes:
         console.print(Text("\n".join(n for n in notes if n), style=STYLE_DIM))
@@ -265,7 +264,7 @@ def article(console: Console, entry: dict, body: str, related: Sequence[dict] = 
             console.print(Rule(style=STYLE_DIM))
             console.print(_related(related, console.width))
         return
-    plain = Console(
+    plain = WrappingConsole(
         width=console.width, color_system=None, force_terminal=False, emoji=False, markup=False
     )
     with plain.capture() as captured:
