@@ -602,7 +602,7 @@ def show(
     """
     command = _command_of(ctx)
     with _errors(command):
-        from artread.core.archive import split_front_matter
+        from artread.core.front_matter import split_front_matter
         from artread.core.lookup import LookupFailed, resolve
         from artread.ui import views
 
