@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from artread.resident import client, watch
+from artread.resident import client, lifecycle, runtime, watch
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
@@ -58,9 +58,9 @@ def folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[Folders]:
     made = Folders(monkeypatch)
     yield made
     os.environ.update(XDG_RUNTIME_DIR=str(made.xdg), TMPDIR=str(made.temp))  # a test may move
-    for path in client.servers():
-        client.stop(path)
-    for path in client.servers():
+    for path in lifecycle.servers():
+        lifecycle.stop(path)
+    for path in lifecycle.servers():
         _wait_until(lambda p=path: client.server_pid(p) is None)
     _end_servers_under(made.top)  # one a command started in the background, still starting
     shutil.rmtree(made.top, ignore_errors=True)
@@ -275,10 +275,10 @@ def test_a_client_in_another_mount_namespace_is_not_served(folders: Folders) -> 
     if there.returncode != 0 or b"unshare" in there.stderr:
         pytest.skip(f"no mount namespace for this user: {there.stderr.decode()}")
     assert there.stdout == b"None\n"
-    stamp = "from artread.resident import client; print(client.stamp())"
+    stamp = "from artread.resident import runtime; print(runtime.stamp())"
     inside = subprocess.run(["unshare", "-Urm", sys.executable, "-c", stamp], capture_output=True)
-    assert inside.stdout.strip().decode() != client.stamp()  # its own server, in its own view
-    client.stop(path)
+    assert inside.stdout.strip().decode() != runtime.stamp()  # its own server, in its own view
+    lifecycle.stop(path)
     process.wait(timeout=60)
 
 

@@ -779,13 +779,13 @@ def server_command(
 
       artread server stop --all
     """
-    from artread.resident import client
+    from artread.resident import client, lifecycle, runtime
     from artread.resident.protocol import STATUS
 
     command = _command_of(ctx)
-    path = client.socket_path()
+    path = runtime.socket_path()
     if action is ServerAction.stop:
-        _stop_servers(command, client.servers() if every else [path] if path else [], every)
+        _stop_servers(command, lifecycle.servers() if every else [path] if path else [], every)
         return
     status = client.control(path, STATUS)
     if not status:
@@ -801,13 +801,13 @@ def server_command(
 
 
 def _stop_servers(command: Command, paths: list[str], every: bool) -> None:
-    from artread.resident import client
+    from artread.resident import lifecycle
 
-    outcomes = [client.stop(path) for path in paths]
+    outcomes = [lifecycle.stop(path) for path in paths]
     if every:
         for path, outcome in zip(paths, outcomes, strict=True):
             if outcome is None:
-                client.remove_stale(path)  # left by a server that was killed
+                lifecycle.remove_stale(path)  # left by a server that was killed
     stopped, failed = outcomes.count(True), outcomes.count(False)
     if stopped and every:
         command.out(f"Stopped {stopped} artread server{'s' * (stopped != 1)}.")
@@ -820,18 +820,18 @@ def _stop_servers(command: Command, paths: list[str], every: bool) -> None:
 
 
 def _no_server(command: Command, path: str | None) -> None:
-    from artread.resident import client
+    from artread.resident import lifecycle, runtime
     from artread.ui.sanitize import clean_line
 
-    problem = client.configured()[1]
-    if command.env.environ.get("ARTREAD_SERVER", "").strip().lower() in client.OFF:
+    problem = runtime.configured()[1]
+    if command.env.environ.get("ARTREAD_SERVER", "").strip().lower() in runtime.OFF:
         why = " (ARTREAD_SERVER turns it off)"
-    elif not client.enabled():
-        why = f" (turned off by server = false in {client.config_path()})"
+    elif not runtime.enabled():
+        why = f" (turned off by server = false in {runtime.config_path()})"
     else:
         why = ""
     command.out(clean_line(f"No artread server is running{why}."))
-    for line in [*(client.obstacles(path) if path else []), *([problem] if problem else [])]:
+    for line in [*(lifecycle.obstacles(path) if path else []), *([problem] if problem else [])]:
         command.out("  " + clean_line(line))
 
 
@@ -853,10 +853,10 @@ def _print_status(command: Command, status: dict) -> None:
 
 def _print_runtime_folder(command: Command) -> None:
     """Which folder holds the socket, when it is not the first choice, and why."""
-    from artread.resident import client
+    from artread.resident import runtime
     from artread.ui.sanitize import clean_line
 
-    directory, skipped = client.runtime_dir()
+    directory, skipped = runtime.runtime_dir()
     if not skipped:
         return
     if directory is None:
