@@ -108,10 +108,11 @@ def test_text_the_reader_sees_across_markdown_emphasis_is_found_unquoted(make_in
 
 
 def test_next_page_command_keeps_per_page_and_archive(cli, make_archive):
-    from artread.cli import Command, _next_command
+    from artread.cli import Command
+    from artread.commands.lines import next_command
     from artread.env import Env
 
-    command = _next_command(Command(Env.from_process()), ["search", "线程"], 1, 3, 5, "/data/blog")
+    command = next_command(Command(Env.from_process()), ["search", "线程"], 1, 3, 5, "/data/blog")
     assert command == "artread search 线程 --per-page 5 --archive /data/blog --page 2"
 
 

@@ -3,26 +3,54 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperCommand
 
 from artread import __version__
+from artread.commands.context import (
+    Command,
+    command_of,
+    console_of,
+    errors,
+    fail,
+    invoke,
+    paged,
+)
+from artread.commands.lines import next_command, search_options, suggested_search
+from artread.commands.opening import (
+    archive_root,
+    open_archive,
+    print_summary,
+    sync,
+    warn_about_synonyms,
+)
+from artread.commands.options import (
+    DEFAULT_PER_PAGE,
+    ArchiveOption,
+    CategoryFilter,
+    Color,
+    JsonOption,
+    PageOption,
+    PerPageOption,
+    QueryCommand,
+    QueryWords,
+    ServerAction,
+    SinceOption,
+    SortOption,
+    SortOrder,
+    TagFilter,
+    UntilOption,
+)
 from artread.env import Env
-from artread.options import ARCHIVE, COLOR
+from artread.options import COLOR
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from artread.core.index import ArchiveIndex, SyncReport
+    from artread.core.index import ArchiveIndex
 
 app = typer.Typer(
     name="artread",
@@ -33,71 +61,9 @@ app = typer.Typer(
 )
 
 
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-@dataclass
-class Command:
-    """One command line's context: where it runs (env), its global options, and how it opens
-    an archive's index (a resident server keeps them open). Handed to click as its ctx.obj."""
-
-    env: Env
-    open_index: Callable[[Path], ArchiveIndex] | None = None
-    archive: str | None = None
-    color: Color = Color.auto
-
-    def archive_or(self, option: str | None) -> str | None:
-        """The command's --archive, else the global one, else $ARTREAD_ARCHIVE."""
-        from artread.config import ARCHIVE_ENV
-
-        return option or self.archive or self.env.environ.get(ARCHIVE_ENV) or None
-
-    def out(self, line: str) -> None:
-        self.env.stdout.write(line + "\n")
-
-    def err(self, line: str) -> None:
-        self.env.stderr.write(line + "\n")
-
-
-def _command_of(ctx: typer.Context) -> Command:
-    found = ctx.find_object(Command)
-    return found if found is not None else Command(Env.from_process())
-
-
-class ServerAction(StrEnum):
-    status = "status"
-    stop = "stop"
-
-
-class SortOrder(StrEnum):
-    score = "score"
-    date = "date"
-
-
-ArchiveOption = Annotated[
-    str | None,
-    typer.Option(
-        *ARCHIVE,
-        help="Archive folder (env ARTREAD_ARCHIVE; default: the bundled sample archive).",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for programs.")]
-PageOption = Annotated[int, typer.Option("--page", "-p", min=1, help="Page number.")]
-PerPageOption = Annotated[
-    int, typer.Option("--per-page", "-n", min=1, max=500, help="Items per page.")
-]
-
-
-DEFAULT_PER_PAGE = 10
-
-
 def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        _command_of(ctx).out(f"artread {__version__}")
+        command_of(ctx).out(f"artread {__version__}")
         raise typer.Exit()
 
 
@@ -117,176 +83,9 @@ def _main(
 
     Example: artread search 梯度检查点
     """
-    command = _command_of(ctx)
+    command = command_of(ctx)
     command.archive, command.color = archive, color
     ctx.obj = command
-
-
-def _fail(command: Command, message: str, code: int = 2) -> NoReturn:
-    from artread.ui.sanitize import clean_line
-
-    command.err(f"artread: {clean_line(message)}")
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _errors(command: Command) -> Iterator[None]:
-    """Known failures become one line on stderr and exit 2; never a traceback."""
-    from artread.config import UnsafeStorage
-    from artread.core.index import IndexBusy
-    from artread.core.query import QueryError
-
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except BrokenPipeError:
-        # The reader went away (`artread search x | head`): stop quietly, like ripgrep.
-        _quiet_stdout(command.env)
-        raise typer.Exit(0) from None
-    except KeyboardInterrupt:
-        command.err("artread: interrupted")
-        raise typer.Exit(130) from None
-    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError, UnsafeStorage) as exc:
-        _fail(command, str(exc))
-    except Exception as exc:
-        if command.env.environ.get("ARTREAD_DEBUG"):
-            raise
-        message = f"internal error: {type(exc).__name__}: {exc}"
-        _fail(command, message + " (set ARTREAD_DEBUG=1 for details)")
-
-
-def _quiet_stdout(env: Env) -> None:
-    """Send what is left to write to /dev/null: the reader of stdout went away."""
-    try:
-        descriptor = env.stdout.fileno()
-    except (AttributeError, ValueError, OSError):  # not a file (a server's, a test's)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, descriptor)
-
-
-def _console(command: Command, stderr: bool = False) -> Console:
-    force = {Color.always: True, Color.never: False}.get(command.color)
-    return command.env.console(stderr=stderr, force=force)
-
-
-def _open(command: Command, archive: str | None) -> ArchiveIndex:
-    """The archive's index, brought up to date (built the first time) with progress on stderr."""
-    from artread.core.index import ArchiveIndex
-
-    root = _root(command, archive)
-    if not root.is_dir():
-        _fail(command, f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
-    index = (command.open_index or ArchiveIndex)(root)
-    report = _sync(command, index, rebuild=False, wait=False)
-    if report.busy:
-        command.err(
-            "artread: another artread process is updating the index; "
-            "showing the last complete index"
-        )
-    return index
-
-
-def _root(command: Command, archive: str | None) -> Path:
-    """The archive folder; a relative one is in the command's working folder."""
-    from artread.config import resolve_archive
-
-    raw = command.archive_or(archive)
-    if raw and command.env.cwd and not os.path.isabs(os.path.expanduser(raw)):
-        raw = os.path.join(command.env.cwd, raw)
-    return resolve_archive(raw)
-
-
-def _sync(
-    command: Command,
-    index: ArchiveIndex,
-    *,
-    rebuild: bool,
-    wait: bool = True,
-    jobs: int | None = None,
-) -> SyncReport:
-    err = _console(command, stderr=True)
-    bar = None
-
-    def progress(done: int, total: int, path: str) -> None:
-        nonlocal bar
-        if not err.is_terminal:
-            if done == 1 and total >= 100:  # say why this command is slow, once
-                command.err(f"artread: indexing {total} articles...")
-            return
-        if bar is None:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            bar = Progress(
-                TextColumn("Indexing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=err,
-                transient=True,
-            )
-            bar.start()
-            bar.add_task("index", total=total)
-        bar.update(bar.task_ids[0], completed=done)
-
-    def waiting() -> None:
-        err.print("Waiting for another artread process to finish indexing...")
-
-    try:
-        report = index.sync(
-            rebuild=rebuild,
-            progress=progress,
-            waiting=waiting,
-            wait=wait,
-            jobs=jobs,
-            updating=_collecting_garbage,
-        )
-    finally:
-        if bar is not None:
-            bar.stop()
-    from artread.ui.sanitize import clean_line
-
-    for path, reason in report.skipped:
-        command.err(f"artread: skipped {clean_line(path)}: {clean_line(reason)}")
-    for warning in report.warnings:
-        command.err(f"artread: warning: {clean_line(warning)}")
-    return report
-
-
-@contextmanager
-def _collecting_garbage() -> Iterator[None]:
-    """Cyclic garbage collection on while the index is updated: main() turns it off for a
-    command's short read-only work, and an update of a large archive allocates far more."""
-    was_enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was_enabled:
-            gc.disable()
-
-
-def _next_command(
-    command: Command, args: list[str], page: int, pages: int, per_page: int, archive: str | None
-) -> str | None:
-    """The command that shows the next page, with every option that shaped this one."""
-    if page >= pages:
-        return None
-    extra = ["--per-page", str(per_page)] if per_page != DEFAULT_PER_PAGE else []
-    return _command_line(command, [*args, *extra], archive, ["--page", str(page + 1)])
-
-
-def _command_line(
-    command: Command, args: list[str], archive: str | None, last: Sequence[str] = ()
-) -> str:
-    """An artread command line to copy, with --archive when one was given, then `last`."""
-    import re
-    import shlex
-
-    where = archive or command.archive
-    words = ["artread", *args, *(["--archive", where] if where else []), *last]
-    # Quote only what the shell would split or expand; Chinese words need no quotes.
-    return " ".join(w if re.fullmatch(r"[\w./:@%+=,-]+", w) else shlex.quote(w) for w in words)
 
 
 @app.command()
@@ -311,16 +110,16 @@ def latest(
 
       artread latest --page 2 --category NLP
     """
-    command = _command_of(ctx)
-    with _errors(command):
+    command = command_of(ctx)
+    with errors(command):
         from artread.core import listing
         from artread.ui import views
 
-        index = _open(command, archive)
+        index = open_archive(command, archive)
         result = listing.latest_page(
             index.catalog, page=page, per_page=per_page, category=category, tag=tag
         )
-        console = _console(command)
+        console = console_of(command)
         if json_output:
             views.print_json(console, views.latest_json(result))
         elif result["articles"]:
@@ -329,23 +128,14 @@ def latest(
             views.latest(
                 console,
                 result,
-                next_command=_next_command(command, args, page, result["pages"], per_page, archive),
+                next_command=next_command(command, args, page, result["pages"], per_page, archive),
             )
         if not result["articles"]:
-            if result["total"] and not json_output:
-                _fail(command, f"page {page} is past the last page ({result['pages']})", 1)
             if not json_output:
-                narrowed = [f"in category {category!r}"] * bool(category)
-                narrowed += [f"tagged {tag!r}"] * bool(tag)
-                message = " ".join(["no articles", *narrowed]) + _names_hint(category, tag)
-                _fail(command, message, 1)
+                from artread.commands import empty
+
+                empty.no_articles(command, result, page, category, tag)
             raise typer.Exit(1)
-
-
-def _names_hint(category: str | None, tag: str | None) -> str:
-    if category:
-        return " (artread categories lists them)"
-    return " (artread tags lists them)" if tag else ""
 
 
 @app.command()
@@ -356,7 +146,7 @@ def categories(
 
     Example: artread categories
     """
-    _names(_command_of(ctx), "category", json_output, archive)
+    _names(command_of(ctx), "category", json_output, archive)
 
 
 @app.command()
@@ -367,17 +157,17 @@ def tags(
 
     Example: artread tags
     """
-    _names(_command_of(ctx), "tag", json_output, archive)
+    _names(command_of(ctx), "tag", json_output, archive)
 
 
 def _names(command: Command, kind: str, json_output: bool, archive: str | None) -> None:
-    with _errors(command):
+    with errors(command):
         from artread.core import listing
         from artread.ui import views
 
-        catalog = _open(command, archive).catalog
+        catalog = open_archive(command, archive).catalog
         counts = listing.categories(catalog) if kind == "category" else listing.tags(catalog)
-        console = _console(command)
+        console = console_of(command)
         if json_output:
             views.print_json(
                 console, {kind: [{"name": n, "articles": c} for n, c in counts.items()]}
@@ -388,76 +178,17 @@ def _names(command: Command, kind: str, json_output: bool, archive: str | None) 
             raise typer.Exit(1)
 
 
-class _QueryCommand(TyperCommand):
-    """Reads `-word` in a query as an exclusion, not as short options run together
-    (`-pytorch` is not `-p ytorch`): only exact option names are options."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _words_after_options(self, ctx, args))
-
-
-def _words_after_options(command: Any, ctx: Any, args: list[str]) -> list[str]:
-    takes_value: dict[str, bool] = {name: False for name in ctx.help_option_names}
-    for param in command.params:
-        if param.param_type_name == "option":
-            for name in [*param.opts, *param.secondary_opts]:
-                takes_value[name] = not (param.is_flag or param.count)
-    options: list[str] = []
-    words: list[str] = []
-    arguments = iter(args)
-    for arg in arguments:
-        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-        if arg == "--":
-            words.extend(arguments)
-        elif name in takes_value:
-            options.append(arg)
-            value = next(arguments, None) if takes_value[name] and "=" not in arg else None
-            if value is not None:
-                options.append(value)
-        elif arg[:2] in takes_value and takes_value[arg[:2]] and arg[2:].isdigit():
-            options.append(arg)  # -p2
-        elif arg.startswith("--") and len(arg) > 2:
-            options.append(arg)  # an unknown option: let the parser say so
-        else:
-            words.append(arg)
-    return options + (["--", *words] if words else [])
-
-
-CategoryFilter = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--category", help="Only articles in this category (repeatable).", show_default=False
-    ),
-]
-
-
-@app.command(cls=_QueryCommand)
+@app.command(cls=QueryCommand)
 def search(
     ctx: typer.Context,
-    query: Annotated[
-        list[str],
-        typer.Argument(
-            help='Words to find; "quotes" for literal text; -word to exclude; '
-            "title:, category:, tag:, date:2025-01..2025-06 to narrow.",
-            show_default=False,
-        ),
-    ],
+    query: QueryWords,
     page: PageOption = 1,
     per_page: PerPageOption = DEFAULT_PER_PAGE,
     category: CategoryFilter = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", help="Only articles with this tag (repeatable).", show_default=False),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only articles from this date on: 2025, 2025-01.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Only articles up to this date: 2025-06-30.")
-    ] = None,
-    sort: Annotated[
-        SortOrder, typer.Option("--sort", help="Best match first, or newest first.")
-    ] = SortOrder.score,
+    tag: TagFilter = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    sort: SortOption = SortOrder.score,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
@@ -471,14 +202,14 @@ def search(
 
       artread search '"torch.utils.checkpoint"' -mxnet --since 2021
     """
-    command = _command_of(ctx)
-    with _errors(command):
+    command = command_of(ctx)
+    with errors(command):
         from artread.core.search import search as run_search
         from artread.ui import views
 
         text = _typed(" ".join(query))
-        index = _open(command, archive)
-        _warn_about_synonyms(command, index)
+        index = open_archive(command, archive)
+        warn_about_synonyms(command, index)
         found = run_search(
             index,
             text,
@@ -490,42 +221,27 @@ def search(
             until=until,
             sort=sort.value,
         )
-        console = _console(command)
-        options = _search_options(category, tag, since, until, sort)
-        suggestion = _suggestion(command, found.suggestion, options, archive)
+        console = console_of(command)
+        options = search_options(category, tag, since, until, sort)
+        suggestion = suggested_search(command, found.suggestion, options, archive)
         if json_output:
             views.print_json(console, views.results_json(found))
         elif found.hits:
             views.results(
                 console,
                 found,
-                next_command=_next_command(
+                next_command=next_command(
                     command, ["search", *query, *options], page, found.pages, per_page, archive
                 ),
                 suggestion=suggestion,
                 err=command.env.stderr,
             )
-        elif found.total:
-            _fail(command, f"page {page} is past the last page ({found.pages})", 1)
         else:
-            command.err(f"artread: no articles match {text!r}")
-            if suggestion:
-                command.err(f"Did you mean: {suggestion}")
+            from artread.commands import empty
+
+            empty.no_hits(command, text, found, page, suggestion)
         if not found.hits:
             raise typer.Exit(1)
-
-
-def _suggestion(
-    command: Command, said: str | None, options: list[str], archive: str | None
-) -> str | None:
-    """The command line that searches for the suggested words, with the same options."""
-    from artread.ui.sanitize import clean_line
-
-    if not said:
-        return None
-    words = [said] if '"' in said else said.split()
-    # Made of the index's words and the synonyms file: made safe before it is shown.
-    return clean_line(_command_line(command, ["search", *words, *options], archive))
 
 
 def _typed(argument: str) -> str:
@@ -534,35 +250,12 @@ def _typed(argument: str) -> str:
     return argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _warn_about_synonyms(command: Command, index: ArchiveIndex) -> None:
-    from artread.core import glossary
-    from artread.ui.sanitize import clean_line
-
-    problem = glossary.for_archive(index.root).problem
-    if problem:
-        command.err(f"artread: {clean_line(problem)}; using the shipped glossary only")
-
-
-def _search_options(
-    categories: list[str] | None,
-    tags: list[str] | None,
-    since: str | None,
-    until: str | None,
-    sort: SortOrder,
-) -> list[str]:
-    options = [w for c in categories or () for w in ("--category", c)]
-    options += [w for t in tags or () for w in ("--tag", t)]
-    options += ["--since", since] if since else []
-    options += ["--until", until] if until else []
-    return options + (["--sort", sort.value] if sort != SortOrder.score else [])
-
-
 def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
     from artread.config import index_dir_for
     from artread.core import catalog
 
     try:
-        loaded = catalog.load(index_dir_for(_root(_command_of(ctx), None)))
+        loaded = catalog.load(index_dir_for(archive_root(command_of(ctx), None)))
     except Exception:  # no completions rather than a traceback in the user's shell
         loaded = None
     ids = sorted(loaded.by_id()) if loaded else []
@@ -600,20 +293,20 @@ def show(
 
       artread show nlp/ngram-language-model.md --raw | less
     """
-    command = _command_of(ctx)
-    with _errors(command):
+    command = command_of(ctx)
+    with errors(command):
         from artread.core.front_matter import split_front_matter
         from artread.core.lookup import LookupFailed, resolve
         from artread.ui import views
 
-        index = _open(command, archive)
+        index = open_archive(command, archive)
         try:
             entry = resolve(index.catalog, index.root, _typed(article_id))
         except LookupFailed as exc:
             hint = ", ".join(c["id"] for c in exc.candidates)
-            _fail(command, f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
+            fail(command, f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
         source = index.read_text(entry)
-        console = _console(command)
+        console = console_of(command)
         if raw:
             from artread.ui.sanitize import clean
 
@@ -634,23 +327,7 @@ def show(
             def draw() -> None:
                 views.article(console, entry, body, alike)
 
-            _paged(command.env, console, draw, no_pager)
-
-
-def _paged(env: Env, console: Console, draw: Callable[[], None], no_pager: bool) -> None:
-    """Draw on the terminal, through the pager when taller than the screen."""
-    from artread.ui import pager
-
-    chosen = None if no_pager or not console.is_terminal else env.pager()
-    if chosen is None:
-        draw()
-        return
-    with console.capture() as captured:
-        draw()
-    text = captured.get()
-    page = env.page or (lambda text, chosen: pager.page(text, chosen, env.environ))
-    if text.count("\n") < console.height or not page(text, chosen):
-        env.stdout.write(text)
+            paged(command.env, console, draw, no_pager)
 
 
 @app.command("index")
@@ -676,23 +353,16 @@ def index_command(
 
     Example: artread index --rebuild --jobs 2
     """
-    command = _command_of(ctx)
-    with _errors(command):
-        from artread.core.index import ArchiveIndex, index_size
+    command = command_of(ctx)
+    with errors(command):
+        from artread.core.index import ArchiveIndex
 
-        root = _root(command, archive)
+        root = archive_root(command, archive)
         if not root.is_dir():
-            _fail(command, f"archive folder not found: {root}")
+            fail(command, f"archive folder not found: {root}")
         index = ArchiveIndex(root)
-        report = _sync(command, index, rebuild=rebuild, jobs=jobs)
-        skipped = {path for path, _ in index.catalog.skipped()} | {p for p, _ in report.skipped}
-        size = index_size(index.index_dir) / 1024 / 1024
-        command.out(
-            f"{len(index.catalog.articles())} articles indexed in {report.seconds:.1f} s: "
-            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-            f"{len(skipped)} skipped."
-        )
-        command.out(f"Index: {index.index_dir} ({size:.1f} MB)")
+        report = sync(command, index, rebuild=rebuild, jobs=jobs)
+        print_summary(command, index, report)
 
 
 @app.command()
@@ -703,14 +373,14 @@ def doctor(
 
     Example: artread doctor --archive ~/blog/source/_posts
     """
-    command = _command_of(ctx)
-    with _errors(command):
+    command = command_of(ctx)
+    with errors(command):
         from artread.core import health
         from artread.core.index import ArchiveIndex
         from artread.ui import views
 
-        report = health.examine(ArchiveIndex(_root(command, archive)))
-        console = _console(command)
+        report = health.examine(ArchiveIndex(archive_root(command, archive)))
+        console = console_of(command)
         if json_output:
             views.print_json(console, views.health_json(report))
         else:
@@ -719,7 +389,7 @@ def doctor(
             raise typer.Exit(1)
 
 
-@app.command(cls=_QueryCommand)
+@app.command(cls=QueryCommand)
 def analyze(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(help="Text or a query, as you would search for it.")],
@@ -737,15 +407,15 @@ def analyze(
 
       artread analyze pytroch --json
     """
-    command = _command_of(ctx)
-    with _errors(command):
+    command = command_of(ctx)
+    with errors(command):
         from artread.core.explain import explain
         from artread.ui import views
 
-        index = _open(command, archive)
-        _warn_about_synonyms(command, index)
+        index = open_archive(command, archive)
+        warn_about_synonyms(command, index)
         explanation = explain(index, _typed(" ".join(text)))
-        console = _console(command)
+        console = console_of(command)
         if json_output:
             views.print_json(console, views.explanation_json(explanation))
         else:
@@ -779,98 +449,22 @@ def server_command(
 
       artread server stop --all
     """
-    from artread.resident import client, lifecycle, runtime
-    from artread.resident.protocol import STATUS
+    from artread.commands import server_status
+    from artread.resident import lifecycle, runtime
 
-    command = _command_of(ctx)
+    command = command_of(ctx)
     path = runtime.socket_path()
     if action is ServerAction.stop:
-        _stop_servers(command, lifecycle.servers() if every else [path] if path else [], every)
-        return
-    status = client.control(path, STATUS)
-    if not status:
-        _no_server(command, path)
-    elif "busy" in status:
-        pid = status["busy"] or "unknown"
-        command.out(f"artread server: pid {pid}, busy with commands (it did not answer)")
-    else:
-        _print_status(command, status)
-    _print_runtime_folder(command)
-    if not status:
+        paths = lifecycle.servers() if every else [path] if path else []
+        server_status.stop_servers(command, paths, every)
+    elif not server_status.report(command, path):
         raise typer.Exit(1)
-
-
-def _stop_servers(command: Command, paths: list[str], every: bool) -> None:
-    from artread.resident import lifecycle
-
-    outcomes = [lifecycle.stop(path) for path in paths]
-    if every:
-        for path, outcome in zip(paths, outcomes, strict=True):
-            if outcome is None:
-                lifecycle.remove_stale(path)  # left by a server that was killed
-    stopped, failed = outcomes.count(True), outcomes.count(False)
-    if stopped and every:
-        command.out(f"Stopped {stopped} artread server{'s' * (stopped != 1)}.")
-    elif stopped:  # it answered, or it was in the middle of a long command and was ended
-        command.out("Stopped the artread server.")
-    if failed:
-        _fail(command, f"{failed} busy artread server{'s' * (failed != 1)} could not be stopped", 1)
-    if not stopped:
-        command.out("No artread server is running.")
-
-
-def _no_server(command: Command, path: str | None) -> None:
-    from artread.resident import lifecycle, runtime
-    from artread.ui.sanitize import clean_line
-
-    problem = runtime.configured()[1]
-    if command.env.environ.get("ARTREAD_SERVER", "").strip().lower() in runtime.OFF:
-        why = " (ARTREAD_SERVER turns it off)"
-    elif not runtime.enabled():
-        why = f" (turned off by server = false in {runtime.config_path()})"
-    else:
-        why = ""
-    command.out(clean_line(f"No artread server is running{why}."))
-    for line in [*(lifecycle.obstacles(path) if path else []), *([problem] if problem else [])]:
-        command.out("  " + clean_line(line))
-
-
-def _print_status(command: Command, status: dict) -> None:
-    import datetime as dt
-
-    from artread.ui.sanitize import clean_line
-
-    since = dt.datetime.fromtimestamp(status["since"]).strftime("%Y-%m-%d %H:%M:%S")
-    command.out(
-        f"artread server: pid {status['pid']}, since {since}, "
-        f"{status['commands']} command{'s' * (status['commands'] != 1)}, "
-        f"socket {status['socket']}"
-    )
-    for held in status["indexes"]:
-        watched = "watched" if held["watched"] else "checked file by file"
-        command.out("  " + clean_line(f"{held['archive']} ({watched}; index {held['index']})"))
-
-
-def _print_runtime_folder(command: Command) -> None:
-    """Which folder holds the socket, when it is not the first choice, and why."""
-    from artread.resident import runtime
-    from artread.ui.sanitize import clean_line
-
-    directory, skipped = runtime.runtime_dir()
-    if not skipped:
-        return
-    if directory is None:
-        command.out("  No folder will do for the server's socket (commands run on their own):")
-    else:
-        command.out("  " + clean_line(f"runtime folder {directory}, as:"))
-    for reason in skipped:
-        command.out("    " + clean_line(reason))
 
 
 def main() -> None:
     """The console script in this process (resident.client.main runs it when no server does)."""
     # A command is a short process that allocates many small objects and frees them at exit:
-    # the cyclic collector's passes are pure cost. Index updates turn it back on (_sync).
+    # the cyclic collector's passes are pure cost. Index updates turn it back on (sync).
     gc.disable()
     raise SystemExit(run(sys.argv[1:], Env.from_process()))
 
@@ -888,25 +482,4 @@ def run(
     """
     # Typer and click print help themselves, to sys.stdout and sys.stderr: make those env's.
     with redirect_stdout(env.stdout), redirect_stderr(env.stderr):  # type: ignore[type-var]
-        return _invoke(args, Command(env, open_index))
-
-
-def _invoke(args: list[str], command: Command) -> int:
-    try:  # typer vendors click from 0.22 on; older releases use click itself
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover
-        from click import exceptions  # type: ignore[no-redef]
-
-    try:
-        code = app(args=args, prog_name="artread", standalone_mode=False, obj=command)
-    except exceptions.NoArgsIsHelpError as exc:
-        exc.show(command.env.stderr)
-        return 2
-    except exceptions.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx else "artread"
-        command.err(f"artread: {exc.format_message()} (see '{where} --help')")
-        return 2
-    except (typer.Abort, KeyboardInterrupt):
-        command.err("artread: interrupted")
-        return 130
-    return code if isinstance(code, int) else 0
+        return invoke(app, args, Command(env, open_index))

@@ -1,0 +1,142 @@
+"""A command's context, its output and how it ends.
+
+Command holds where a command line runs (its Env) and its global options; a command's known
+failures become one line on stderr and an exit status, and so do usage errors and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+from artread.commands.options import Color
+from artread.env import Env
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from artread.core.index import ArchiveIndex
+
+
+@dataclass
+class Command:
+    """One command line's context: where it runs (env), its global options, and how it opens
+    an archive's index (a resident server keeps them open). Handed to click as its ctx.obj."""
+
+    env: Env
+    open_index: Callable[[Path], ArchiveIndex] | None = None
+    archive: str | None = None
+    color: Color = Color.auto
+
+    def archive_or(self, option: str | None) -> str | None:
+        """The command's --archive, else the global one, else $ARTREAD_ARCHIVE."""
+        from artread.config import ARCHIVE_ENV
+
+        return option or self.archive or self.env.environ.get(ARCHIVE_ENV) or None
+
+    def out(self, line: str) -> None:
+        self.env.stdout.write(line + "\n")
+
+    def err(self, line: str) -> None:
+        self.env.stderr.write(line + "\n")
+
+
+def command_of(ctx: typer.Context) -> Command:
+    """The Command that run() handed to click, or one for this process."""
+    found = ctx.find_object(Command)
+    return found if found is not None else Command(Env.from_process())
+
+
+def fail(command: Command, message: str, code: int = 2) -> NoReturn:
+    """One line on stderr, then exit with code."""
+    from artread.ui.sanitize import clean_line
+
+    command.err(f"artread: {clean_line(message)}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors(command: Command) -> Iterator[None]:
+    """Known failures become one line on stderr and exit 2; never a traceback."""
+    from artread.config import UnsafeStorage
+    from artread.core.index import IndexBusy
+    from artread.core.query import QueryError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except BrokenPipeError:
+        # The reader went away (`artread search x | head`): stop quietly, like ripgrep.
+        _quiet_stdout(command.env)
+        raise typer.Exit(0) from None
+    except KeyboardInterrupt:
+        command.err("artread: interrupted")
+        raise typer.Exit(130) from None
+    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError, UnsafeStorage) as exc:
+        fail(command, str(exc))
+    except Exception as exc:
+        if command.env.environ.get("ARTREAD_DEBUG"):
+            raise
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        fail(command, message + " (set ARTREAD_DEBUG=1 for details)")
+
+
+def _quiet_stdout(env: Env) -> None:
+    """Send what is left to write to /dev/null: the reader of stdout went away."""
+    try:
+        descriptor = env.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # not a file (a server's, a test's)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+
+
+def console_of(command: Command, stderr: bool = False) -> Console:
+    """A Rich console on the command's stdout (or stderr), coloured as --color says."""
+    force = {Color.always: True, Color.never: False}.get(command.color)
+    return command.env.console(stderr=stderr, force=force)
+
+
+def paged(env: Env, console: Console, draw: Callable[[], None], no_pager: bool) -> None:
+    """Draw on the terminal, through the pager when taller than the screen."""
+    from artread.ui import pager
+
+    chosen = None if no_pager or not console.is_terminal else env.pager()
+    if chosen is None:
+        draw()
+        return
+    with console.capture() as captured:
+        draw()
+    text = captured.get()
+    page = env.page or (lambda text, chosen: pager.page(text, chosen, env.environ))
+    if text.count("\n") < console.height or not page(text, chosen):
+        env.stdout.write(text)
+
+
+def invoke(app: typer.Typer, args: list[str], command: Command) -> int:
+    """Run args with app; usage errors are one line on stderr (exit 2), Ctrl-C exits 130."""
+    try:  # typer vendors click from 0.22 on; older releases use click itself
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover
+        from click import exceptions  # type: ignore[no-redef]
+
+    try:
+        code = app(args=args, prog_name="artread", standalone_mode=False, obj=command)
+    except exceptions.NoArgsIsHelpError as exc:
+        exc.show(command.env.stderr)
+        return 2
+    except exceptions.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "artread"
+        command.err(f"artread: {exc.format_message()} (see '{where} --help')")
+        return 2
+    except (typer.Abort, KeyboardInterrupt):
+        command.err("artread: interrupted")
+        return 130
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,42 @@
+"""What a command says on stderr when it has nothing to show: why, and where to look instead."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NoReturn
+
+from artread.commands.context import Command, fail
+
+if TYPE_CHECKING:
+    from artread.core.search import SearchResults
+
+
+def no_articles(
+    command: Command,
+    result: dict,
+    page: int,
+    category: str | None,
+    tag: str | None,
+) -> NoReturn:
+    """`latest` found no article to show on this page: past the last page, or none at all."""
+    if result["total"]:
+        fail(command, f"page {page} is past the last page ({result['pages']})", 1)
+    narrowed = [f"in category {category!r}"] * bool(category)
+    narrowed += [f"tagged {tag!r}"] * bool(tag)
+    fail(command, " ".join(["no articles", *narrowed]) + _names_hint(category, tag), 1)
+
+
+def _names_hint(category: str | None, tag: str | None) -> str:
+    if category:
+        return " (artread categories lists them)"
+    return " (artread tags lists them)" if tag else ""
+
+
+def no_hits(
+    command: Command, text: str, found: SearchResults, page: int, suggestion: str | None
+) -> None:
+    """`search` found nothing to show on this page: past the last page, or no match at all."""
+    if found.total:
+        fail(command, f"page {page} is past the last page ({found.pages})", 1)
+    command.err(f"artread: no articles match {text!r}")
+    if suggestion:
+        command.err(f"Did you mean: {suggestion}")

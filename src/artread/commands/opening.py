@@ -1,0 +1,139 @@
+"""Opening an archive's index for a command: found, brought up to date (built the first time),
+with progress and what was skipped reported on stderr."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from artread.commands.context import Command, console_of, fail
+
+if TYPE_CHECKING:
+    from artread.core.index import ArchiveIndex, SyncReport
+
+
+def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
+    """The archive's index, brought up to date (built the first time) with progress on stderr."""
+    from artread.core.index import ArchiveIndex
+
+    root = archive_root(command, archive)
+    if not root.is_dir():
+        fail(command, f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
+    index = (command.open_index or ArchiveIndex)(root)
+    report = sync(command, index, rebuild=False, wait=False)
+    if report.busy:
+        command.err(
+            "artread: another artread process is updating the index; "
+            "showing the last complete index"
+        )
+    return index
+
+
+def archive_root(command: Command, archive: str | None) -> Path:
+    """The archive folder; a relative one is in the command's working folder."""
+    from artread.config import resolve_archive
+
+    raw = command.archive_or(archive)
+    if raw and command.env.cwd and not os.path.isabs(os.path.expanduser(raw)):
+        raw = os.path.join(command.env.cwd, raw)
+    return resolve_archive(raw)
+
+
+def sync(
+    command: Command,
+    index: ArchiveIndex,
+    *,
+    rebuild: bool,
+    wait: bool = True,
+    jobs: int | None = None,
+) -> SyncReport:
+    err = console_of(command, stderr=True)
+    bar = None
+
+    def progress(done: int, total: int, path: str) -> None:
+        nonlocal bar
+        if not err.is_terminal:
+            if done == 1 and total >= 100:  # say why this command is slow, once
+                command.err(f"artread: indexing {total} articles...")
+            return
+        if bar is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+            )
+
+            bar = Progress(
+                TextColumn("Indexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+            bar.add_task("index", total=total)
+        bar.update(bar.task_ids[0], completed=done)
+
+    def waiting() -> None:
+        err.print("Waiting for another artread process to finish indexing...")
+
+    try:
+        report = index.sync(
+            rebuild=rebuild,
+            progress=progress,
+            waiting=waiting,
+            wait=wait,
+            jobs=jobs,
+            updating=_collecting_garbage,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    from artread.ui.sanitize import clean_line
+
+    for path, reason in report.skipped:
+        command.err(f"artread: skipped {clean_line(path)}: {clean_line(reason)}")
+    for warning in report.warnings:
+        command.err(f"artread: warning: {clean_line(warning)}")
+    return report
+
+
+@contextmanager
+def _collecting_garbage() -> Iterator[None]:
+    """Cyclic garbage collection on while the index is updated: main() turns it off for a
+    command's short read-only work, and an update of a large archive allocates far more."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
+
+
+def warn_about_synonyms(command: Command, index: ArchiveIndex) -> None:
+    from artread.core import glossary
+    from artread.ui.sanitize import clean_line
+
+    problem = glossary.for_archive(index.root).problem
+    if problem:
+        command.err(f"artread: {clean_line(problem)}; using the shipped glossary only")
+
+
+def print_summary(command: Command, index: ArchiveIndex, report: SyncReport) -> None:
+    """What `artread index` did, and where the index is."""
+    from artread.core.index import index_size
+
+    skipped = {path for path, _ in index.catalog.skipped()} | {p for p, _ in report.skipped}
+    size = index_size(index.index_dir) / 1024 / 1024
+    command.out(
+        f"{len(index.catalog.articles())} articles indexed in {report.seconds:.1f} s: "
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{len(skipped)} skipped."
+    )
+    command.out(f"Index: {index.index_dir} ({size:.1f} MB)")

@@ -1,0 +1,108 @@
+"""How commands read their command lines: the options several commands take, declared once
+(the global ones' names are in artread.options, which the client reads too), and a query's
+words told apart from options."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperCommand
+
+from artread.options import ARCHIVE
+
+DEFAULT_PER_PAGE = 10
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class ServerAction(StrEnum):
+    status = "status"
+    stop = "stop"
+
+
+class SortOrder(StrEnum):
+    score = "score"
+    date = "date"
+
+
+ArchiveOption = Annotated[
+    str | None,
+    typer.Option(
+        *ARCHIVE,
+        help="Archive folder (env ARTREAD_ARCHIVE; default: the bundled sample archive).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object for programs.")]
+PageOption = Annotated[int, typer.Option("--page", "-p", min=1, help="Page number.")]
+PerPageOption = Annotated[
+    int, typer.Option("--per-page", "-n", min=1, max=500, help="Items per page.")
+]
+
+
+CategoryFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category", help="Only articles in this category (repeatable).", show_default=False
+    ),
+]
+QueryWords = Annotated[
+    list[str],
+    typer.Argument(
+        help='Words to find; "quotes" for literal text; -word to exclude; '
+        "title:, category:, tag:, date:2025-01..2025-06 to narrow.",
+        show_default=False,
+    ),
+]
+TagFilter = Annotated[
+    list[str] | None,
+    typer.Option("--tag", help="Only articles with this tag (repeatable).", show_default=False),
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Only articles from this date on: 2025, 2025-01.")
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only articles up to this date: 2025-06-30.")
+]
+SortOption = Annotated[SortOrder, typer.Option("--sort", help="Best match first, or newest first.")]
+
+
+class QueryCommand(TyperCommand):
+    """Reads `-word` in a query as an exclusion, not as short options run together
+    (`-pytorch` is not `-p ytorch`): only exact option names are options."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, words_after_options(self, ctx, args))
+
+
+def words_after_options(command: Any, ctx: Any, args: list[str]) -> list[str]:
+    takes_value: dict[str, bool] = {name: False for name in ctx.help_option_names}
+    for param in command.params:
+        if param.param_type_name == "option":
+            for name in [*param.opts, *param.secondary_opts]:
+                takes_value[name] = not (param.is_flag or param.count)
+    options: list[str] = []
+    words: list[str] = []
+    arguments = iter(args)
+    for arg in arguments:
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if arg == "--":
+            words.extend(arguments)
+        elif name in takes_value:
+            options.append(arg)
+            value = next(arguments, None) if takes_value[name] and "=" not in arg else None
+            if value is not None:
+                options.append(value)
+        elif arg[:2] in takes_value and takes_value[arg[:2]] and arg[2:].isdigit():
+            options.append(arg)  # -p2
+        elif arg.startswith("--") and len(arg) > 2:
+            options.append(arg)  # an unknown option: let the parser say so
+        else:
+            words.append(arg)
+    return options + (["--", *words] if words else [])
