@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import article
+from helpers import article
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import article
+from helpers import article
 
-from artread.core.search import make_snippet, search
+from artread.core.search import QueryError, make_snippet, search
 
 
 def top_ids(found, n=3):
@@ -22,6 +22,31 @@ def test_search_finds_word_inside_longer_word(sample_index):
 def test_english_query_matches_regardless_of_case(sample_index):
     assert top_ids(search(sample_index, "mamba"), 1) == ["ssm-hippo-s4-mamba"]
     assert top_ids(search(sample_index, "MAMBA"), 1) == ["ssm-hippo-s4-mamba"]
+
+
+def test_title_is_weighted_above_the_body(make_index):
+    index = make_index(
+        {
+            "title.md": article("协程", "这是一篇短文。"),
+            "body.md": article("杂谈", "协程 协程 协程。"),
+        }
+    )
+    assert [h.entry["id"] for h in search(index, "协程").hits] == ["title", "body"]
+
+
+def test_common_words_and_punctuation_are_found_literally_and_empty_is_a_clear_error(
+    sample_index,
+):
+    assert search(sample_index, "的").total == 17  # a stopword: still literally in every article
+    assert search(sample_index, "。").total > 0
+    assert search(sample_index, "😀").total == 0
+    for query in ("", "   ", '""'):
+        try:
+            search(sample_index, query)
+        except QueryError as exc:
+            assert "nothing to search for" in str(exc)
+        else:
+            raise AssertionError(f"{query!r} returned results")
 
 
 def test_two_words_must_both_match_unless_no_article_holds_both(make_index):
@@ -64,6 +89,11 @@ def test_snippet_highlights_the_longest_overlapping_match():
     snippet = make_snippet("马克思主义者说了一句话。", ["马克", "马克思"])
     ((start, end),) = snippet.highlights
     assert snippet.text[start:end] == "马克思"
+
+
+def test_latin_terms_highlight_whole_words_only():
+    snippet = make_snippet(article("T", "random parameter 与 R 语言"), ["r"])
+    assert [snippet.text[a:b] for a, b in snippet.highlights] == ["R"]
 
 
 def test_snippet_shows_the_passage_with_the_match_not_the_opening():

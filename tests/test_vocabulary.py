@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import article
+from helpers import article
 
 from artread.core import glossary
 from artread.core.archive import split_front_matter
