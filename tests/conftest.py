@@ -19,6 +19,15 @@ from artread.config import bundled_archive
 from artread.core.index import ArchiveIndex
 from artread.resident import client, protocol
 
+# A test that starts a resident server or runs artread on a pseudo-terminal takes seconds.
+SLOW_FIXTURES = {"runtime", "server", "start_server", "folders", "terminal_env"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from helpers import SCRIPT, article
 
 ESC = "\x1b"
@@ -164,6 +165,7 @@ def test_version(cli):
     assert result.exit_code == 0 and result.stdout.startswith("artread ")
 
 
+@pytest.mark.slow
 def test_console_script_and_python_m_work_in_a_fresh_process(sample_index):
     env = os.environ.copy()
     for command in (
@@ -176,6 +178,7 @@ def test_console_script_and_python_m_work_in_a_fresh_process(sample_index):
         assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_arguments_that_are_not_utf8_are_read_not_a_crash(sample_index):
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
     for args in ([b"search", b"\xe6\xa3\x80\xff"], [b"show", b"\xff"], [b"analyze", b"a\xffb"]):
@@ -185,6 +188,7 @@ def test_arguments_that_are_not_utf8_are_read_not_a_crash(sample_index):
         assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_usage_errors_are_one_line_on_stderr_with_exit_2(tmp_path):
     env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path)}
     for args in (["latest", "--page", "0"], ["search"], ["bogus"]):

@@ -317,6 +317,7 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> 
         yield root, (alone, alone_report), (workers, workers_report)
 
 
+@pytest.mark.slow
 def test_a_big_build_is_read_by_the_workers_asked_for(two_builds):
     _root, (_alone, alone_report), (_workers, workers_report) = two_builds
     assert alone_report.workers == 0
@@ -324,6 +325,7 @@ def test_a_big_build_is_read_by_the_workers_asked_for(two_builds):
     assert workers_report.added == alone_report.added == 120
 
 
+@pytest.mark.slow
 def test_workers_build_the_same_terms_and_postings_as_one_process(two_builds):
     _root, (alone, _), (workers, _) = two_builds
     expected, built = whoosh_contents(alone), whoosh_contents(workers)
@@ -334,6 +336,7 @@ def test_workers_build_the_same_terms_and_postings_as_one_process(two_builds):
         assert built[key] == expected[key], key
 
 
+@pytest.mark.slow
 def test_workers_build_the_same_catalog_and_literal_texts(two_builds):
     _root, (alone, _), (workers, _) = two_builds
     expected, built = catalog.load(alone.index_dir), catalog.load(workers.index_dir)
@@ -343,6 +346,7 @@ def test_workers_build_the_same_catalog_and_literal_texts(two_builds):
     ).read_bytes()
 
 
+@pytest.mark.slow
 def test_searches_rank_the_same_with_workers(two_builds):
     _root, (alone, _), (workers, _) = two_builds
     for query in QUERIES:
@@ -351,6 +355,7 @@ def test_searches_rank_the_same_with_workers(two_builds):
         assert ranked(workers, query) == expected, query
 
 
+@pytest.mark.slow
 def test_a_file_workers_cannot_read_is_skipped_with_the_same_reason(two_builds):
     _root, (_alone, alone_report), (_workers, workers_report) = two_builds
     reason = "binary file (contains NUL bytes)"
@@ -396,6 +401,7 @@ def assert_unchanged(index: ArchiveIndex, entries: dict, hits: list) -> None:
     assert ranked(reopened, "注意力") == hits
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="lists processes from /proc")
 def test_a_worker_that_dies_leaves_the_previous_index_and_no_processes(make_archive):
     index, entries, hits = changed_archive(make_archive)
@@ -413,6 +419,7 @@ def test_a_worker_that_dies_leaves_the_previous_index_and_no_processes(make_arch
     assert_unchanged(index, entries, hits)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="lists processes from /proc")
 def test_ctrl_c_during_an_update_by_workers_leaves_the_previous_index(make_archive):
     index, entries, hits = changed_archive(make_archive)

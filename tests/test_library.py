@@ -16,6 +16,7 @@ import artread
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "library_example.py"
 
 
+@pytest.mark.slow
 def test_the_readme_example_prints_what_the_command_line_finds(sample_index, cli, tmp_path):
     # A program of its own, run from elsewhere, as a user would run the README's example.
     done = subprocess.run(

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 
+import pytest
 from helpers import SCRIPT, article
 
 from artread.core import catalog
@@ -29,6 +30,7 @@ def whoosh_doc_count(index: ArchiveIndex) -> int:
         return searcher.doc_count()
 
 
+@pytest.mark.slow
 def test_killed_index_builds_leave_an_index_the_next_command_completes(make_archive, tmp_path):
     root = make_archive(many_articles(150))
     env = {**os.environ, "ARTREAD_ARCHIVE": str(root)}

@@ -91,6 +91,7 @@ def _flood(folder: Path) -> None:
         os.utime(second)
 
 
+@pytest.mark.slow
 def test_a_folder_removed_and_recreated_in_place_is_watched_again(watched) -> None:
     index = watched({"a.md": article("第一篇", "哈希表。"), "sub/b.md": article("二", "跳表。")})
     root = index.root
@@ -106,6 +107,7 @@ def test_a_folder_removed_and_recreated_in_place_is_watched_again(watched) -> No
     assert index.sync().added == 1
 
 
+@pytest.mark.slow
 def test_a_folder_removed_right_before_arm_is_forgotten(tmp_path: Path) -> None:
     folder_watch = watch.watch(tmp_path)
     assert folder_watch is not None
@@ -128,6 +130,7 @@ def test_a_folder_removed_right_before_arm_is_forgotten(tmp_path: Path) -> None:
     folder_watch.close()
 
 
+@pytest.mark.slow
 def test_a_folder_moved_in_is_watched_with_its_subfolders(watched, tmp_path: Path) -> None:
     index = watched({"a.md": article("第一篇", "哈希表。")})
     outside = tmp_path / "outside"
@@ -144,6 +147,7 @@ def test_a_folder_moved_in_is_watched_with_its_subfolders(watched, tmp_path: Pat
     assert index.sync().added == 1
 
 
+@pytest.mark.slow
 def test_a_folder_moved_out_is_no_longer_watched(watched, tmp_path: Path) -> None:
     index = watched({"a.md": article("第一篇", "哈希表。"), "sub/b.md": article("二", "跳表。")})
     (index.root / "sub").rename(tmp_path / "gone")
@@ -154,6 +158,7 @@ def test_a_folder_moved_out_is_no_longer_watched(watched, tmp_path: Path) -> Non
     assert index.watch.quiet()  # outside the archive now: no look at every file for it
 
 
+@pytest.mark.slow
 def test_an_article_edited_through_a_hard_link_outside_is_seen(
     watched, make_archive, tmp_path: Path
 ) -> None:
@@ -167,6 +172,7 @@ def test_an_article_edited_through_a_hard_link_outside_is_seen(
     assert index.sync().updated == 1
 
 
+@pytest.mark.slow
 def test_lost_events_mean_a_look_at_every_file(watched) -> None:
     from inotify_simple import INotify, flags
 
@@ -305,6 +311,7 @@ def test_server_closes_the_indexes_it_drops(server: str, make_archive) -> None:
     assert _open_files(server).count("anon_inode:inotify") == 3
 
 
+@pytest.mark.slow
 def test_edited_user_dictionaries_leave_a_bounded_number_of_lexicons_open() -> None:
     from artread.core import analysis
 
@@ -319,6 +326,7 @@ def test_edited_user_dictionaries_leave_a_bounded_number_of_lexicons_open() -> N
         lexicons[0].freq("蝴蝶效应")  # a word it has not looked up yet
 
 
+@pytest.mark.slow
 def test_edited_synonyms_leave_a_bounded_number_of_glossaries(make_archive) -> None:
     from artread.core import glossary
 

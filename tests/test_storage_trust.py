@@ -127,6 +127,7 @@ def test_a_link_in_place_of_the_catalog_is_refused(make_index, cli, tmp_path):
     assert not catalog_file.is_symlink()
 
 
+@pytest.mark.slow
 def test_a_cache_folder_other_users_can_write_to_is_refused(make_index, own_cache):
     built = make_index({"a.md": article("甲", "苹果")})
 
