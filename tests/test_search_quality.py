@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import article
+from helpers import article, ids
 
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
 from artread.core.search import QueryError, make_snippet, search
-
-
-def ids(found) -> list[str]:
-    return [hit.entry["id"] for hit in found.hits]
 
 
 def complete_ids(found) -> list[str]:
