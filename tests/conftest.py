@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import wait_for_server, write_files
+from helpers import start_server, write_files
 from typer.testing import CliRunner
 
 from artread.cli import app
@@ -147,8 +145,7 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def server(runtime: Path) -> Iterator[str]:
     """A resident server, started as a command would start it: its socket path."""
     path = client.socket_path()
-    process = subprocess.Popen([sys.executable, "-m", "artread.resident.server", path])
-    wait_for_server(path)
+    process = start_server(path)
     yield path
     client.control(path, protocol.STOP)
     process.wait(timeout=60)

@@ -94,6 +94,16 @@ def wait_for_server(path: str) -> dict:
     return found
 
 
+def start_server(
+    path: str, env: dict[str, str] | None = None, umask: int = -1, cwd: str | None = None
+) -> subprocess.Popen:
+    """A resident server listening at path, started as a command starts one, once it answers."""
+    command = [sys.executable, "-m", "artread.resident.server", path]
+    process = subprocess.Popen(command, env=env, umask=umask, cwd=cwd)
+    wait_for_server(path)
+    return process
+
+
 # artread on a terminal
 
 

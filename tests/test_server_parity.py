@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import helpers
 import pytest
 from helpers import (
     SCRIPT,
@@ -42,24 +43,15 @@ needs_gb18030 = pytest.mark.skipif(
 )
 
 
-def _start(env: dict[str, str], umask: int = 0o022) -> subprocess.Popen:
-    """A server started from a shell with this environment and umask."""
-    path = client.socket_path()
-    assert path is not None
-    process = subprocess.Popen(
-        [sys.executable, "-m", "artread.resident.server", path], env=env, umask=umask, cwd="/"
-    )
-    wait_for_server(path)
-    return process
-
-
 @pytest.fixture
 def start_server(runtime: Path) -> Iterator:
     started: list[subprocess.Popen] = []
 
     def start(umask: int = 0o022, **env: str) -> str:
-        started.append(_start({**os.environ, **env}, umask))
-        return client.socket_path() or ""
+        path = client.socket_path()
+        assert path is not None
+        started.append(helpers.start_server(path, {**os.environ, **env}, umask, cwd="/"))
+        return path
 
     yield start
     for process in started:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import artread, wait_for_server, wait_until
+from helpers import artread, start_server, wait_for_server, wait_until
 
 from artread.resident import client, protocol, watch
 
@@ -78,12 +78,6 @@ def _end_servers_under(top: Path) -> None:
             with contextlib.suppress(OSError):
                 os.kill(int(entry.name), signal.SIGTERM)
             wait_until(lambda pid=entry.name: b"Z" in _state(int(pid)))
-
-
-def _start_server(path: str) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "artread.resident.server", path])
-    wait_for_server(path)
-    return process
 
 
 def _latest(archive: Path, **env: str) -> subprocess.CompletedProcess:
@@ -239,7 +233,7 @@ def _state(pid: int) -> bytes:
 
 def test_a_client_in_another_mount_namespace_is_not_served(folders: Folders) -> None:
     path = client.socket_path()
-    process = _start_server(path)
+    process = start_server(path)
     probe = (
         "import sys; from artread.resident import client, protocol;"
         "print(client.control(sys.argv[1], protocol.STATUS))"
@@ -269,7 +263,7 @@ def test_status_and_stop_tell_the_truth_when_many_commands_are_queued(
 ) -> None:
     alone = _latest(sample_archive, ARTREAD_SERVER="off")
     path = client.socket_path()
-    process = _start_server(path)
+    process = start_server(path)
     os.kill(process.pid, signal.SIGSTOP)  # busy: it accepts no connection
     queued, refused = [], 0
     try:
@@ -298,7 +292,7 @@ def test_status_and_stop_tell_the_truth_when_many_commands_are_queued(
 
 def test_sigterm_removes_the_socket_and_lock(folders: Folders) -> None:
     path = client.socket_path()
-    process = _start_server(path)
+    process = start_server(path)
     assert Path(path).exists() and Path(path + ".lock").exists()
     process.terminate()
     assert process.wait(timeout=60) == 0
@@ -308,14 +302,10 @@ def test_sigterm_removes_the_socket_and_lock(folders: Folders) -> None:
 def test_stop_all_stops_every_server_of_the_user_and_nothing_else(
     folders: Folders, sample_archive: Path
 ) -> None:
-    first = _start_server(client.socket_path())
+    first = start_server(client.socket_path())
     os.environ.pop("XDG_RUNTIME_DIR")  # another shell: another folder and another stamp
     second_path = _socket_in({"PYTHONHASHSEED": "3"})
-    second = subprocess.Popen(
-        [sys.executable, "-m", "artread.resident.server", second_path],
-        env={**os.environ, "PYTHONHASHSEED": "3"},
-    )
-    wait_for_server(second_path)
+    second = start_server(second_path, {**os.environ, "PYTHONHASHSEED": "3"})
     assert Path(second_path).parent == folders.temp_folder
     stale = folders.temp_folder / "server-0000000000000000.sock.lock"
     stale.write_text("1")  # left by a server that was killed
