@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from artread.core.analysis import Analyzer, normalize
 
 PLAIN = Analyzer()  # no user dictionary
@@ -52,6 +54,7 @@ def test_function_words_are_dropped_but_content_words_kept():
     assert indexed == ["模型", "参数"]
 
 
+@pytest.mark.slow
 def test_jieba_writes_no_log_lines_and_uses_artreads_cache(tmp_path):
     code = (
         "from artread.core.analysis import Analyzer; "
@@ -97,6 +100,7 @@ def jieba_and_lexicon(dictionary: str = ""):
     return reference, ours
 
 
+@pytest.mark.slow
 def test_lexicon_segments_exactly_like_jieba_on_the_sample_archive(sample_archive):
     reference, ours = jieba_and_lexicon()
     runs = [run for text in VARIED for run in chinese_runs(text)]
@@ -108,8 +112,6 @@ def test_lexicon_segments_exactly_like_jieba_on_the_sample_archive(sample_archiv
 
 
 def test_lexicon_segments_exactly_like_jieba_on_real_articles_when_the_corpus_is_here():
-    import pytest
-
     corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     if not corpus.is_dir():
         pytest.skip("../shared/corpus is not here (it is not part of the repository)")

@@ -6,8 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import article
-from test_server import artread, runtime, server  # noqa: F401  (fixtures)
+from helpers import article, artread
 
 from artread.core.analysis import Analyzer
 from artread.core.index import ArchiveIndex
@@ -89,7 +88,7 @@ def test_an_analyzer_without_a_dictionary_segments_as_jieba_does():
 
 @pytest.mark.slow
 def test_the_server_searches_each_archive_with_its_own_dictionary(
-    server: str,  # noqa: F811
+    server: str,
     make_archive,
 ) -> None:
     with_word, without = _archives(make_archive)
@@ -98,5 +97,5 @@ def test_the_server_searches_each_archive_with_its_own_dictionary(
         expected[root] = artread("--archive", str(root), "search", "蓝绿发布", server=False)
     assert expected[with_word].stdout != expected[without].stdout
     for root in (with_word, without, with_word, without):
-        served = artread("--archive", str(root), "search", "蓝绿发布")
+        served = artread("--archive", str(root), "search", "蓝绿发布", server=True)
         assert (served.returncode, served.stdout) == (0, expected[root].stdout), root

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import article
+from helpers import article, ids
 
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
 from artread.core.search import QueryError, make_snippet, search
-
-
-def ids(found) -> list[str]:
-    return [hit.entry["id"] for hit in found.hits]
 
 
 def complete_ids(found) -> list[str]:
@@ -165,6 +161,14 @@ def test_quoted_text_is_exactly_what_grep_finds(make_index):
         }
     )
     assert sorted(ids(search(index, '"a[i+1]"'))) == ["a", "b"]
+
+
+def test_text_the_reader_sees_across_markdown_emphasis_is_found_unquoted(make_index):
+    index = make_index({"a.md": article("甲", "编码器与解码器**共享**同一个权重矩阵。")})
+    assert search(index, "共享同一个权").total == 1
+    # Quoted text matches the file as written, exactly as grep would.
+    assert search(index, '"共享同一个权"').total == 0
+    assert search(index, '"**共享**同一个"').total == 1
 
 
 def test_word_written_exactly_as_typed_ranks_above_its_parts_scattered(make_index):
