@@ -1,10 +1,9 @@
 """One command run in the resident server for its client.
 
-The command's output streams are the client's (each write answered by the client when it must
-be, as a write to a file or a full disk must), its Env is made of the client's terminal,
-environment and folder, and the client's Ctrl-C, or the client going away, interrupts it as
-Ctrl-C interrupts a command run in its own process, at a point where that leaves nothing
-half-changed that the server keeps.
+The command writes to the client's stdout and stderr (a write to a file waits for the client's
+answer, so a full disk fails it as it would there); its Env is the client's terminal,
+environment and folder; the client's Ctrl-C, or the client going away, interrupts it as Ctrl-C
+interrupts a command run alone, at a point where nothing the server keeps is left half-changed.
 """
 
 from __future__ import annotations
