@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import article
 
-from artread.core import archive, catalog, index
+from artread.core import archive, catalog, freshness
 from artread.core.index import WHOOSH_DIR, ArchiveIndex
 
 OTHER_UID = 54321  # a uid no account on the machine has: another user's files
@@ -194,7 +194,7 @@ def test_the_catalog_keeps_every_field_as_written(tmp_path):
 def no_racy_margin(monkeypatch: pytest.MonkeyPatch) -> None:
     """Trust folders changed just before the scan (the tests make them a moment before), so
     that the check by folders is the one tested."""
-    monkeypatch.setattr(index, "RACY_NS", 0)
+    monkeypatch.setattr(freshness, "RACY_NS", 0)
 
 
 def _indexed(make_archive, files: dict[str, str]) -> ArchiveIndex:
@@ -251,7 +251,7 @@ def test_a_folder_replaced_by_another_is_seen(make_archive, no_racy_margin):
 def test_a_file_added_while_the_index_is_updated_is_seen_next_time(make_archive, monkeypatch):
     root = make_archive({"a.md": article("甲", "苹果"), "x/b.md": article("乙", "梨")})
     # Folders made before the update are trusted; one changed during it must not be.
-    monkeypatch.setattr(index, "RACY_NS", 50_000_000)
+    monkeypatch.setattr(freshness, "RACY_NS", 50_000_000)
     time.sleep(0.2)
     real_scan = archive.scan
 

@@ -19,7 +19,8 @@ from artread import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from artread.core.index import ArchiveIndex, SyncReport
+    from artread.core.index import ArchiveIndex
+    from artread.core.update import SyncReport
 
 app = typer.Typer(
     name="artread",
@@ -111,7 +112,6 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 def _errors() -> Iterator[None]:
     """Known failures become one line on stderr and exit 2; never a traceback."""
     from artread.config import UnsafeStorage
-    from artread.core.index import IndexBusy
     from artread.core.query import QueryError
 
     try:
@@ -126,7 +126,7 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         sys.stderr.write("artread: interrupted\n")
         raise typer.Exit(130) from None
-    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError, UnsafeStorage) as exc:
+    except (FileNotFoundError, NotADirectoryError, QueryError, UnsafeStorage) as exc:
         _fail(str(exc))
     except Exception as exc:
         if os.environ.get("ARTREAD_DEBUG"):
@@ -782,8 +782,7 @@ def _print_runtime_folder() -> None:
 def main() -> None:
     """The console script in this process (resident.client.main runs it when no server does)."""
     # A command is a short process that allocates many small objects and frees them at exit:
-    # the cyclic collector's passes are pure cost (54 ms of 508 for a search over 26,000
-    # articles, measured). Index updates turn it back on (index._collecting_garbage).
+    # the cyclic collector's passes are pure cost. Index updates turn it back on (core.update).
     gc.disable()
     raise SystemExit(run(sys.argv[1:]))
 

@@ -18,7 +18,6 @@ FORMAT = 4
 # MessagePack, one column per field: reading it cannot run code, as a pickle can, and
 # columns decode faster than one small dict per article (measured in BENCHMARKS.md).
 FILENAME = "catalog.msgpack"
-OLD_FILENAMES = ("catalog.pickle",)  # of earlier formats: removed when the index is rebuilt
 _MAGIC = b"artread catalog %d\n" % FORMAT
 _ABSENT_CODE = 1  # a MessagePack extension type: this entry has no such field
 # Kept as UTF-8 bytes on disk and decoded only for the entries used: most of the catalog's
