@@ -119,9 +119,9 @@ def _errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except BrokenPipeError:
-        # The reader went away (`artread search x | head`): stop quietly, like ripgrep.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        from artread.ui.pipes import discard_stdout
+
+        discard_stdout()
         raise typer.Exit(0) from None
     except KeyboardInterrupt:
         sys.stderr.write("artread: interrupted\n")

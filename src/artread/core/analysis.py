@@ -121,7 +121,7 @@ def segmenter() -> Any:
         tokenizer.initialized = True
         tokenizer.tmp_dir, tokenizer.cache_file = base.tmp_dir, base.cache_file
         tokenizer.load_userdict(io.BytesIO(text.encode("utf-8")))
-        _segmenters.clear()  # one user dictionary's copy of jieba's (15 MB) at a time
+        _segmenters.clear()  # one user dictionary's copy of jieba's dictionary at a time
         _segmenters[digest] = tokenizer
     return tokenizer
 

@@ -16,7 +16,7 @@ from artread.core.files import write_atomic
 
 FORMAT = 4
 # MessagePack, one column per field: reading it cannot run code, as a pickle can, and
-# columns decode faster than one small dict per article (measured in BENCHMARKS.md).
+# columns decode faster than one small dict per article.
 FILENAME = "catalog.msgpack"
 _MAGIC = b"artread catalog %d\n" % FORMAT
 _ABSENT_CODE = 1  # a MessagePack extension type: this entry has no such field

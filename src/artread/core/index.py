@@ -106,7 +106,7 @@ class ArchiveIndex:
     @contextmanager
     def searcher(self, weighting: Any = None) -> Iterator[Any]:
         """A Whoosh searcher (BM25F unless told otherwise) on a reader opened once: opening
-        the segments' files costs more than many searches at 26,000 articles."""
+        the segments' files of a big archive costs more than many searches."""
         from whoosh import scoring
         from whoosh.searching import Searcher
 

@@ -1,6 +1,6 @@
 """jieba's dictionary in a SQLite file, to segment queries without loading it.
 
-jieba needs about a second to load its 350,000-word dictionary into memory, which would be
+jieba is slow to load its dictionary into memory, which would be
 most of the time a search takes. A query needs the frequencies of its own substrings only, so
 artread keeps the dictionary (words and their prefixes, as jieba holds them) in a SQLite file in
 its cache dir and runs jieba's own algorithm on the query, looking words up as it goes: the
@@ -30,7 +30,7 @@ _USER_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 
 
 def jieba_dictionary() -> Path | None:
-    """jieba's dictionary file, found without importing jieba (which takes 0.1 s)."""
+    """jieba's dictionary file, found without importing jieba (slow to import)."""
     spec = find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         return None
