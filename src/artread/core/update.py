@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from artread.config import check_file, private_dir
 from artread.core import analysis, archive, catalog, ingest, literal
+from artread.core.engine import segments
 from artread.core.files import read_utf8
 from artread.core.freshness import USER_DICTIONARY, dictionary_stat, diff, folder_stats
 from artread.core.index import FINGERPRINT, WHOOSH_DIR, check_whoosh, schema, texts_of
@@ -140,7 +142,7 @@ def _update(
         old = _start_afresh(index)
     scan_started = time.time_ns()
     plan = _plan(index, old, archive.scan(index.root), report)
-    writer, texts_name, spans = _write(index, plan, report, progress, jobs)
+    commit, texts_name, spans = _write(index, plan, report, progress, jobs)
     for path, reason in plan.scanned.skipped:
         report.skipped.append((path, reason))
     entries = plan.entries
@@ -150,7 +152,7 @@ def _update(
     for path, entry in entries.items():
         if "id" in entry:
             entry["id"] = ids[path]
-    writer.commit()
+    commit()
     for path, span in spans.items():
         entries[path]["text"] = span
     report.added = sum(1 for p in plan.added if "id" in entries[p])
@@ -235,11 +237,10 @@ def _write(
     report: SyncReport,
     progress: Progress | None,
     jobs: int | None,
-) -> tuple[Any, str, dict[str, list[int]]]:
+) -> tuple[Callable[[], None], str, dict[str, list[int]]]:
     """Read the files and write them to Whoosh and the literal texts; returns the Whoosh
-    writer, still to commit, and the texts file's name and spans."""
-    to_read = plan.to_read
-    files = plan.scanned.files
+    commit, still to be made, and the texts file's name and spans."""
+    to_read, files = plan.to_read, plan.scanned.files
     # A few changed files are segmented from the lexicon: jieba would take a second to load.
     size = sum(files[p].size for p in to_read)
     small = size < LEXICON_BELOW_BYTES and not report.rebuilt
@@ -247,48 +248,92 @@ def _write(
     report.workers = 0 if small else ingest.worker_count(jobs, len(to_read), size)
     reading = set(to_read)
     kept = [p for p, e in plan.entries.items() if "id" in e and p not in reading]
-    ix = _whoosh_index().open_dir(str(index.index_dir / WHOOSH_DIR))
-    writer = ix.writer(limitmb=WRITER_MB)
+    whoosh_dir = index.index_dir / WHOOSH_DIR
+    writer = _whoosh_index().open_dir(str(whoosh_dir)).writer(limitmb=WRITER_MB)
     store = literal.Writer(index.index_dir, plan.old_texts, kept)
-    articles = ingest.prepared(index.root, to_read, report.workers, plan.dictionary.get("text"))
+    workers = None
+    if report.workers:
+        limit = max(WRITER_MB // report.workers, 32)  # memory stays bounded as workers grow
+        workers = ingest.Workers(index.root, index.index_dir, whoosh_dir, limit)
     try:
         for path in plan.removed:
             writer.delete_by_term("path", path)
-        # One article at a time, so memory does not grow with the archive.
-        for done, article in enumerate(articles, start=1):
-            _take(article, files[article.path], plan.entries, report, writer, store)
-            if progress and article.skipped is None:
-                progress(done, len(to_read), article.path)
+        if workers is None:
+            _read_here(index.root, plan, report, progress, writer, store)
+        else:
+            _read_in_workers(workers, plan, report, progress, writer, store)
         texts_name, spans = store.finish()
     except BaseException:
-        articles.close()  # stops the workers before the index is left as it was
+        if workers is not None:
+            workers.close()  # stops the workers before the index is left as it was
         writer.cancel()
         store.abort()
         raise
     finally:
         analysis.index_with_lexicon(False)
-    return writer, texts_name, spans
+    if workers is None:
+        return writer.commit, texts_name, spans
+    workers.close()
+    written = [run.segment for run in workers.runs if run.segment is not None]
+    return partial(segments.commit_with, writer, written), texts_name, spans
 
 
-def _take(
-    article: ingest.Prepared,
-    stat: archive.FileStat,
-    entries: dict[str, dict],
+def _read_here(
+    root: Path,
+    plan: _Plan,
     report: SyncReport,
+    progress: Progress | None,
     writer: Any,
     store: literal.Writer,
 ) -> None:
-    """One prepared file into the index, the literal texts and the catalog's entries."""
-    path = article.path
+    """Read the files in this process, one at a time, so memory does not grow with them."""
+    for done, article in enumerate(ingest.prepared(root, plan.to_read), start=1):
+        path = article.path
+        if article.skipped is None:
+            writer.update_document(**article.document)
+            store.add(path, article.text, article.written)
+        else:
+            writer.delete_by_term("path", path)  # changed into something unreadable
+        _record(article, plan, report)
+        if progress and article.skipped is None:
+            progress(done, len(plan.to_read), path)
+
+
+def _read_in_workers(
+    workers: ingest.Workers,
+    plan: _Plan,
+    report: SyncReport,
+    progress: Progress | None,
+    writer: Any,
+    store: literal.Writer,
+) -> None:
+    """Have worker processes read runs of the files into segments of their own; then take
+    their texts and records in the order of the files, as _read_here would have."""
+    for path in plan.changed:
+        writer.delete_by_term("path", path)  # the new documents are in the workers' segments
+    sizes = [plan.scanned.files[p].size for p in plan.to_read]
+    runs = ingest.runs(plan.to_read, sizes, report.workers)
+    report.workers = len(runs)
+    workers.start(runs, plan.dictionary.get("text"))
+    for done, record in enumerate(workers.records(), start=1):
+        if progress and record.skipped is None:
+            progress(done, len(plan.to_read), record.path)
+    for run in workers.runs:
+        store.add_file(workers.index_dir / run.texts, run.spans)
+        for record in run.records:
+            _record(record, plan, report)
+
+
+def _record(article: ingest.Prepared, plan: _Plan, report: SyncReport) -> None:
+    """A file read, in the catalog's entries and the report."""
+    path, stat = article.path, plan.scanned.files[article.path]
     if article.skipped is not None:
-        entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, "skipped": article.skipped}
+        skipped = {"size": stat.size, "mtime_ns": stat.mtime_ns, "skipped": article.skipped}
+        plan.entries[path] = skipped
         report.skipped.append((path, article.skipped))
-        writer.delete_by_term("path", path)  # changed into something unreadable
         return
     report.warnings.extend(f"{path}: {w}" for w in article.warnings)
-    writer.update_document(**article.document)
-    store.add(path, article.text, article.written)
-    entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary}
+    plan.entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary}
 
 
 def read_dictionary(root: Path, warnings: list[str]) -> dict:
