@@ -188,7 +188,7 @@ class _Worker:
     """A worker process reading a job from a pipe and writing its answers back.
 
     Its own session, so Ctrl-C in the terminal reaches only the updating process, which
-    decides what stops; it ends by itself when its input closes, even if that process died.
+    decides what stops; if that process dies, the worker's next answer fails and it ends.
     """
 
     def __init__(self) -> None:
