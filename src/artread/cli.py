@@ -19,8 +19,7 @@ from artread import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from artread.core.index import ArchiveIndex
-    from artread.core.update import SyncReport
+    from artread.core.index import ArchiveIndex, SyncReport
 
 app = typer.Typer(
     name="artread",

@@ -7,8 +7,10 @@ ArchiveIndex.sync() and is_fresh() hand over to them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +19,6 @@ from artread.core import analysis, archive, catalog, literal
 from artread.core.analysis import ANALYZER_VERSION
 
 if TYPE_CHECKING:
-    from artread.core.update import Progress, SyncReport
     from artread.resident.watch import FolderWatch
 
 SCHEMA_VERSION = "4"  # bump when what is indexed or cataloged changes
@@ -39,6 +40,27 @@ FINGERPRINT = (
 WHOOSH_DIR = "whoosh"
 # BM25F field weights: a word in the title says more than one in the body.
 FIELD_BOOSTS = {"title": 5.0, "headings": 2.5, "meta": 2.0, "body": 1.0}
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class SyncReport:
+    scanned: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+    workers: int = 0  # processes that read and segmented the files (0: this one)
+    busy: bool = False  # another process was updating; the last complete index is used
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # newly found problems
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
 
 
 def schema() -> Any:
@@ -179,9 +201,23 @@ class ArchiveIndex:
         jobs: processes that read and segment a big update (default $ARTREAD_JOBS, else one
         per core when there is enough to read); 1 reads in this process.
         """
-        from artread.core.update import sync
+        started = time.perf_counter()
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"archive folder not found: {self.root}")
+        if not rebuild and self.is_fresh():
+            scanned = len(self.catalog.stats)
+            return SyncReport(scanned=scanned, unchanged=scanned)
+        from artread.core.update import update
 
-        return sync(self, rebuild=rebuild, progress=progress, waiting=waiting, wait=wait, jobs=jobs)
+        return update(
+            self,
+            rebuild=rebuild,
+            progress=progress,
+            waiting=waiting,
+            wait=wait,
+            jobs=jobs,
+            started=started,
+        )
 
     def forget_catalog(self) -> None:
         """Read the catalog again at its next use (another process may have replaced it)."""

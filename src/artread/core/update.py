@@ -1,6 +1,6 @@
 """Bringing an index up to date with its archive: build, incremental update, locking.
 
-sync() compares the archive's files (size and mtime) with the catalog and re-reads only what
+update() compares the archive's files (size and mtime) with the catalog and re-reads only what
 was added or changed. Whoosh commits first and the catalog is replaced after it, so a killed
 update leaves the last complete index in use.
 """
@@ -15,7 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,15 @@ from artread.core import analysis, archive, catalog, ingest, literal
 from artread.core.engine import segments
 from artread.core.files import read_utf8
 from artread.core.freshness import USER_DICTIONARY, dictionary_stat, diff, folder_stats
-from artread.core.index import FINGERPRINT, WHOOSH_DIR, check_whoosh, schema, texts_of
+from artread.core.index import (
+    FINGERPRINT,
+    WHOOSH_DIR,
+    Progress,
+    SyncReport,
+    check_whoosh,
+    schema,
+    texts_of,
+)
 
 if TYPE_CHECKING:
     from artread.core.index import ArchiveIndex
@@ -33,27 +41,6 @@ if TYPE_CHECKING:
 WRITER_MB = 128  # Whoosh's indexing buffer
 LEXICON_BELOW_BYTES = 256 * 1024  # less to read than this: segment from the lexicon
 _USER_WORD = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user-dict line
-
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass
-class SyncReport:
-    scanned: int = 0
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    rebuilt: bool = False
-    workers: int = 0  # processes that read and segmented the files (0: this one)
-    busy: bool = False  # another process was updating; the last complete index is used
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # newly found problems
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.rebuilt)
 
 
 @dataclass
@@ -73,7 +60,7 @@ class _Plan:
         return self.added + self.changed
 
 
-def sync(
+def update(
     index: ArchiveIndex,
     *,
     rebuild: bool = False,
@@ -81,15 +68,11 @@ def sync(
     waiting: Callable[[], None] | None = None,
     wait: bool = True,
     jobs: int | None = None,
+    started: float | None = None,
 ) -> SyncReport:
-    """Bring the index up to date with the archive: see ArchiveIndex.sync."""
-    started = time.perf_counter()
-    if not index.root.is_dir():
-        raise FileNotFoundError(f"archive folder not found: {index.root}")
-    if not rebuild and index.is_fresh():
-        report = SyncReport(scanned=len(index.catalog.stats), seconds=0.0)
-        report.unchanged = report.scanned
-        return report
+    """Update an index that is not fresh (or rebuild it), under its lock: see
+    ArchiveIndex.sync. started: when the caller began (time.perf_counter())."""
+    started = time.perf_counter() if started is None else started
     # Readers do not wait for another process's update: they use the last complete index.
     wait = wait or rebuild or not index.usable()
     with locked(index.index_dir, waiting, wait) as holding:
