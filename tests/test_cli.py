@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import SCRIPT, article
@@ -219,3 +220,23 @@ def test_every_command_has_help_with_an_example(cli):
         result = cli(name, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout, name
+
+
+def test_output_to_a_reader_that_went_away_ends_quietly(sample_index, env_without_artread):
+    env = {
+        **env_without_artread,
+        "ARTREAD_INDEX_DIR": os.environ["ARTREAD_INDEX_DIR"],
+        "ARTREAD_CACHE_DIR": os.environ["ARTREAD_CACHE_DIR"],
+        "ARTREAD_SERVER": "off",
+    }
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `artread latest | head` once head has exited: every write fails
+    script = str(Path(sys.executable).with_name("artread"))
+    try:
+        done = subprocess.run(
+            [script, "latest"], stdout=write_end, stderr=subprocess.PIPE, env=env, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0
+    assert done.stderr == b""

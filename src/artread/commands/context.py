@@ -6,7 +6,6 @@ failures become one line on stderr and an exit status, and so do usage errors an
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,7 +64,6 @@ def fail(command: Command, message: str, code: int = 2) -> NoReturn:
 def errors(command: Command) -> Iterator[None]:
     """Known failures become one line on stderr and exit 2; never a traceback."""
     from artread.config import UnsafeStorage
-    from artread.core.index import IndexBusy
     from artread.core.query import QueryError
 
     try:
@@ -73,29 +71,20 @@ def errors(command: Command) -> Iterator[None]:
     except typer.Exit:
         raise
     except BrokenPipeError:
-        # The reader went away (`artread search x | head`): stop quietly, like ripgrep.
-        _quiet_stdout(command.env)
+        from artread.ui.pipes import discard_stdout
+
+        discard_stdout(command.env.stdout)
         raise typer.Exit(0) from None
     except KeyboardInterrupt:
         command.err("artread: interrupted")
         raise typer.Exit(130) from None
-    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError, UnsafeStorage) as exc:
+    except (FileNotFoundError, NotADirectoryError, QueryError, UnsafeStorage) as exc:
         fail(command, str(exc))
     except Exception as exc:
         if command.env.environ.get("ARTREAD_DEBUG"):
             raise
         message = f"internal error: {type(exc).__name__}: {exc}"
         fail(command, message + " (set ARTREAD_DEBUG=1 for details)")
-
-
-def _quiet_stdout(env: Env) -> None:
-    """Send what is left to write to /dev/null: the reader of stdout went away."""
-    try:
-        descriptor = env.stdout.fileno()
-    except (AttributeError, ValueError, OSError):  # not a file (a server's, a test's)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, descriptor)
 
 
 def console_of(command: Command, stderr: bool = False) -> Console:

@@ -53,7 +53,7 @@ _HAS_CJK = re.compile(rf"[{_CJK}]")
 
 _base: Any = None  # jieba's tokenizer with its stock dictionary, shared by every Analyzer
 # jieba's tokenizer and the lexicon for each user dictionary, by its digest: shared by the
-# analyzers of archives with the same dictionary (a copy of jieba's is 15 MB).
+# analyzers of archives with the same dictionary (each holds a copy of jieba's dictionary).
 _segmenters: dict[str, Any] = {}
 _t2s: Any = None
 _lexicons: dict[str, Any] = {}  # the most recently used last
@@ -159,7 +159,7 @@ def _segmenter(digest: str, text: str) -> Any:
         tokenizer.initialized = True
         tokenizer.tmp_dir, tokenizer.cache_file = base.tmp_dir, base.cache_file
         tokenizer.load_userdict(io.BytesIO(text.encode("utf-8")))
-        _segmenters.clear()  # one user dictionary's copy of jieba's (15 MB) at a time
+        _segmenters.clear()  # one user dictionary's copy of jieba's dictionary at a time
         _segmenters[digest] = tokenizer
     return tokenizer
 

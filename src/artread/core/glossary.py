@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from artread.core import analysis
+from artread.core.files import read_utf8, write_atomic
 
 SYNONYMS_FILE = "artread.synonyms"
 SHIPPED = Path(__file__).resolve().parent / "data" / "glossary.txt"
@@ -198,8 +199,8 @@ KEEP_LOADED = 4  # each edit of an artread.synonyms gives a new key: keep the re
 def for_archive(root: Path | None) -> Glossary:
     """The shipped glossary plus the archive's artread.synonyms.
 
-    Built once per process, and kept in the cache dir between processes (building it
-    normalises and analyses every form: 15 ms that every search would pay).
+    Built once per process, and kept in the cache dir between processes: building it
+    normalises and analyses every form, which every search would pay for.
     """
     user_path = Path(root) / SYNONYMS_FILE if root is not None else None
     key = (str(user_path), _stamp(user_path), _stamp(SHIPPED), analysis.ANALYZER_VERSION, FORMAT)
@@ -232,7 +233,7 @@ def _cached(key: tuple, user_path: Path | None) -> Glossary:
     user_text, problem = "", None
     if key[1] is not None and user_path is not None:
         try:
-            user_text = user_path.read_bytes().decode("utf-8", "replace")
+            user_text = read_utf8(user_path, errors="replace")
         except OSError as exc:
             problem = f"cannot read {SYNONYMS_FILE}: {exc.strerror or exc}"
     built = Glossary(shipped_groups(), parse(user_text))
@@ -279,11 +280,7 @@ def _write(path: Path, built: Glossary) -> None:
     fields = {name: getattr(built, name) for name in _FIELDS}
     fields["_latin"] = list(built._latin.items())
     data = msgpack.packb(fields, unicode_errors="surrogatepass")
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
-    with open(os.open(partial, flags, 0o600), "wb") as handle:
-        handle.write(data)
-    os.replace(partial, path)
+    write_atomic(path, data)
 
 
 def shipped_groups() -> list[tuple[str, ...]]:

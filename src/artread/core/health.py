@@ -11,14 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from artread.core import archive, catalog, literal
-from artread.core.index import (
-    FINGERPRINT,
-    USER_DICTIONARY,
-    WHOOSH_DIR,
-    ArchiveIndex,
-    diff,
-    index_size,
-)
+from artread.core.files import read_utf8
+from artread.core.freshness import USER_DICTIONARY, diff
+from artread.core.index import FINGERPRINT, WHOOSH_DIR, ArchiveIndex, index_size
 
 
 @dataclass
@@ -89,7 +84,7 @@ def _user_dictionary(root: Path, health: Health) -> None:
         health.add("ok", "dictionary", f"no {USER_DICTIONARY} (jieba's dictionary only)")
         return
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_utf8(path)
     except (OSError, UnicodeDecodeError) as exc:
         health.add("problem", "dictionary", f"{USER_DICTIONARY} not read ({exc}): make it UTF-8")
         return

@@ -601,7 +601,7 @@ def _normalize_with_map(text: str) -> tuple[str, list[int]]:
     Width and case folding are what change lengths (… becomes ...): they are applied one
     character (with its combining marks) at a time outside ASCII and CJK runs, which keep
     their length, and the conversion to simplified Chinese runs once over the result (OpenCC
-    per piece took 0.2 s for ten long articles).
+    is slow to call once per piece).
     """
     whole = analysis.normalize(text)
     if len(whole) == len(text):

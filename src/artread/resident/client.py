@@ -18,7 +18,7 @@ import marshal
 import os
 import sys
 
-# The C module, not `socket`: that imports enum and more, 3 ms of every command.
+# The C module, not `socket`: that imports enum and more, on every command.
 from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
 from stat import S_ISCHR, S_ISREG
@@ -289,9 +289,10 @@ class _Relay:
                         self._acknowledge(failed)
                 else:
                     break  # not a message of this protocol
-        except BrokenPipeError:  # the reader went away (`artread search x | head`)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        except BrokenPipeError:
+            from artread.ui.pipes import discard_stdout
+
+            discard_stdout()
             return 0
         except (OSError, ValueError, EOFError):
             pass

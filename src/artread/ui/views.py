@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console, Group
@@ -244,7 +244,7 @@ def article(console: Console, entry: dict, body: str, related: Sequence[dict] = 
     On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
     drawing in ASCII.
     """
-    from rich.markdown import Markdown  # 20 ms to import: only where an article is shown
+    from rich.markdown import Markdown  # slow to import: only where an article is shown
 
     from artread.ui import render
 
@@ -308,19 +308,6 @@ def table_of_contents(console: Console, entry: dict, body: str) -> None:
 def _tags_and_path(entry: dict) -> str:
     tags = ", ".join(clean_line(t) for t in entry.get("tags", []))
     return (f"tags: {tags} · " if tags else "") + clean_line(entry["path"])
-
-
-def _header_lines(entry: dict) -> Iterable[str]:
-    yield clean_line(entry["title"])
-    meta = [
-        entry.get("date") or "no date",
-        entry["id"],
-        f"{reading_minutes(entry.get('chars', 0))} min read",
-    ]
-    if entry.get("category"):
-        meta.insert(0, clean_line(entry["category"]))
-    yield " · ".join(meta)
-    yield _tags_and_path(entry)
 
 
 def print_json(console: Console, payload: Any) -> None:
