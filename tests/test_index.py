@@ -11,7 +11,7 @@ from artread.core.search import search
 
 
 def ids(index: ArchiveIndex) -> dict[str, str]:
-    return {e["path"]: e["id"] for e in index.catalog.articles()}
+    return {e.path: e.id for e in index.catalog.articles()}
 
 
 def test_first_sync_builds_the_index_and_the_second_changes_nothing(make_archive):
@@ -66,7 +66,7 @@ def test_an_unreadable_file_is_skipped_and_the_rest_indexed(make_archive):
     index = ArchiveIndex(root)
     report = index.sync()
     assert [p for p, _ in report.skipped] == ["bad.md"]
-    assert [e["path"] for e in index.catalog.articles()] == ["good.md"]
+    assert [e.path for e in index.catalog.articles()] == ["good.md"]
     # A skipped file is not re-read until it changes.
     assert not ArchiveIndex(root).sync().skipped
 
@@ -80,10 +80,10 @@ def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make
         (root / "b.md").write_text(article("b", f"第{version}版 独有b{version}"), encoding="utf-8")
         ArchiveIndex(root).sync()
     index = ArchiveIndex(root)
-    assert [h.entry["id"] for h in search(index, '"独有b三"').hits] == ["b"]
+    assert [h.entry.id for h in search(index, '"独有b三"').hits] == ["b"]
     assert search(index, '"独有b二"').total == 0  # the old text is dead, not found
-    assert [h.entry["id"] for h in search(index, '"独有c"').hits] == ["c"]
-    assert sorted(h.entry["id"] for h in search(index, '"的正文"').hits) == ["a", "c"]
+    assert [h.entry.id for h in search(index, '"独有c"').hits] == ["c"]
+    assert sorted(h.entry.id for h in search(index, '"的正文"').hits) == ["a", "c"]
 
 
 def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index):

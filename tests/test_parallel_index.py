@@ -67,7 +67,7 @@ def whoosh_contents(index: ArchiveIndex) -> dict:
 
 
 def ranked(index: ArchiveIndex, query: str) -> list[tuple[str, float]]:
-    return [(hit.entry["path"], round(hit.score, 9)) for hit in search(index, query).hits]
+    return [(hit.entry.path, round(hit.score, 9)) for hit in search(index, query).hits]
 
 
 @pytest.fixture(scope="module")

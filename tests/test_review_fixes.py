@@ -49,9 +49,9 @@ def test_ids_survive_a_rebuild(make_archive, cli):
     (root / "a").mkdir()
     (root / "a" / "dup.md").write_text(article("先", "内容"), encoding="utf-8")
     cli("--archive", str(root), "index")
-    before = {e["path"]: e["id"] for e in ArchiveIndex(root).catalog.articles()}
+    before = {e.path: e.id for e in ArchiveIndex(root).catalog.articles()}
     cli("--archive", str(root), "index", "--rebuild")
-    after = {e["path"]: e["id"] for e in ArchiveIndex(root).catalog.articles()}
+    after = {e.path: e.id for e in ArchiveIndex(root).catalog.articles()}
     assert before == after and after["z/dup.md"] == "dup"
 
 
@@ -131,7 +131,7 @@ def test_title_is_weighted_above_the_body(make_index):
             "body.md": article("杂谈", "协程 协程 协程。"),
         }
     )
-    assert [h.entry["id"] for h in search(index, "协程").hits] == ["title", "body"]
+    assert [h.entry.id for h in search(index, "协程").hits] == ["title", "body"]
 
 
 def test_excerpts_replace_code_and_math_and_drop_markup():

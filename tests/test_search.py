@@ -8,7 +8,7 @@ from artread.core.search import make_snippet, search
 
 
 def top_ids(found, n=3):
-    return [h.entry["id"] for h in found.hits[:n]]
+    return [h.entry.id for h in found.hits[:n]]
 
 
 def test_gradient_checkpointing_article_comes_first(sample_index):

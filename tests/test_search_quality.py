@@ -13,11 +13,11 @@ from artread.core.search import QueryError, make_snippet, search
 
 
 def ids(found) -> list[str]:
-    return [hit.entry["id"] for hit in found.hits]
+    return [hit.entry.id for hit in found.hits]
 
 
 def complete_ids(found) -> list[str]:
-    return [hit.entry["id"] for hit in found.hits if hit.matched_all]
+    return [hit.entry.id for hit in found.hits if hit.matched_all]
 
 
 # Normalisation: one analyzer for both sides.
@@ -284,7 +284,7 @@ def test_quoted_search_finds_exactly_the_files_grep_finds_in_the_sample_archive(
         for file in root.rglob("*.md"):
             if analysis.normalize(needle) in analysis.normalize(file.read_text(encoding="utf-8")):
                 expected.add(file.relative_to(root).as_posix())
-        got = {hit.entry["path"] for hit in search(sample_index, f'"{needle}"', per_page=99).hits}
+        got = {hit.entry.path for hit in search(sample_index, f'"{needle}"', per_page=99).hits}
         assert got == expected, needle
 
 

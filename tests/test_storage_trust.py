@@ -159,24 +159,25 @@ def test_a_shared_sticky_folder_may_hold_the_index_base(make_archive, cli, tmp_p
 def test_the_catalog_keeps_every_field_as_written(tmp_path):
     odd = os.fsdecode(b"caf\xe9.md")  # a file name that is not UTF-8
     entries = {
-        "a.md": {
-            "size": 1,
-            "mtime_ns": 2**62,
-            "id": "a",
-            "path": "a.md",
-            "title": "\ud800",
-            "excerpt": "摘要\udcff",
-            "tags": [],
-            "declared_id": None,
-            "sort_key": 1.5,
-            "text": [0, 3, 1],
-        },
-        odd: {"size": 3, "mtime_ns": 4, "skipped": "not UTF-8"},
+        "a.md": catalog.Entry(
+            size=1,
+            mtime_ns=2**62,
+            id="a",
+            path="a.md",
+            title="\ud800",
+            date=None,
+            sort_key=1.5,
+            excerpt="摘要\udcff",
+            tags=[],
+            declared_id=None,
+            span=[0, 3, 1],
+        ),
+        odd: catalog.Skipped(size=3, mtime_ns=4, reason="not UTF-8"),
     }
     written = catalog.Catalog("/archive", "v", entries, "texts-1.bin", {"text": "词 3"})
     catalog.save(tmp_path, written)
     read = catalog.load(tmp_path)
-    assert dict(read.entries) == entries  # None kept apart from a field the entry lacks
+    assert dict(read.entries) == entries
     assert read.stats == {"a.md": (1, 2**62), odd: (3, 4)}
     assert read.spans() == {"a.md": [0, 3, 1]}
     assert (read.archive, read.texts, read.dictionary) == (
@@ -211,7 +212,7 @@ def _found(root: Path, text: str) -> list[str]:
 
     current = ArchiveIndex(root)
     current.sync()
-    return sorted(h.entry["path"] for h in search(current, text).hits)
+    return sorted(h.entry.path for h in search(current, text).hits)
 
 
 def test_a_file_edited_in_place_is_seen_though_no_folder_changed(make_archive, no_racy_margin):

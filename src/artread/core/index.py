@@ -171,19 +171,19 @@ class ArchiveIndex:
                 self._whoosh = whoosh_index.open_dir(str(whoosh_dir))
         return self._whoosh
 
-    def read_text(self, entry: dict) -> str:
+    def read_text(self, entry: catalog.Entry) -> str:
         """The current text of an indexed article's file (front matter included)."""
-        full = archive.within(self.root, entry["path"])
+        full = archive.within(self.root, entry.path)
         if full is None:
-            raise FileNotFoundError(entry["path"])
+            raise FileNotFoundError(entry.path)
         with open(full, "rb") as handle:
             data = handle.read(archive.MAX_BYTES)
         text, _ = archive.decode(data)
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    def read_article(self, entry: dict) -> archive.Article:
-        article = archive.read_article(self.root, entry["path"])
-        article.id = entry["id"]
+    def read_article(self, entry: catalog.Entry) -> archive.Article:
+        article = archive.read_article(self.root, entry.path)
+        article.id = entry.id
         return article
 
     @contextmanager
@@ -310,7 +310,7 @@ class ArchiveIndex:
         report = SyncReport()
         old = self.catalog
         # Ids once given stay given, across rebuilds and version changes too.
-        previous = {p: e["id"] for p, e in old.entries.items() if "id" in e}
+        previous = {p: e.id for p, e in old.entries.items() if isinstance(e, catalog.Entry)}
         if old.archive != str(self.root):
             previous = {}
         whoosh_dir = self.index_dir / WHOOSH_DIR
@@ -362,7 +362,7 @@ class ArchiveIndex:
         small = size < LEXICON_BELOW_BYTES and not report.rebuilt
         analysis.index_with_lexicon(small)
         report.workers = 0 if small else ingest.worker_count(jobs, len(to_read), size)
-        kept = [p for p, e in entries.items() if "id" in e and p not in set(to_read)]
+        kept = [p for p in entries if old.article(p) and p not in set(to_read)]
         ix = whoosh_index.open_dir(str(whoosh_dir))
         writer = ix.writer(limitmb=WRITER_MB)
         store = literal.Writer(self.index_dir, old_texts, kept)
@@ -374,18 +374,14 @@ class ArchiveIndex:
             for done, article in enumerate(articles, start=1):
                 path, stat = article.path, scanned.files[article.path]
                 if article.skipped is not None:
-                    entries[path] = {
-                        "size": stat.size,
-                        "mtime_ns": stat.mtime_ns,
-                        "skipped": article.skipped,
-                    }
+                    entries[path] = catalog.Skipped(stat.size, stat.mtime_ns, article.skipped)
                     report.skipped.append((path, article.skipped))
                     writer.delete_by_term("path", path)  # changed into something unreadable
                     continue
                 report.warnings.extend(f"{path}: {w}" for w in article.warnings)
                 writer.update_document(**article.document)
                 store.add(path, article.text, article.written)
-                entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary}
+                entries[path] = catalog.Entry(stat.size, stat.mtime_ns, **article.summary)
                 if progress:
                     progress(done, len(to_read), path)
             texts_name, spans = store.finish()
@@ -398,17 +394,17 @@ class ArchiveIndex:
             analysis.index_with_lexicon(False)
         for path, reason in scanned.skipped:
             report.skipped.append((path, reason))
-        declared = {p: e.get("declared_id") for p, e in entries.items() if "id" in e}
+        articles_now = {p: e for p, e in entries.items() if isinstance(e, catalog.Entry)}
+        declared = {p: e.declared_id for p, e in articles_now.items()}
         ids, id_warnings = archive.assign_ids(declared, previous)
         report.warnings.extend(id_warnings)
-        for path, entry in entries.items():
-            if "id" in entry:
-                entry["id"] = ids[path]
+        for path, entry in articles_now.items():
+            entry.id = ids[path]
         writer.commit()
         for path, span in spans.items():
-            entries[path]["text"] = span
-        report.added = sum(1 for p in added if "id" in entries[p])
-        report.updated = sum(1 for p in changed if "id" in entries[p])
+            entries[path].span = span
+        report.added = sum(1 for p in added if p in articles_now)
+        report.updated = sum(1 for p in changed if p in articles_now)
         report.removed = len(removed)
         report.unchanged = report.scanned - len(to_read)
         new_catalog = catalog.Catalog(

@@ -20,10 +20,10 @@ def latest_page(
     articles = catalog.articles()
     if category:
         wanted = category.casefold()
-        articles = [a for a in articles if (a.get("category") or "").casefold() == wanted]
+        articles = [a for a in articles if (a.category or "").casefold() == wanted]
     if tag:
         wanted = tag.casefold()
-        articles = [a for a in articles if wanted in (t.casefold() for t in a.get("tags", []))]
+        articles = [a for a in articles if wanted in (t.casefold() for t in a.tags)]
     total = len(articles)
     pages = max(1, -(-total // per_page))
     start = (page - 1) * per_page
@@ -38,12 +38,12 @@ def latest_page(
 
 def categories(catalog: Catalog) -> dict[str, int]:
     """Every category with its number of articles, the largest first."""
-    return _counted(entry.get("category") or "" for entry in catalog.articles())
+    return _counted(entry.category or "" for entry in catalog.articles())
 
 
 def tags(catalog: Catalog) -> dict[str, int]:
     """Every tag with its number of articles, the most used first."""
-    return _counted(tag for entry in catalog.articles() for tag in entry.get("tags", []))
+    return _counted(tag for entry in catalog.articles() for tag in entry.tags)
 
 
 def _counted(names: Iterable[str]) -> dict[str, int]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh)
 from artread.core import analysis, glossary, plaintext, spelling
+from artread.core.catalog import Entry
 from artread.core.index import ArchiveIndex
 
 RELATED = 5  # articles listed
@@ -22,12 +23,12 @@ COMMON_SHARE = 0.1  # key terms held by more of the archive than this are left o
 COMMON_AT_LEAST = 5  # ...but always those held by up to this many articles are kept
 
 
-def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dict[str, float]:
+def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> dict[str, float]:
     """The article's most telling terms, with their weights (occurrences times IDF)."""
-    about = [entry.get("title", ""), *plaintext.headings(body)]
-    about += [entry.get("category") or "", *entry.get("tags", [])]
+    about = [entry.title, *plaintext.headings(body)]
+    about += [entry.category or "", *entry.tags]
     units = analysis.query_units("\n".join(about))
-    text = index.literal().decoded(entry["path"])
+    text = index.literal().decoded(entry.path)
     total = max(1, searcher.doc_count())
     # A term in more than a tenth of the archive (计算, 小结) says little about what an
     # article is about, and its long posting list is most of the search's time.
@@ -45,11 +46,11 @@ def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dic
     return dict(best)
 
 
-def related(index: ArchiveIndex, entry: dict, body: str, limit: int = RELATED) -> list[dict]:
+def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) -> list[Entry]:
     """Up to `limit` catalog entries of the articles most like this one, best first."""
     from whoosh import query as Q
 
-    entries = index.catalog.entries
+    current = index.catalog
     with index.searcher() as searcher:
         terms = key_terms(index, entry, body, searcher)
         if not terms:
@@ -64,8 +65,9 @@ def related(index: ArchiveIndex, entry: dict, body: str, limit: int = RELATED) -
         query = Q.Or([_any_field(Q, t, w / top) for t, w in terms.items()] + alternatives)
         found = []
         for hit in searcher.search(query, limit=limit + 1):
-            if hit["path"] != entry["path"] and "id" in entries.get(hit["path"], {}):
-                found.append(entries[hit["path"]])
+            other = current.article(hit["path"])
+            if other is not None and other.path != entry.path:
+                found.append(other)
     return found[:limit]
 
 

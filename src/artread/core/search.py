@@ -12,6 +12,7 @@ from itertools import islice
 import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh: rank() imports it)
 from artread.core import analysis, glossary, plaintext, spelling
 from artread.core.archive import body_of
+from artread.core.catalog import Entry
 from artread.core.engine import scoring
 from artread.core.index import FIELD_BOOSTS, ArchiveIndex
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
@@ -40,7 +41,7 @@ class Snippet:
 
 @dataclass
 class Hit:
-    entry: dict  # the catalog entry: id, path, title, date, category, tags, ...
+    entry: Entry
     score: float
     matched_all: bool  # holds every term of the query
     # 0 all terms, 1 some, 2 found only literally, 3 only through the correction of a word
@@ -114,18 +115,18 @@ def search(
     ranking = rank_query(index, parsed, enough=page * per_page)
     ranked = ranking.hits
     if sort == "date":
-        ranked.sort(key=lambda h: (-h.entry["sort_key"], h.entry["path"]))
+        ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))
     start = (page - 1) * per_page
     hits = ranked[start : start + per_page]
     needles = highlight_needles(parsed, ranking)
     for hit in hits:
         if not needles:
-            hit.snippet = Snippet(hit.entry.get("excerpt", "")[:SNIPPET_CHARS])
+            hit.snippet = Snippet(hit.entry.excerpt[:SNIPPET_CHARS])
             continue
         try:
             hit.snippet = make_snippet(index.read_text(hit.entry), needles)
         except (OSError, ValueError):
-            hit.snippet = Snippet(hit.entry.get("excerpt", "")[:SNIPPET_CHARS])
+            hit.snippet = Snippet(hit.entry.excerpt[:SNIPPET_CHARS])
     complete = sum(1 for hit in ranked if hit.matched_all)
     results = SearchResults(text, len(ranked), page, per_page, hits, complete)
     results.expansions, results.corrections = ranking.expansions, ranking.corrections
@@ -168,7 +169,6 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     """
     from whoosh import query as Q
 
-    entries = index.catalog.entries
     allowed = _filtered(index, parsed)
     words = [(w, analysis.query_units(w)) for w in parsed.words]
     meaningful = [(w, us) for w, us in words if not set(us) <= analysis.QUERY_FILLER]
@@ -256,7 +256,8 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         for path, match in matches.items():
             count = sum(h[path] for h in holding)
             match.score += math.log1p(count)
-            title = analysis.normalize(entries.get(path, {}).get("title", ""))
+            entry = index.catalog.article(path)
+            title = analysis.normalize(entry.title if entry else "")
             match.score += sum(2.0 for p in parsed.phrases if analysis.normalize(p) in title)
     elif not parsed.words:  # filters alone: every article that passes them
         matches = {p: _Match(indexed=True) for p in allowed or ()}
@@ -270,8 +271,8 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     multi = [w for w, us in words if len(us) > 1]
     hits = []
     for path, match in matches.items():
-        entry = entries.get(path)
-        if path in excluded or not entry or "id" not in entry:
+        entry = index.catalog.article(path)
+        if path in excluded or entry is None:
             continue
         if allowed is not None and path not in allowed:
             continue
@@ -288,7 +289,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         if match.corrected & held_as_typed:  # after every article holding the word as typed
             tier = 3
         hits.append(Hit(entry, score, complete, tier))
-    hits.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
+    hits.sort(key=lambda h: (h.tier, -h.score, -h.entry.sort_key, h.entry.path))
     if len(units) > 1:
         top = hits[:RERANK]
         typed_words = [analysis.normalize(w) for w in multi]
@@ -298,14 +299,14 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         ]
         needles += [(t, (c.typed,)) for c in corrections for t in c.term.split()]
         for hit in top:
-            text = store.decoded(hit.entry["path"])
+            text = store.decoded(hit.entry.path)
             exact = sum(1 for w in typed_words if w in text) / len(typed_words) if multi else 0.0
             hit.score *= 1 + PHRASE_BONUS * exact
             hit.score *= 1 + PROXIMITY * _proximity(text, needles, weights)
-        top.sort(key=lambda h: (h.tier, -h.score, -h.entry["sort_key"], h.entry["path"]))
+        top.sort(key=lambda h: (h.tier, -h.score, -h.entry.sort_key, h.entry.path))
         hits[:RERANK] = top
     if corrections and hits:
-        texts = [store.decoded(hit.entry["path"]) for hit in hits[:5]]
+        texts = [store.decoded(hit.entry.path) for hit in hits[:5]]
         corrections = [spelling.as_written(c, texts) for c in corrections]
     return Ranking(hits, expansions, corrections)
 
@@ -337,7 +338,7 @@ def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> 
             better = spelling.closest(searcher, typed, vocabularies[latin])
             if better is not None and latin:  # the index holds stems: show a word
                 hits = rank(index, parse(better), enough=3)[:3]
-                texts = [store.decoded(h.entry["path"]) for h in hits]
+                texts = [store.decoded(h.entry.path) for h in hits]
                 better = spelling.as_written(spelling.Correction(typed, better, better), texts).word
             if better is None and store.find(word):
                 continue  # the archive holds it, if not as a word
@@ -426,9 +427,9 @@ def _filtered(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
     values = [analysis.normalize(f.value) for f in filters]
     allowed = set()
     for path, entry in index.catalog.entries.items():
-        if "id" not in entry:
+        if not isinstance(entry, Entry):
             continue
-        date = entry.get("date") or ""
+        date = entry.date or ""
         if parsed.since and date < parsed.since:
             continue
         if parsed.until and (not date or date > parsed.until):
@@ -438,11 +439,11 @@ def _filtered(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
     return allowed
 
 
-def _passes(entry: dict, wanted: Filter, value: str, titled: dict[str, set[str]]) -> bool:
+def _passes(entry: Entry, wanted: Filter, value: str, titled: dict[str, set[str]]) -> bool:
     """value: the filter's value, normalised (once, not for every article)."""
     if wanted.field == "title":
-        return entry["path"] in titled[wanted.value]
-    names = [entry.get("category") or ""] if wanted.field == "category" else entry.get("tags", [])
+        return entry.path in titled[wanted.value]
+    names = [entry.category or ""] if wanted.field == "category" else entry.tags
     # The name or a part of it (category:java finds "Java 基础").
     return any(value in analysis.normalize(n) for n in names)
 
@@ -454,7 +455,7 @@ def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
     found = set()
     needle = analysis.normalize(value)
     for path, entry in index.catalog.entries.items():
-        if "id" in entry and needle in analysis.normalize(entry["title"]):
+        if isinstance(entry, Entry) and needle in analysis.normalize(entry.title):
             found.add(path)
     units = analysis.query_units(value)
     if units:
