@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from artread.core.catalog import Catalog
+from artread.core.paging import page_count, page_of
 
 
 def latest_page(
@@ -24,15 +25,12 @@ def latest_page(
     if tag:
         wanted = tag.casefold()
         articles = [a for a in articles if wanted in (t.casefold() for t in a.tags)]
-    total = len(articles)
-    pages = max(1, -(-total // per_page))
-    start = (page - 1) * per_page
     return {
         "page": page,
-        "pages": pages,
-        "total": total,
+        "pages": page_count(len(articles), per_page),
+        "total": len(articles),
         "per_page": per_page,
-        "articles": articles[start : start + per_page],
+        "articles": page_of(articles, page, per_page),
     }
 
 

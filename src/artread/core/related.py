@@ -12,13 +12,12 @@ import math
 from typing import Any
 
 import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh)
-from artread.core import analysis, glossary, plaintext, spelling
+from artread.core import analysis, glossary, plaintext, ranking
 from artread.core.catalog import Entry
 from artread.core.index import ArchiveIndex
 
 RELATED = 5  # articles listed
 KEY_TERMS = 12  # terms searched for
-GLOSSARY_WEIGHT = 0.8  # another form of a key term's glossary group
 COMMON_SHARE = 0.1  # key terms held by more of the archive than this are left out...
 COMMON_AT_LEAST = 5  # ...but always those held by up to this many articles are kept
 
@@ -29,7 +28,7 @@ def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> di
     about += [entry.category or "", *entry.tags]
     units = analysis.query_units("\n".join(about))
     text = index.literal().decoded(entry.path)
-    total = max(1, searcher.doc_count())
+    total = ranking.article_count(searcher)
     # A term in more than a tenth of the archive (计算, 小结) says little about what an
     # article is about, and its long posting list is most of the search's time.
     common = max(COMMON_SHARE * total, COMMON_AT_LEAST)
@@ -37,10 +36,10 @@ def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> di
     for unit in units:
         if unit in analysis.QUERY_FILLER or len(unit) < 2:
             continue
-        held = spelling.frequency(searcher, unit)
+        held = ranking.frequency(searcher, unit)
         if held < 2 or held > common:  # nothing to relate to, or nearly everything
             continue
-        idf = math.log(1 + (total - held + 0.5) / (held + 0.5))
+        idf = ranking.idf(held, total)
         weights[unit] = math.log1p(text.count(unit)) * idf + idf
     best = sorted(weights.items(), key=lambda item: -item[1])[:KEY_TERMS]
     return dict(best)
@@ -59,7 +58,7 @@ def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) 
         alternatives: list[Any] = []
         words = list(terms)
         for expansion in glossary.for_archive(index.root).expand(" ".join(words), words):
-            weight = max(terms[u] for u in expansion.span) / top * GLOSSARY_WEIGHT
+            weight = max(terms[u] for u in expansion.span) / top * ranking.GLOSSARY_WEIGHT
             for alternative in expansion.alternatives:
                 alternatives.append(Q.And([_any_field(Q, t, weight) for t in alternative.terms]))
         query = Q.Or([_any_field(Q, t, w / top) for t, w in terms.items()] + alternatives)

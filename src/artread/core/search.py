@@ -10,11 +10,12 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 
 import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh: rank() imports it)
-from artread.core import analysis, glossary, plaintext, spelling
+from artread.core import analysis, glossary, plaintext, ranking, spelling
 from artread.core.archive import body_of
 from artread.core.catalog import Entry
 from artread.core.engine import scoring
 from artread.core.index import FIELD_BOOSTS, ArchiveIndex
+from artread.core.paging import page_count, page_of
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
 
 __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "rank", "search"]
@@ -64,7 +65,7 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 # How much a multi-term word written exactly as typed (梯度检查点, not 梯度 … 检查点) adds.
@@ -78,9 +79,7 @@ TIER_UNITS = 3
 PROXIMITY = 2.0
 PROXIMITY_WINDOW = 150
 RERANK = 30
-# Another form of a query word's glossary group counts a little less than the word as typed;
-# the correction of a typo less again.
-GLOSSARY_WEIGHT = 0.8
+# The correction of a typo counts less than the word as typed, and than a glossary form.
 CORRECTION_WEIGHT = 0.6
 
 
@@ -116,8 +115,7 @@ def search(
     ranked = ranking.hits
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))
-    start = (page - 1) * per_page
-    hits = ranked[start : start + per_page]
+    hits = list(page_of(ranked, page, per_page))
     needles = highlight_needles(parsed, ranking)
     for hit in hits:
         if not needles:
@@ -182,7 +180,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     store = index.literal()
     matches: dict[str, _Match] = {}
     with index.searcher() as searcher:
-        weights = {u: _idf(searcher, u) for u in units}
+        weights = {u: ranking.term_idf(searcher, u) for u in units}
         if units:
             covered = {u for e in expansions for u in e.span}
             corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
@@ -191,7 +189,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         # weight, whether it is a correction): a form of N terms standing for M query terms
         # weighs M/N a term, so that it scores about as the query's own terms would.
         others = [
-            (e.span, a.terms, GLOSSARY_WEIGHT * len(e.span) / len(a.terms), False)
+            (e.span, a.terms, ranking.GLOSSARY_WEIGHT * len(e.span) / len(a.terms), False)
             for e in expansions
             for a in e.alternatives
         ]
@@ -326,7 +324,7 @@ def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> 
         vocabularies: dict[bool, list[str]] = {}
         for word in parsed.words:
             units = analysis.query_units(word)
-            if units and all(spelling.frequency(searcher, u) for u in units):
+            if units and all(ranking.frequency(searcher, u) for u in units):
                 continue
             latin = not analysis.has_cjk(word)
             if latin not in vocabularies:
@@ -402,13 +400,6 @@ def _proximity(
         if held >= total - 1e-9:  # every term in one passage: it cannot get better
             break
     return best
-
-
-def _idf(searcher, unit: str) -> float:
-    """How rare a term is across the archive (body or title), as BM25 weighs it."""
-    total = max(1, searcher.doc_count())
-    frequency = spelling.frequency(searcher, unit)
-    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
 def _any_field(Q, term: str, boost: float = 1.0):
