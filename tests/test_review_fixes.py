@@ -8,7 +8,8 @@ from conftest import article
 
 from artread.core import archive, plaintext
 from artread.core.index import ArchiveIndex
-from artread.core.search import QueryError, make_snippet, search
+from artread.core.search import QueryError, search
+from artread.core.snippets import make_snippet
 
 
 def test_a_file_over_the_size_limit_is_indexed_from_its_start_with_a_warning(make_archive):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conftest import article
 
-from artread.core.search import make_snippet, search
+from artread.core.search import search
+from artread.core.snippets import make_snippet
 
 
 def top_ids(found, n=3):

@@ -9,7 +9,8 @@ from conftest import article
 
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
-from artread.core.search import QueryError, make_snippet, search
+from artread.core.search import QueryError, search
+from artread.core.snippets import make_snippet
 
 
 def ids(found) -> list[str]:

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
-import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh: rank() imports it)
-from artread.core import analysis, glossary, plaintext, ranking, spelling
-from artread.core.archive import body_of
+from artread.core import analysis, filters, glossary, ranking, spelling, suggest
 from artread.core.catalog import Entry
-from artread.core.engine import scoring
+from artread.core.engine import queries, scoring
 from artread.core.index import FIELD_BOOSTS, ArchiveIndex
 from artread.core.paging import page_count, page_of
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
+from artread.core.snippets import SNIPPET_CHARS, Snippet, highlight_needles, make_snippet
 
 __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "rank", "search"]
-
-SNIPPET_CHARS = 120
-FRAGMENT_CHARS = 2000  # a long article is turned into plain text only this far around the match
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
 @dataclass
@@ -30,14 +24,6 @@ class Ranking:
     hits: list[Hit]
     expansions: list[glossary.Expansion] = field(default_factory=list)
     corrections: list[spelling.Correction] = field(default_factory=list)
-
-
-@dataclass
-class Snippet:
-    text: str
-    highlights: list[tuple[int, int]] = field(default_factory=list)  # spans in text
-    truncated_start: bool = False
-    truncated_end: bool = False
 
 
 @dataclass
@@ -116,7 +102,7 @@ def search(
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))
     hits = list(page_of(ranked, page, per_page))
-    needles = highlight_needles(parsed, ranking)
+    needles = highlight_needles(parsed, ranking.expansions, ranking.corrections)
     for hit in hits:
         if not needles:
             hit.snippet = Snippet(hit.entry.excerpt[:SNIPPET_CHARS])
@@ -128,8 +114,8 @@ def search(
     complete = sum(1 for hit in ranked if hit.matched_all)
     results = SearchResults(text, len(ranked), page, per_page, hits, complete)
     results.expansions, results.corrections = ranking.expansions, ranking.corrections
-    if len(ranked) < SUGGEST_BELOW and parsed.words:
-        results.suggestion = suggest(index, text, parsed, len(ranked))
+    if len(ranked) < suggest.SUGGEST_BELOW and parsed.words:
+        results.suggestion = suggest.suggest(index, text, parsed, len(ranked), rank)
     return results
 
 
@@ -165,9 +151,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     as a word.
     Ties go to the newest.
     """
-    from whoosh import query as Q
-
-    allowed = _filtered(index, parsed)
+    allowed = filters.allowed_paths(index, parsed)
     words = [(w, analysis.query_units(w)) for w in parsed.words]
     meaningful = [(w, us) for w, us in words if not set(us) <= analysis.QUERY_FILLER]
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
@@ -239,8 +223,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
         for word in parsed.excluded_words:
             word_units = analysis.query_units(word)
             if word_units:
-                query = Q.And([_any_field(Q, u) for u in word_units])
-                excluded.update(hit["path"] for hit in searcher.search(query, limit=None))
+                excluded |= queries.paths_holding(searcher, word_units, FIELD_BOOSTS)
             excluded.update(store.find(word, word_start=not analysis.has_cjk(word)))
     for phrase in parsed.excluded_phrases:
         excluded.update(store.find(phrase, as_written=True))
@@ -303,71 +286,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
             hit.score *= 1 + PROXIMITY * _proximity(text, needles, weights)
         top.sort(key=lambda h: (h.tier, -h.score, -h.entry.sort_key, h.entry.path))
         hits[:RERANK] = top
-    if corrections and hits:
-        texts = [store.decoded(hit.entry.path) for hit in hits[:5]]
-        corrections = [spelling.as_written(c, texts) for c in corrections]
-    return Ranking(hits, expansions, corrections)
-
-
-# A query that finds fewer articles than this gets a did-you-mean line, if a better one exists.
-SUGGEST_BELOW = 3
-
-
-def suggest(index: ArchiveIndex, text: str, parsed: ParsedQuery, found: int) -> str | None:
-    """A query like this one that finds more: each word the archive does not hold replaced
-    by the nearest word of the index or of the glossary, or else left out. None when no such
-    query finds more than `found` articles."""
-    forms = glossary.for_archive(index.root).forms()
-    store = index.literal()
-    replaced: dict[str, str | None] = {}  # word -> its replacement, None to leave it out
-    with index.searcher() as searcher:
-        vocabularies: dict[bool, list[str]] = {}
-        for word in parsed.words:
-            units = analysis.query_units(word)
-            if units and all(ranking.frequency(searcher, u) for u in units):
-                continue
-            latin = not analysis.has_cjk(word)
-            if latin not in vocabularies:
-                vocabularies[latin] = spelling.index_terms(searcher, latin=latin)
-                vocabularies[latin] += [f for f in forms if analysis.has_cjk(f) != latin]
-            typed = analysis.normalize(word)
-            if latin:
-                typed = " ".join(analysis.stem(w) for w in typed.split())
-            better = spelling.closest(searcher, typed, vocabularies[latin])
-            if better is not None and latin:  # the index holds stems: show a word
-                hits = rank(index, parse(better), enough=3)[:3]
-                texts = [store.decoded(h.entry.path) for h in hits]
-                better = spelling.as_written(spelling.Correction(typed, better, better), texts).word
-            if better is None and store.find(word):
-                continue  # the archive holds it, if not as a word
-            replaced[word] = better
-    if not replaced:
-        return None
-    candidates = [_rewritten(text, replaced, drop=False), _rewritten(text, replaced, drop=True)]
-    for candidate in dict.fromkeys(c for c in candidates if c and c != text):
-        try:
-            if len(rank(index, parse(candidate), enough=SUGGEST_BELOW)) > found:
-                return candidate
-        except QueryError:
-            continue
-    return None
-
-
-def _rewritten(text: str, replaced: dict[str, str | None], *, drop: bool) -> str:
-    """text with words replaced; those without a replacement left out if drop."""
-    words = text.split()
-    out = []
-    for word in words:
-        if word in replaced:
-            better = replaced[word]
-            if better is None:
-                if not drop:
-                    out.append(word)
-                continue
-            out.append(better)
-        else:
-            out.append(word)
-    return " ".join(out)
+    return Ranking(hits, expansions, suggest.reported(corrections, hits, store))
 
 
 def _proximity(
@@ -400,277 +319,3 @@ def _proximity(
         if held >= total - 1e-9:  # every term in one passage: it cannot get better
             break
     return best
-
-
-def _any_field(Q, term: str, boost: float = 1.0):
-    return Q.Or([Q.Term(name, term, boost=boost) for name in FIELD_BOOSTS])
-
-
-def _filtered(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
-    """Paths that pass the title, category, tag and date filters; None when there are none."""
-    if not (parsed.filters or parsed.since or parsed.until):
-        return None
-    titled: dict[str, set[str]] = {}
-    for wanted in parsed.filters:
-        if wanted.field == "title" and wanted.value not in titled:
-            titled[wanted.value] = _title_matches(index, wanted.value)
-    filters = parsed.filters
-    values = [analysis.normalize(f.value) for f in filters]
-    allowed = set()
-    for path, entry in index.catalog.entries.items():
-        if not isinstance(entry, Entry):
-            continue
-        date = entry.date or ""
-        if parsed.since and date < parsed.since:
-            continue
-        if parsed.until and (not date or date > parsed.until):
-            continue
-        if all(_passes(entry, f, values[i], titled) != f.negated for i, f in enumerate(filters)):
-            allowed.add(path)
-    return allowed
-
-
-def _passes(entry: Entry, wanted: Filter, value: str, titled: dict[str, set[str]]) -> bool:
-    """value: the filter's value, normalised (once, not for every article)."""
-    if wanted.field == "title":
-        return entry.path in titled[wanted.value]
-    names = [entry.category or ""] if wanted.field == "category" else entry.tags
-    # The name or a part of it (category:java finds "Java 基础").
-    return any(value in analysis.normalize(n) for n in names)
-
-
-def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
-    """Articles whose title holds every term of value, or the text itself."""
-    from whoosh import query as Q
-
-    found = set()
-    needle = analysis.normalize(value)
-    for path, entry in index.catalog.entries.items():
-        if isinstance(entry, Entry) and needle in analysis.normalize(entry.title):
-            found.add(path)
-    units = analysis.query_units(value)
-    if units:
-        with index.searcher() as searcher:
-            query = Q.And([Q.Term("title", u) for u in units])
-            found.update(hit["path"] for hit in searcher.search(query, limit=None))
-    return found
-
-
-def highlight_needles(parsed: ParsedQuery, ranking: Ranking | None = None) -> list[str]:
-    """Normalised strings to highlight: each word whole, its terms, each phrase, and the
-    glossary forms and corrections the ranking used."""
-    needles: list[str] = []
-    for word in parsed.words:
-        needles.append(analysis.normalize(word))
-        needles.extend(analysis.query_units(word))
-    needles.extend(analysis.normalize(p) for p in parsed.phrases)
-    if ranking is not None:
-        for expansion in ranking.expansions:
-            for alternative in expansion.alternatives:
-                needles.append(analysis.normalize(alternative.form))
-                needles.extend(alternative.terms)
-        needles.extend(t for c in ranking.corrections for t in c.term.split())
-    return [n for n in dict.fromkeys(needles) if n.strip()]
-
-
-def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) -> Snippet:
-    """The one or two passages with the most query words, highlights on the original text.
-
-    A second passage is added when the best one misses a query word that occurs elsewhere.
-    Passages start and end at sentence punctuation where that is near.
-    """
-    body, cut_before, cut_after = _fragment(body_of(source), needles)
-    snippet = _snippet_of(
-        " ".join(plaintext.to_plain(body, keep_code=True).split("\n")), needles, limit
-    )
-    snippet.truncated_start |= cut_before
-    snippet.truncated_end |= cut_after
-    return snippet
-
-
-def _snippet_of(plain: str, needles: list[str], limit: int) -> Snippet:
-    spans = _find_needles(plain, needles)
-    if not spans:
-        return Snippet(plain[:limit], [], False, len(plain) > limit)
-    first = _best_window(plain, spans, limit)
-    missing = {label for s, e, label in spans} - _labels_in(spans, first)
-    rest = [span for span in spans if span[2] in missing and not _inside(span, first)]
-    if not rest:
-        return _passage_snippet(plain, spans, [first])
-    share = limit * 11 // 20
-    first = _best_window(plain, spans, share)
-    second = _best_window(plain, rest, limit - share)
-    windows = sorted([first, second])
-    if windows[0][1] >= windows[1][0]:  # they touch: one passage
-        windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]
-    return _passage_snippet(plain, spans, windows)
-
-
-def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:
-    """The part of a long body around its densest matches, whole paragraphs, so that only
-    that part is turned into plain text. Returns it and whether text was cut before or after.
-    """
-    if len(body) <= 2 * FRAGMENT_CHARS:
-        return body, False, False
-    spans = _find_needles(body, needles)
-    if not spans:
-        return body[: 2 * FRAGMENT_CHARS], False, True
-    center = _best_window(body, spans, SNIPPET_CHARS)[0]
-    start = max(0, center - FRAGMENT_CHARS)
-    end = min(len(body), center + FRAGMENT_CHARS)
-    if start:
-        paragraph = body.rfind("\n\n", 0, start)
-        start = paragraph + 2 if paragraph != -1 else 0
-        if body.count("```", 0, start) % 2:  # inside a code fence: start at the fence
-            start = body.rfind("```", 0, start)
-    paragraph = body.find("\n\n", end)
-    end = paragraph if paragraph != -1 else len(body)
-    return body[start:end], start > 0, end < len(body)
-
-
-_Span = tuple[int, int, str]  # start, end in the plain text; what it matched
-
-
-def _find_needles(plain: str, needles: list[str]) -> list[_Span]:
-    normalized, origin = _normalize_with_map(plain)
-    spans: list[_Span] = []
-    stems = {analysis.stem(n) for n in needles if n.isascii() and n.isalpha()}
-    for needle in needles:
-        if needle.isascii() and needle.isalpha():
-            continue
-        # A Latin term matches whole words only: R is not the r in "random".
-        pattern = re.escape(needle)
-        if needle[0].isascii() and needle[0].isalnum():
-            pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
-        for found in re.finditer(pattern, normalized):
-            start, end = found.span()
-            spans.append((origin[start], origin[end - 1] + 1, needle))
-    if stems:  # English words by stem: transformers finds Transformer
-        # A word's stem begins like the word (Porter may turn a last y into i): look only at
-        # words that begin like a stem, then stem those.
-        starts = sorted({re.escape(s[:-1] if len(s) > 3 else s) for s in stems}, key=len)
-        candidates = re.compile(rf"(?<![a-z])(?:{'|'.join(reversed(starts))})[a-z]*")
-        for found in candidates.finditer(normalized):
-            stem = analysis.stem(found.group())
-            if stem in stems:
-                start, end = found.span()
-                spans.append((origin[start], origin[end - 1] + 1, stem))
-    return sorted(spans)
-
-
-def _labels_in(spans: list[_Span], window: tuple[int, int]) -> set[str]:
-    return {label for span in spans if _inside(span, window) for label in [span[2]]}
-
-
-def _inside(span: _Span, window: tuple[int, int]) -> bool:
-    return span[0] >= window[0] and span[1] <= window[1]
-
-
-def _passage_snippet(plain: str, spans: list[_Span], windows: list[tuple[int, int]]) -> Snippet:
-    text = ""
-    highlights: list[tuple[int, int]] = []
-    merged = _merge([(s, e) for s, e, _label in spans])
-    for number, (begin, end) in enumerate(windows):
-        if number:
-            text += " … "
-        offset = len(text) - begin
-        text += plain[begin:end]
-        highlights += [
-            (max(s, begin) + offset, min(e, end) + offset)
-            for s, e in merged
-            if s < end and e > begin
-        ]
-    return Snippet(text, highlights, windows[0][0] > 0, windows[-1][1] < len(plain))
-
-
-def _normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, the index it came from.
-
-    Width and case folding are what change lengths (… becomes ...): they are applied one
-    character (with its combining marks) at a time outside ASCII and CJK runs, which keep
-    their length, and the conversion to simplified Chinese runs once over the result (OpenCC
-    per piece took 0.2 s for ten long articles).
-    """
-    whole = analysis.normalize(text)
-    if len(whole) == len(text):
-        return whole, list(range(len(text)))
-    parts: list[str] = []
-    origin: list[int] = []
-    last = 0
-    for run in _CHANGEABLE.finditer(text):
-        start, end = run.span()
-        if start > last and unicodedata.combining(text[start]):
-            start -= 1  # a letter goes with its combining marks: e + ́ is é
-        parts.append(text[last:start].lower())
-        origin.extend(range(last, start))
-        index = start
-        while index < end:
-            stop = index + 1
-            while stop < len(text) and unicodedata.combining(text[stop]):
-                stop += 1
-            one = unicodedata.normalize("NFKC", text[index:stop]).casefold()
-            parts.append(one)
-            origin.extend([index] * len(one))
-            index = stop
-        last = max(end, index)
-    parts.append(text[last:].lower())
-    origin.extend(range(last, len(text)))
-    folded = analysis.to_simplified("".join(parts))
-    if folded == whole and len(folded) == len(origin):
-        return folded, origin
-    # Folding in context differed (rare): the text is right, highlight positions approximate.
-    return whole, [min(len(text) - 1, i * len(text) // len(whole)) for i in range(len(whole))]
-
-
-_CHANGEABLE = re.compile(r"[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff]+")
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of overlapping spans, so overlapping words highlight as their longest whole."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _best_window(plain: str, spans: list[_Span], limit: int) -> tuple[int, int]:
-    """A window of about `limit` characters over the densest run of matches, cut at sentences."""
-    best, best_score = (spans[0][0], spans[0][0] + limit), -1.0
-    for number, (anchor_start, _end, _label) in enumerate(spans):
-        window_end = anchor_start + limit
-        labels: set[str] = set()
-        length = 0
-        for start, end, label in spans[number:]:  # sorted by start: stop past the window
-            if start >= window_end:
-                break
-            if end <= window_end:
-                labels.add(label)
-                length += end - start
-        score = len(labels) * 10 + length * 0.1
-        if score > best_score:
-            best, best_score = (anchor_start, window_end), score
-    first = best[0]
-    # Start at the beginning of the sentence holding the first match, when it is near.
-    sentence_start = 0
-    for match in _SENTENCE_END.finditer(plain, max(0, first - limit // 2), first):
-        sentence_start = match.end()
-    if first - sentence_start <= limit // 2:
-        begin = sentence_start
-    else:
-        begin = max(0, first - limit // 4)
-        # Do not start inside a Latin word: move to the next space if one is near.
-        space = plain.find(" ", begin, first)
-        if begin and plain[begin - 1].isascii() and plain[begin - 1].isalnum() and space != -1:
-            begin = space + 1
-    while begin < first and plain[begin] == " ":
-        begin += 1
-    end = min(len(plain), begin + limit)
-    # End at the last sentence end after the last match in the window, when there is one.
-    last_match = max((e for s, e, _l in spans if begin <= s and e <= end), default=begin)
-    stops = [m.end() for m in _SENTENCE_END.finditer(plain, last_match, end)]
-    if stops and end < len(plain):
-        end = stops[-1]
-    return begin, end
