@@ -1,4 +1,11 @@
-"""Turning a query into ranked, paginated results with snippets. Knows nothing of terminals."""
+"""Turning a query into ranked, paginated results with snippets. Knows nothing of terminals.
+
+A query is ranked in stages: plan (its words and terms, their weights, glossary forms and
+corrections, the articles the filters allow), collect (the articles that hold its terms, through
+the index or literally), narrow (phrases, exclusions, how many terms an article must hold),
+score (BM25F times the share of the query held, in tiers) and re-rank (the best by how close
+together they hold the query's words).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,38 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from enum import IntEnum
 from itertools import islice
+from typing import Any
 
 from artread.core import analysis, filters, glossary, ranking, spelling, suggest
 from artread.core.catalog import Entry
 from artread.core.engine import queries, scoring
 from artread.core.index import FIELD_BOOSTS, ArchiveIndex
+from artread.core.literal import LiteralStore
 from artread.core.paging import page_count, page_of
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
 from artread.core.snippets import SNIPPET_CHARS, Snippet, highlight_needles, make_snippet
 
-__all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "rank", "search"]
+__all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "Tier", "rank", "search"]
+
+
+class Tier(IntEnum):
+    """Which articles come first, whatever their scores: the lower tier."""
+
+    COMPLETE = 0  # holds every term (or the query is too long for tiers: by score alone)
+    PARTIAL = 1  # holds some of the terms
+    LITERAL = 2  # holds a query word only literally: segmented otherwise, or inside a word
+    CORRECTED = 3  # holds a word only as the correction of a typo that other articles hold
+
+
+@dataclass(slots=True)
+class Hit:
+    entry: Entry
+    score: float
+    matched_all: bool  # holds every term of the query
+    tier: Tier = Tier.COMPLETE
+    snippet: Snippet | None = None
 
 
 @dataclass
@@ -24,17 +52,6 @@ class Ranking:
     hits: list[Hit]
     expansions: list[glossary.Expansion] = field(default_factory=list)
     corrections: list[spelling.Correction] = field(default_factory=list)
-
-
-@dataclass
-class Hit:
-    entry: Entry
-    score: float
-    matched_all: bool  # holds every term of the query
-    # 0 all terms, 1 some, 2 found only literally, 3 only through the correction of a word
-    # that other articles hold as typed
-    tier: int = 0
-    snippet: Snippet | None = None
 
 
 @dataclass
@@ -97,35 +114,30 @@ def search(
             f'nothing to search for in {text!r}: give a word, a "quoted phrase" '
             "or a filter such as category:NAME"
         )
-    ranking = rank_query(index, parsed, enough=page * per_page)
-    ranked = ranking.hits
+    found = rank_query(index, parsed, enough=page * per_page)
+    ranked = found.hits
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))
     hits = list(page_of(ranked, page, per_page))
-    needles = highlight_needles(parsed, ranking.expansions, ranking.corrections)
+    needles = highlight_needles(parsed, found.expansions, found.corrections)
     for hit in hits:
-        if not needles:
-            hit.snippet = Snippet(hit.entry.excerpt[:SNIPPET_CHARS])
-            continue
-        try:
-            hit.snippet = make_snippet(index.read_text(hit.entry), needles)
-        except (OSError, ValueError):
-            hit.snippet = Snippet(hit.entry.excerpt[:SNIPPET_CHARS])
+        hit.snippet = _snippet(index, hit.entry, needles)
     complete = sum(1 for hit in ranked if hit.matched_all)
     results = SearchResults(text, len(ranked), page, per_page, hits, complete)
-    results.expansions, results.corrections = ranking.expansions, ranking.corrections
+    results.expansions, results.corrections = found.expansions, found.corrections
     if len(ranked) < suggest.SUGGEST_BELOW and parsed.words:
         results.suggestion = suggest.suggest(index, text, parsed, len(ranked), rank)
     return results
 
 
-@dataclass
-class _Match:
-    score: float = 0.0
-    units: set[str] = field(default_factory=set)  # query units the article holds
-    corrected: set[str] = field(default_factory=set)  # of those, held only as a correction
-    literal: dict[str, int] = field(default_factory=dict)  # words held as typed: how often
-    indexed: bool = False  # found through the index, not only literally
+def _snippet(index: ArchiveIndex, entry: Entry, needles: list[str]) -> Snippet:
+    """The passages of the article that hold the needles; its excerpt if there are none."""
+    if needles:
+        try:
+            return make_snippet(index.read_text(entry), needles)
+        except (OSError, ValueError):
+            pass
+    return Snippet(entry.excerpt[:SNIPPET_CHARS])
 
 
 def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None) -> list[Hit]:
@@ -151,142 +163,302 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     as a word.
     Ties go to the newest.
     """
+    store = index.literal()
+    with index.searcher() as searcher:
+        planned = plan(index, searcher, parsed)
+        found = collect(index, searcher, store, planned, enough)
+        candidates = narrow(index, searcher, store, parsed, planned, found)
+    hits = score(planned, found, candidates)
+    rerank(hits, planned, store)
+    corrections = suggest.reported(planned.corrections, hits, store)
+    return Ranking(hits, planned.expansions, corrections)
+
+
+# --- plan: what to look for ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word of the query as typed, and the terms it is searched as."""
+
+    text: str
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """Another way to write some of the query's terms: a glossary form, or a correction."""
+
+    stands_for: tuple[str, ...]  # the query terms an article holding it is credited with
+    terms: tuple[str, ...]  # the index terms an article must hold, all of them
+    boost: float  # each term's weight: N terms standing for M query terms weigh M/N a term
+    correction: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    words: list[Word]  # question words left out, unless they are all there is
+    units: list[str]  # the words' terms, each once
+    weights: dict[str, float]  # each term's IDF
+    expansions: list[glossary.Expansion]
+    corrections: list[spelling.Correction]
+    variants: list[Variant]
+    allowed: set[str] | None  # the paths the filters let through; None when there are none
+
+
+def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
+    """The query's words and terms, their weights, the glossary forms and corrections to
+    search as well, and the articles the filters allow."""
     allowed = filters.allowed_paths(index, parsed)
-    words = [(w, analysis.query_units(w)) for w in parsed.words]
-    meaningful = [(w, us) for w, us in words if not set(us) <= analysis.QUERY_FILLER]
+    words = [Word(w, tuple(analysis.query_units(w))) for w in parsed.words]
+    meaningful = [w for w in words if not set(w.units) <= analysis.QUERY_FILLER]
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
-    units = list(dict.fromkeys(u for _w, us in words for u in us))
-    typed = " ".join(w for w, _us in words)
+    units = list(dict.fromkeys(u for w in words for u in w.units))
+    typed = " ".join(w.text for w in words)
     expansions: list[glossary.Expansion] = []
+    corrections: list[spelling.Correction] = []
     if units:
         expansions = glossary.for_archive(index.root).expand(typed, units)
-    corrections: list[spelling.Correction] = []
-    store = index.literal()
-    matches: dict[str, _Match] = {}
-    with index.searcher() as searcher:
-        weights = {u: ranking.term_idf(searcher, u) for u in units}
-        if units:
-            covered = {u for e in expansions for u in e.span}
-            corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
-            corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
-        # (query terms an article is credited with, the terms it must hold, each term's
-        # weight, whether it is a correction): a form of N terms standing for M query terms
-        # weighs M/N a term, so that it scores about as the query's own terms would.
-        others = [
-            (e.span, a.terms, ranking.GLOSSARY_WEIGHT * len(e.span) / len(a.terms), False)
-            for e in expansions
-            for a in e.alternatives
-        ]
-        others += [
-            ((c.typed,), tuple(c.term.split()), CORRECTION_WEIGHT, True) for c in corrections
-        ]
-        corrected = {c.typed for c in corrections}
-        if units:
-            clauses = [((u,), 1.0) for u in units]
-            clauses += [(terms, boost) for _s, terms, boost, _c in others]
-            for document, score, found in scoring.matches(
-                searcher, clauses, FIELD_BOOSTS, index.field_lengths
-            ):
-                path = index.path_of(searcher, document)
-                if allowed is not None and path not in allowed:
-                    continue
-                match = _Match(score, {u for u in units if u in found}, indexed=True)
-                for span, terms, _boost, is_correction in others:
-                    if set(terms) <= found:
-                        if is_correction:
-                            match.corrected.update(set(span) - match.units)
-                        match.units.update(span)
-                matches[path] = match
-        # A corrected word some article holds as a word: the articles that hold only its
-        # correction come after those. (Held only inside a longer word, kafak in Kafaka, it
-        # is most likely a typo: those articles come after the correction's.)
-        held_as_typed = {
-            u for u in corrected if any(u in m.units - m.corrected for m in matches.values())
-        }
-        for word, word_units in words:
-            # The word as typed: exact occurrences, found even where segmentation differs.
-            # Latin words are looked up where a word starts (GRU in GRUCell, not it in title),
-            # anywhere only when nothing else was found.
-            needed = set(word_units)
-            held = sum(1 for m in matches.values() if needed <= m.units - m.corrected)
-            if enough is not None and held >= enough:
-                continue  # literal-only matches rank after these: none would be on the page
-            latin = bool(matches) and not analysis.has_cjk(word)
-            for path, count in store.find(word, word_start=latin).items():
-                if allowed is not None and path not in allowed:
-                    continue
-                match = matches.setdefault(path, _Match())
-                match.literal[word] = count
-                match.units.update(word_units)
-                match.corrected -= set(word_units)
-        excluded = set()
-        for word in parsed.excluded_words:
-            word_units = analysis.query_units(word)
-            if word_units:
-                excluded |= queries.paths_holding(searcher, word_units, FIELD_BOOSTS)
-            excluded.update(store.find(word, word_start=not analysis.has_cjk(word)))
-    for phrase in parsed.excluded_phrases:
-        excluded.update(store.find(phrase, as_written=True))
-    if parsed.phrases:  # exactly the articles whose file holds the text, as grep finds them
-        holding = [store.find(p, as_written=True) for p in parsed.phrases]
-        both = set.intersection(*(set(h) for h in holding))
-        if parsed.words:
-            matches = {p: m for p, m in matches.items() if p in both}
-        else:
-            matches = {p: _Match(indexed=True) for p in both}
-        for path, match in matches.items():
-            count = sum(h[path] for h in holding)
-            match.score += math.log1p(count)
-            entry = index.catalog.article(path)
-            title = analysis.normalize(entry.title if entry else "")
-            match.score += sum(2.0 for p in parsed.phrases if analysis.normalize(p) in title)
-    elif not parsed.words:  # filters alone: every article that passes them
-        matches = {p: _Match(indexed=True) for p in allowed or ()}
-    total_weight = sum(weights.values()) or 1.0
-    # Every term of one or two, then at least half of them: loose words and questions still
-    # find the articles that answer them, and a stray term alone does not. When no article
-    # holds both of two terms, articles with one of them are better than nothing.
+    weights = {u: ranking.term_idf(searcher, u) for u in units}
+    if units:
+        covered = {u for e in expansions for u in e.span}
+        corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
+        corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
+    variants = [
+        Variant(e.span, a.terms, ranking.GLOSSARY_WEIGHT * len(e.span) / len(a.terms), False)
+        for e in expansions
+        for a in e.alternatives
+    ]
+    variants += [
+        Variant((c.typed,), tuple(c.term.split()), CORRECTION_WEIGHT, True) for c in corrections
+    ]
+    return Plan(words, units, weights, expansions, corrections, variants, allowed)
+
+
+# --- collect: the articles that hold the query's terms -----------------------------------------
+
+
+@dataclass(slots=True)
+class Match:
+    """What one article holds of the query, as it is collected."""
+
+    score: float = 0.0
+    units: set[str] = field(default_factory=set)  # query units the article holds
+    corrected: set[str] = field(default_factory=set)  # of those, held only as a correction
+    literal: dict[str, int] = field(default_factory=dict)  # words held as typed: how often
+    indexed: bool = False  # found through the index, not only literally
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    matches: dict[str, Match]  # by path
+    # Corrected terms some article holds as typed: articles holding only the correction
+    # rank after those.
+    held_as_typed: set[str]
+
+
+def collect(
+    index: ArchiveIndex, searcher: Any, store: LiteralStore, planned: Plan, enough: int | None
+) -> Found:
+    """The articles that hold the query's terms through the index, then those that hold a
+    word as typed (found even where segmentation differs), unless `enough` hold its terms."""
+    matches = _indexed(index, searcher, planned)
+    # A word held only inside a longer word (kafak in Kafaka) is most likely a typo: those
+    # articles come after the correction's, so literal matches do not count here.
+    corrected = {c.typed for c in planned.corrections}
+    held_as_typed = {
+        u for u in corrected if any(u in m.units - m.corrected for m in matches.values())
+    }
+    _add_literal(store, planned, matches, enough)
+    return Found(matches, held_as_typed)
+
+
+def _indexed(index: ArchiveIndex, searcher: Any, planned: Plan) -> dict[str, Match]:
+    """BM25F matches of the terms and their variants, with what each article holds."""
+    matches: dict[str, Match] = {}
+    if not planned.units:
+        return matches
+    clauses = [((u,), 1.0) for u in planned.units]
+    clauses += [(v.terms, v.boost) for v in planned.variants]
+    allowed = planned.allowed
+    for document, bm25f, found in scoring.matches(
+        searcher, clauses, FIELD_BOOSTS, index.field_lengths
+    ):
+        path = index.path_of(searcher, document)
+        if allowed is not None and path not in allowed:
+            continue
+        match = Match(bm25f, {u for u in planned.units if u in found}, indexed=True)
+        for variant in planned.variants:
+            if set(variant.terms) <= found:
+                if variant.correction:
+                    match.corrected.update(set(variant.stands_for) - match.units)
+                match.units.update(variant.stands_for)
+        matches[path] = match
+    return matches
+
+
+def _add_literal(
+    store: LiteralStore, planned: Plan, matches: dict[str, Match], enough: int | None
+) -> None:
+    """Each word's exact occurrences. Latin words are looked up where a word starts (GRU in
+    GRUCell, not it in title), anywhere only when nothing else was found."""
+    for word in planned.words:
+        needed = set(word.units)
+        held = sum(1 for m in matches.values() if needed <= m.units - m.corrected)
+        if enough is not None and held >= enough:
+            continue  # literal-only matches rank after these: none would be on the page
+        latin = bool(matches) and not analysis.has_cjk(word.text)
+        for path, count in store.find(word.text, word_start=latin).items():
+            if planned.allowed is not None and path not in planned.allowed:
+                continue
+            match = matches.setdefault(path, Match())
+            match.literal[word.text] = count
+            match.units.update(word.units)
+            match.corrected -= needed
+
+
+# --- narrow: phrases, exclusions, filters and the terms an article must hold -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry: Entry
+    match: Match
+    held: set[str]  # the query's terms it holds
+
+
+def narrow(
+    index: ArchiveIndex,
+    searcher: Any,
+    store: LiteralStore,
+    parsed: ParsedQuery,
+    planned: Plan,
+    found: Found,
+) -> list[Candidate]:
+    """The articles that hold every phrase, none of the excluded words and phrases, pass the
+    filters, and hold enough of the terms: every term of one or two, then at least half."""
+    matches = _with_phrases(index, store, parsed, found.matches, planned.allowed)
+    excluded = _excluded(searcher, store, parsed)
+    units = planned.units
+    # Loose words and questions still find the articles that answer them, and a stray term
+    # alone does not. When no article holds both of two terms, one of them is enough.
     required = math.ceil(len(units) / 2)
     if len(units) == 2 and any(set(units) <= m.units for m in matches.values()):
         required = 2
-    multi = [w for w, us in words if len(us) > 1]
-    hits = []
+    candidates = []
     for path, match in matches.items():
         entry = index.catalog.article(path)
         if path in excluded or entry is None:
             continue
-        if allowed is not None and path not in allowed:
+        if planned.allowed is not None and path not in planned.allowed:
             continue
         held = match.units & set(units)
         if len(held) < required and match.indexed:
             continue
-        share = sum(weights[u] for u in held) / total_weight
-        score = match.score
-        if not match.indexed:  # literal only: below every word match
-            score = 0.01 * sum(math.log1p(count) for count in match.literal.values())
-        score *= share if units else 1.0
+        candidates.append(Candidate(entry, match, held))
+    return candidates
+
+
+def _with_phrases(
+    index: ArchiveIndex,
+    store: LiteralStore,
+    parsed: ParsedQuery,
+    matches: dict[str, Match],
+    allowed: set[str] | None,
+) -> dict[str, Match]:
+    """The matches that hold every phrase, scored for them; with neither words nor phrases,
+    every article that passes the filters."""
+    if not parsed.phrases:
+        if parsed.words:
+            return matches
+        return {p: Match(indexed=True) for p in allowed or ()}
+    # Exactly the articles whose file holds the text, as grep finds them.
+    holding = [store.find(p, as_written=True) for p in parsed.phrases]
+    both = set.intersection(*(set(h) for h in holding))
+    if parsed.words:
+        matches = {p: m for p, m in matches.items() if p in both}
+    else:
+        matches = {p: Match(indexed=True) for p in both}
+    for path, match in matches.items():
+        count = sum(h[path] for h in holding)
+        match.score += math.log1p(count)
+        entry = index.catalog.article(path)
+        title = analysis.normalize(entry.title if entry else "")
+        match.score += sum(2.0 for p in parsed.phrases if analysis.normalize(p) in title)
+    return matches
+
+
+def _excluded(searcher: Any, store: LiteralStore, parsed: ParsedQuery) -> set[str]:
+    """The articles holding an excluded word (as a term, or literally) or phrase."""
+    excluded = set()
+    for word in parsed.excluded_words:
+        word_units = analysis.query_units(word)
+        if word_units:
+            excluded |= queries.paths_holding(searcher, word_units, FIELD_BOOSTS)
+        excluded.update(store.find(word, word_start=not analysis.has_cjk(word)))
+    for phrase in parsed.excluded_phrases:
+        excluded.update(store.find(phrase, as_written=True))
+    return excluded
+
+
+# --- score and re-rank --------------------------------------------------------------------------
+
+
+def score(planned: Plan, found: Found, candidates: list[Candidate]) -> list[Hit]:
+    """The candidates as hits, best first: by tier, then BM25F times the share of the query
+    (by IDF) held; an article found only literally scores below every word match."""
+    units = planned.units
+    total_weight = sum(planned.weights.values()) or 1.0
+    hits = []
+    for candidate in candidates:
+        match = candidate.match
+        share = sum(planned.weights[u] for u in candidate.held) / total_weight
+        value = match.score
+        if not match.indexed:
+            value = 0.01 * sum(math.log1p(count) for count in match.literal.values())
+        value *= share if units else 1.0
         complete = not units or set(units) <= match.units
-        tier = 2 if not match.indexed else 0 if complete or len(units) > TIER_UNITS else 1
-        if match.corrected & held_as_typed:  # after every article holding the word as typed
-            tier = 3
-        hits.append(Hit(entry, score, complete, tier))
-    hits.sort(key=lambda h: (h.tier, -h.score, -h.entry.sort_key, h.entry.path))
-    if len(units) > 1:
-        top = hits[:RERANK]
-        typed_words = [analysis.normalize(w) for w in multi]
-        needles = [(u, (u,)) for u in units]
-        needles += [
-            (analysis.normalize(a.form), e.span) for e in expansions for a in e.alternatives
-        ]
-        needles += [(t, (c.typed,)) for c in corrections for t in c.term.split()]
-        for hit in top:
-            text = store.decoded(hit.entry.path)
-            exact = sum(1 for w in typed_words if w in text) / len(typed_words) if multi else 0.0
-            hit.score *= 1 + PHRASE_BONUS * exact
-            hit.score *= 1 + PROXIMITY * _proximity(text, needles, weights)
-        top.sort(key=lambda h: (h.tier, -h.score, -h.entry.sort_key, h.entry.path))
-        hits[:RERANK] = top
-    return Ranking(hits, expansions, suggest.reported(corrections, hits, store))
+        tier = _tier(match, complete, len(units), found.held_as_typed)
+        hits.append(Hit(candidate.entry, value, complete, tier))
+    hits.sort(key=_order)
+    return hits
+
+
+def _tier(match: Match, complete: bool, units: int, held_as_typed: set[str]) -> Tier:
+    if match.corrected & held_as_typed:  # after every article holding the word as typed
+        return Tier.CORRECTED
+    if not match.indexed:
+        return Tier.LITERAL
+    if complete or units > TIER_UNITS:
+        return Tier.COMPLETE
+    return Tier.PARTIAL
+
+
+def _order(hit: Hit) -> tuple:
+    """Tier, then score, then the newest; the path breaks what ties remain."""
+    return (hit.tier, -hit.score, -hit.entry.sort_key, hit.entry.path)
+
+
+def rerank(hits: list[Hit], planned: Plan, store: LiteralStore) -> None:
+    """Re-rank the best RERANK hits, in place, by a bonus for each multi-term word written
+    as typed and for the share of the query found in one short passage."""
+    units = planned.units
+    if len(units) <= 1:
+        return
+    top = hits[:RERANK]
+    multi = [analysis.normalize(w.text) for w in planned.words if len(w.units) > 1]
+    needles = [(u, (u,)) for u in units]
+    needles += [
+        (analysis.normalize(a.form), e.span) for e in planned.expansions for a in e.alternatives
+    ]
+    needles += [(t, (c.typed,)) for c in planned.corrections for t in c.term.split()]
+    for hit in top:
+        text = store.decoded(hit.entry.path)
+        exact = sum(1 for w in multi if w in text) / len(multi) if multi else 0.0
+        hit.score *= 1 + PHRASE_BONUS * exact
+        hit.score *= 1 + PROXIMITY * _proximity(text, needles, planned.weights)
+    top.sort(key=_order)
+    hits[:RERANK] = top
 
 
 def _proximity(
