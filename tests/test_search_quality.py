@@ -9,7 +9,7 @@ from conftest import article
 
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
-from artread.core.search import QueryError, search
+from artread.core.search import QueryError, Tier, search
 from artread.core.snippets import make_snippet
 
 
@@ -156,7 +156,7 @@ def test_unquoted_text_that_segmentation_misses_is_still_found_literally(make_in
     )
     found = search(index, "度检")  # crosses the boundary between 梯度 and 检查点
     assert ids(found) == ["a"]
-    assert found.hits[0].tier == 2  # ranked after any word match
+    assert found.hits[0].tier is Tier.LITERAL  # ranked after any word match
 
 
 def test_quoted_text_is_exactly_what_grep_finds(make_index):
