@@ -215,12 +215,11 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
     units = list(dict.fromkeys(u for w in words for u in w.units))
     typed = " ".join(w.text for w in words)
+    weights = {u: ranking.term_idf(searcher, u) for u in units}
     expansions: list[glossary.Expansion] = []
     corrections: list[spelling.Correction] = []
     if units:
         expansions = glossary.for_archive(index.root).expand(typed, units)
-    weights = {u: ranking.term_idf(searcher, u) for u in units}
-    if units:
         covered = {u for e in expansions for u in e.span}
         corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
         corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
