@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from helpers import start_server, write_files
 from typer.testing import CliRunner
 
 from artread.cli import app
 from artread.config import bundled_archive
 from artread.core.index import ArchiveIndex
+from artread.resident import client, protocol
 
-ROOT = Path(__file__).resolve().parent.parent
+# A test that starts a resident server or runs artread on a pseudo-terminal takes seconds.
+SLOW_FIXTURES = {"runtime", "server", "start_server", "folders", "terminal_env"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +42,7 @@ def isolated_dirs(tmp_path: Path, shared_cache: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("ARTREAD_ARCHIVE", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("ARTREAD_DEBUG", raising=False)
-    # Commands run in their own process; tests/test_server.py starts servers of its own.
+    # Commands run in their own process; the server tests start servers of their own.
     monkeypatch.setenv("ARTREAD_SERVER", "off")
     return index_base
 
@@ -50,14 +61,7 @@ def make_archive(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
         counter["n"] += 1
         root = tmp_path / f"archive{counter['n']}"
         root.mkdir()
-        for rel, content in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        return root
+        return write_files(root, files)
 
     return make
 
@@ -74,11 +78,34 @@ def make_index(make_archive) -> Callable[[dict[str, str | bytes]], ArchiveIndex]
     return make
 
 
+def _files_under(top: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(path): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(top.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def sample_index_base(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Iterator:
+    """The sample archive's index, built once for the session; at the end, it must be as built."""
+    base = tmp_path_factory.mktemp("sample-indexes")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARTREAD_INDEX_DIR", str(base))
+        patch.setenv("ARTREAD_CACHE_DIR", str(shared_cache))
+        patch.setenv("ARTREAD_SERVER", "off")
+        ArchiveIndex(bundled_archive()).sync()
+    built = _files_under(base)
+    yield base
+    assert _files_under(base) == built, "a test wrote to the shared sample index: use make_index"
+
+
 @pytest.fixture
-def sample_index(sample_archive: Path) -> ArchiveIndex:
-    index = ArchiveIndex(sample_archive)
-    index.sync()
-    return index
+def sample_index(sample_index_base: Path, monkeypatch: pytest.MonkeyPatch) -> ArchiveIndex:
+    """The bundled sample archive, indexed once for the session, for tests that only read;
+    commands the test runs (in this process or another) read the same index."""
+    monkeypatch.setenv("ARTREAD_INDEX_DIR", str(sample_index_base))
+    return ArchiveIndex(bundled_archive())
 
 
 class Cli:
@@ -95,12 +122,30 @@ def cli() -> Cli:
     return Cli()
 
 
-def article(title: str, body: str, **meta: str) -> str:
-    """A Markdown file with YAML front matter."""
-    lines = ["---", f"title: {title}"] + [f"{k}: {v}" for k, v in meta.items()] + ["---", ""]
-    return "\n".join(lines) + body + "\n"
-
-
 @pytest.fixture
 def env_without_artread() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ARTREAD_")}
+
+
+# The resident server
+
+
+@pytest.fixture
+def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private runtime folder (short: a socket's path is at most 107 bytes), the server on."""
+    folder = Path(tempfile.mkdtemp(prefix="ar-"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    monkeypatch.setenv("ARTREAD_SERVER", "on")
+    yield folder
+    client.control(client.socket_path(), protocol.STOP)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def server(runtime: Path) -> Iterator[str]:
+    """A resident server, started as a command would start it: its socket path."""
+    path = client.socket_path()
+    process = start_server(path)
+    yield path
+    client.control(path, protocol.STOP)
+    process.wait(timeout=60)

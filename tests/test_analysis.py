@@ -6,11 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from artread.core.analysis import normalize, query_units, terms
+import pytest
+
+from artread.core.analysis import Analyzer, normalize
+
+PLAIN = Analyzer()  # no user dictionary
 
 
 def words(text: str) -> list[str]:
-    return [t for t, _, _ in terms(text)]
+    return [t for t, _, _ in PLAIN.terms(text)]
 
 
 def test_search_mode_indexes_words_inside_longer_words():
@@ -20,7 +24,7 @@ def test_search_mode_indexes_words_inside_longer_words():
 
 def test_query_terms_are_a_subset_of_what_the_index_holds_for_the_same_text():
     text = "为了缓解梯度消失，设计了各种各样的 RNN cell"
-    assert set(query_units(text)) <= set(words(text))
+    assert set(PLAIN.query_units(text)) <= set(words(text))
 
 
 def test_single_letters_and_short_technical_terms_are_kept():
@@ -50,8 +54,12 @@ def test_function_words_are_dropped_but_content_words_kept():
     assert indexed == ["模型", "参数"]
 
 
+@pytest.mark.slow
 def test_jieba_writes_no_log_lines_and_uses_artreads_cache(tmp_path):
-    code = "from artread.core.analysis import terms; print(len(list(terms('测试中文分词'))))"
+    code = (
+        "from artread.core.analysis import Analyzer; "
+        "print(len(list(Analyzer().terms('测试中文分词'))))"
+    )
     env = {"ARTREAD_CACHE_DIR": str(tmp_path), "PATH": ""}
     done = subprocess.run(
         [sys.executable, "-W", "error::SyntaxWarning", "-c", code],
@@ -87,15 +95,12 @@ def chinese_runs(text: str) -> list[str]:
 def jieba_and_lexicon(dictionary: str = ""):
     from artread.core import analysis, lexicon
 
-    analysis.use_user_dictionary(dictionary)
-    try:
-        reference = analysis.segmenter()
-        ours = lexicon.Lexicon(analysis.ensure_lexicon(), dictionary)
-    finally:
-        analysis.use_user_dictionary(None)
+    reference = analysis.Analyzer(dictionary).segmenter()
+    ours = lexicon.Lexicon(analysis.ensure_lexicon(), dictionary)
     return reference, ours
 
 
+@pytest.mark.slow
 def test_lexicon_segments_exactly_like_jieba_on_the_sample_archive(sample_archive):
     reference, ours = jieba_and_lexicon()
     runs = [run for text in VARIED for run in chinese_runs(text)]
@@ -107,8 +112,6 @@ def test_lexicon_segments_exactly_like_jieba_on_the_sample_archive(sample_archiv
 
 
 def test_lexicon_segments_exactly_like_jieba_on_real_articles_when_the_corpus_is_here():
-    import pytest
-
     corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     if not corpus.is_dir():
         pytest.skip("../shared/corpus is not here (it is not part of the repository)")

@@ -1,11 +1,16 @@
-"""Reading an archive: front matter as blogs write it, fallbacks, encodings, ids."""
+"""Reading an archive: front matter as blogs write it, fallbacks, encodings, ids; and the
+bundled sample archive is well formed."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 
-from conftest import article
+import pytest
+from helpers import article
 
+from artread.config import bundled_archive
 from artread.core import archive
 
 
@@ -85,6 +90,41 @@ def test_yaml_python_tags_are_never_constructed(make_archive):
     assert got.warnings
 
 
+def test_a_file_over_the_size_limit_is_indexed_from_its_start_with_a_warning(make_archive):
+    # 3-byte UTF-8 characters, so the cut lands inside a character.
+    body = "梯度检查点" + "中文内容" * (archive.MAX_BYTES // 12 + 1000)
+    root = make_archive({"big.md": article("大文件", body)})
+    got = archive.read_article(root, "big.md")
+    assert got.title == "大文件" and "梯度检查点" in got.body
+    assert any("only the start" in w for w in got.warnings)
+
+
+def test_hugo_toml_and_json_front_matter(make_archive):
+    root = make_archive(
+        {
+            "toml.md": '+++\ntitle = "Hugo 文章"\ndate = 2025-04-01\ntags = ["hugo"]\n+++\n正文\n',
+            "json.md": '{\n"title": "JSON 文章",\n"categories": ["工具"]\n}\n正文\n',
+        }
+    )
+    toml = archive.read_article(root, "toml.md")
+    assert (toml.title, toml.published, toml.tags, toml.body.strip()) == (
+        "Hugo 文章",
+        "2025-04-01",
+        ["hugo"],
+        "正文",
+    )
+    assert archive.read_article(root, "json.md").category == "工具"
+
+
+def test_an_impossible_date_only_loses_the_date(make_archive):
+    root = make_archive(
+        {"feb30.md": "---\ntitle: 二月三十日\ndate: 2025-02-30\ntags: [x]\n---\n正文\n"}
+    )
+    got = archive.read_article(root, "feb30.md")
+    assert got.title == "二月三十日" and got.tags == ["x"]
+    assert any("not a date" in w for w in got.warnings)
+
+
 def test_binary_file_named_md_is_refused_with_a_reason(make_archive):
     root = make_archive({"blob.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00"})
     try:
@@ -127,12 +167,65 @@ def test_existing_ids_do_not_move_when_an_earlier_path_is_added():
     assert second["a/dup.md"] != "dup"
 
 
-def test_declared_id_is_used_but_can_never_be_a_path():
-    ids, _ = archive.assign_ids({"x.md": archive.slugify("../../etc/passwd")})
-    assert ids["x.md"] == "etc-passwd"
-    assert "/" not in ids["x.md"] and ".." not in ids["x.md"]
+def test_a_declared_id_is_used_made_safe_and_no_id_or_path_reaches_outside_the_archive(
+    make_archive, cli
+):
+    root = make_archive(
+        {
+            "a.md": article("甲", "苹果", id="../../etc/passwd"),
+            "b.md": article("乙", "香蕉", slug="banana"),
+        }
+    )
+    payload = json.loads(cli("--archive", str(root), "latest", "--json").stdout)
+    assert sorted(a["id"] for a in payload["articles"]) == ["banana", "etc-passwd"]
+    shown = json.loads(cli("--archive", str(root), "show", "etc-passwd", "--json").stdout)
+    assert shown["path"] == "a.md"
+    for ref in ("../../etc/passwd", "/etc/passwd", "../" * 10 + "etc/passwd"):
+        result = cli("--archive", str(root), "show", ref)
+        assert "root:" not in result.stdout, ref
+        if result.exit_code == 0:
+            shown = json.loads(cli("--archive", str(root), "show", ref, "--json").stdout)
+            assert shown["path"] == "a.md", ref
 
 
 def test_chinese_file_name_gets_a_short_typable_id():
     ids, _ = archive.assign_ids({"梯度检查点.md": None})
     assert ids["梯度检查点.md"].isascii() and 4 <= len(ids["梯度检查点.md"]) <= 12
+
+
+# The bundled sample archive is what the issue asks for: real articles, well formed.
+
+SAMPLE = bundled_archive()
+PATHS = sorted(archive.scan(SAMPLE).files)
+
+
+def load(rel):
+    return archive.read_article(SAMPLE, rel)
+
+
+def test_at_least_sixteen_articles_in_four_categories():
+    articles = [load(p) for p in PATHS]
+    assert len(articles) >= 16
+    assert len({a.category for a in articles}) >= 4
+
+
+@pytest.mark.parametrize("rel", PATHS)
+def test_each_article_is_a_real_article(rel):
+    got = load(rel)
+    assert not got.warnings
+    assert got.title and got.category and got.tags
+    assert got.published and got.published[:4] in ("2025", "2026")
+    assert len(re.sub(r"\s", "", got.body)) >= 1500
+    assert re.search(r"^#{2,3} \S", got.body, re.M)
+    assert re.search(r"^```[a-z]+", got.body, re.M)
+
+
+def test_the_seed_topics_are_all_there():
+    titles = " ".join(load(p).title for p in PATHS)
+    for topic in ("MRO", "梯度检查点", "引用", "Transformer", "MNIST", "Mamba", "N-gram", "词向量"):
+        assert topic in titles
+
+
+def test_the_ngram_article_is_dated_as_on_the_seed_page():
+    ngram = next(load(p) for p in PATHS if "N-gram" in load(p).title)
+    assert (ngram.published, ngram.category) == ("2026-01-11", "NLP")

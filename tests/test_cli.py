@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import article
+import pytest
+from helpers import SCRIPT, article
 
 ESC = "\x1b"
 
 
-def test_latest_lists_newest_first_with_excerpts(cli, sample_archive):
+def test_latest_lists_newest_first_with_excerpts(cli, sample_index):
     result = cli("latest")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -23,7 +25,7 @@ def test_latest_lists_newest_first_with_excerpts(cli, sample_archive):
     assert all(len(line.split("\t")[4]) > 20 for line in lines)
 
 
-def test_latest_page_two_shows_the_rest(cli):
+def test_latest_page_two_shows_the_rest(cli, sample_index):
     first = cli("latest", "--json").stdout
     second = cli("latest", "--page", "2", "--json").stdout
     page1, page2 = json.loads(first), json.loads(second)
@@ -32,7 +34,7 @@ def test_latest_page_two_shows_the_rest(cli):
     assert not {a["id"] for a in page1["articles"]} & {a["id"] for a in page2["articles"]}
 
 
-def test_latest_json_has_the_documented_shape(cli):
+def test_latest_json_has_the_documented_shape(cli, sample_index):
     payload = json.loads(cli("latest", "--json").stdout)
     assert set(payload) == {"page", "pages", "total", "per_page", "articles"}
     entry = payload["articles"][0]
@@ -41,20 +43,20 @@ def test_latest_json_has_the_documented_shape(cli):
     assert not entry["path"].startswith("/") and entry["path"].endswith(".md")
 
 
-def test_excerpts_show_code_and_math_placeholders(cli):
+def test_excerpts_show_code_and_math_placeholders(cli, sample_index):
     payload = json.loads(cli("latest", "--per-page", "50", "--json").stdout)
     excerpts = " ".join(a["excerpt"] for a in payload["articles"])
     assert "[Math]" in excerpts
     assert "```" not in excerpts and "$$" not in excerpts
 
 
-def test_latest_filters_by_category(cli):
+def test_latest_filters_by_category(cli, sample_index):
     payload = json.loads(cli("latest", "--category", "nlp", "--json").stdout)
     assert payload["total"] >= 4
     assert {a["category"] for a in payload["articles"]} == {"NLP"}
 
 
-def test_search_json_has_the_documented_shape_and_the_best_article_first(cli):
+def test_search_json_has_the_documented_shape_and_the_best_article_first(cli, sample_index):
     result = cli("search", "梯度检查点", "--json")
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
@@ -76,13 +78,21 @@ def test_search_json_has_the_documented_shape_and_the_best_article_first(cli):
     assert "检查点" in first["snippet"]
 
 
-def test_search_with_no_match_exits_1(cli):
+def test_minus_word_works_on_the_command_line_as_written(cli, sample_index):
+    with_all = json.loads(cli("search", "显存", "--json").stdout)
+    without = json.loads(cli("search", "显存", "-混合精度", "--json").stdout)
+    assert "mixed-precision-training" in [r["id"] for r in with_all["results"]]
+    assert "mixed-precision-training" not in [r["id"] for r in without["results"]]
+    assert 0 < without["total"] < with_all["total"]
+
+
+def test_search_with_no_match_exits_1(cli, sample_index):
     result = cli("search", "qzxvwq")
     assert result.exit_code == 1
     assert result.stdout == ""
 
 
-def test_piped_search_prints_one_plain_line_per_hit(cli):
+def test_piped_search_prints_one_plain_line_per_hit(cli, sample_index):
     result = cli("search", "注意力")
     assert result.exit_code == 0
     assert ESC not in result.stdout
@@ -90,16 +100,24 @@ def test_piped_search_prints_one_plain_line_per_hit(cli):
         assert len(line.split("\t")) == 5
 
 
-def test_show_renders_by_id_prefix_and_path(cli, sample_archive):
+def test_the_next_page_command_keeps_the_options_and_the_archive(cli, make_archive):
+    root = make_archive({f"{n}.md": article(f"第{n}篇", "线程池与线程。") for n in range(11)})
+    args = ["search", "线程", "--per-page", "5", "--archive", str(root)]
+    shown = cli("--color", "always", *args, env={"COLUMNS": "300"}).stdout
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+    assert f"next: artread search 线程 --per-page 5 --archive {root} --page 2" in plain
+
+
+def test_show_renders_by_id_prefix_and_path(cli, sample_index):
     by_id = cli("show", "gradient-checkpointing")
     by_prefix = cli("show", "gradient-ch")
-    by_path = cli("show", str(sample_archive / "deep-learning" / "gradient-checkpointing.md"))
+    by_path = cli("show", str(sample_index.root / "deep-learning" / "gradient-checkpointing.md"))
     assert by_id.exit_code == by_prefix.exit_code == by_path.exit_code == 0
     assert by_id.stdout == by_prefix.stdout == by_path.stdout
     assert by_id.stdout.startswith("梯度检查点")
 
 
-def test_show_json_has_the_documented_shape(cli):
+def test_show_json_has_the_documented_shape(cli, sample_index):
     payload = json.loads(cli("show", "ngram-language-model", "--json").stdout)
     assert set(payload) == {"id", "title", "date", "category", "tags", "path", "body", "related"}
     assert payload["related"] and set(payload["related"][0]) == {"id", "title"}
@@ -107,14 +125,14 @@ def test_show_json_has_the_documented_shape(cli):
     assert "---" not in payload["body"][:10]
 
 
-def test_unknown_id_exits_2_and_lists_close_candidates(cli):
+def test_unknown_id_exits_2_and_lists_close_candidates(cli, sample_index):
     result = cli("show", "gradient-checkpoint1ng")
     assert result.exit_code == 2
     assert "gradient-checkpointing" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_ambiguous_prefix_exits_2_and_lists_the_matches(cli):
+def test_ambiguous_prefix_exits_2_and_lists_the_matches(cli, sample_index):
     result = cli("show", "python-")
     assert result.exit_code == 2
     assert "python-decorators" in result.stderr and "python-inheritance-mro" in result.stderr
@@ -134,11 +152,12 @@ def test_archive_option_and_environment_variable_choose_the_archive(cli, make_ar
     assert by_option["articles"][0]["title"] == "唯一的文章"
 
 
-def test_index_command_prints_a_summary(cli, make_archive):
+def test_index_command_prints_a_summary_that_counts_every_skipped_file(cli, make_archive):
     root = make_archive({"a.md": article("甲", "内容"), "b.md": b"\x00\x00"})
+    os.symlink("missing.md", root / "dangling.md")
     result = cli("--archive", str(root), "index")
     assert result.exit_code == 0
-    assert "1 articles indexed" in result.stdout and "1 skipped" in result.stdout
+    assert "1 articles indexed" in result.stdout and "2 skipped" in result.stdout
     assert "skipped b.md" in result.stderr
 
 
@@ -147,11 +166,11 @@ def test_version(cli):
     assert result.exit_code == 0 and result.stdout.startswith("artread ")
 
 
-def test_console_script_and_python_m_work_in_a_fresh_process(tmp_path):
-    env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path)}
-    script = os.path.join(os.path.dirname(sys.executable), "artread")
+@pytest.mark.slow
+def test_console_script_and_python_m_work_in_a_fresh_process(sample_index):
+    env = os.environ.copy()
     for command in (
-        [script, "search", "检查", "--json"],
+        [SCRIPT, "search", "检查", "--json"],
         [sys.executable, "-m", "artread", "search", "检查", "--json"],
     ):
         done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
@@ -160,8 +179,9 @@ def test_console_script_and_python_m_work_in_a_fresh_process(tmp_path):
         assert "Traceback" not in done.stderr
 
 
-def test_arguments_that_are_not_utf8_are_read_not_a_crash(tmp_path):
-    env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path), "LC_ALL": "C.UTF-8"}
+@pytest.mark.slow
+def test_arguments_that_are_not_utf8_are_read_not_a_crash(sample_index):
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
     for args in ([b"search", b"\xe6\xa3\x80\xff"], [b"show", b"\xff"], [b"analyze", b"a\xffb"]):
         command = [sys.executable.encode(), b"-m", b"artread", *args]
         done = subprocess.run(command, capture_output=True, env=env, timeout=120)
@@ -169,11 +189,11 @@ def test_arguments_that_are_not_utf8_are_read_not_a_crash(tmp_path):
         assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_usage_errors_are_one_line_on_stderr_with_exit_2(tmp_path):
     env = {**os.environ, "ARTREAD_INDEX_DIR": str(tmp_path)}
-    script = os.path.join(os.path.dirname(sys.executable), "artread")
     for args in (["latest", "--page", "0"], ["search"], ["bogus"]):
-        done = subprocess.run([script, *args], capture_output=True, text=True, env=env, timeout=60)
+        done = subprocess.run([SCRIPT, *args], capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 2
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("artread: "), done.stderr
 
@@ -187,8 +207,7 @@ def test_shell_completion_completes_article_ids(sample_index, env_without_artrea
         "COMP_WORDS": "artread show gra",
         "COMP_CWORD": "2",
     }
-    script = str(Path(sys.executable).with_name("artread"))
-    done = subprocess.run([script], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([SCRIPT], env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["gradient-checkpointing"]
 
 
@@ -201,3 +220,23 @@ def test_every_command_has_help_with_an_example(cli):
         result = cli(name, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout, name
+
+
+def test_output_to_a_reader_that_went_away_ends_quietly(sample_index, env_without_artread):
+    env = {
+        **env_without_artread,
+        "ARTREAD_INDEX_DIR": os.environ["ARTREAD_INDEX_DIR"],
+        "ARTREAD_CACHE_DIR": os.environ["ARTREAD_CACHE_DIR"],
+        "ARTREAD_SERVER": "off",
+    }
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `artread latest | head` once head has exited: every write fails
+    script = str(Path(sys.executable).with_name("artread"))
+    try:
+        done = subprocess.run(
+            [script, "latest"], stdout=write_end, stderr=subprocess.PIPE, env=env, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0
+    assert done.stderr == b""

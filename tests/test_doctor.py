@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from conftest import article
+from helpers import article
 
 from artread.core.index import WHOOSH_DIR, ArchiveIndex
 

@@ -1,17 +1,21 @@
-"""The index follows the archive: built once, then only changed files are re-read."""
+"""The index follows the archive: built once, then only changed files are re-read; a change
+is seen by the next command; a big update is read by worker processes into the same index."""
 
 from __future__ import annotations
 
 import os
+import random
+import signal
+import stat
+import time
+from pathlib import Path
 
-from conftest import article
+import pytest
+from helpers import article, ids_by_path, write_files
 
+from artread.core import archive, catalog, freshness
 from artread.core.index import ArchiveIndex
 from artread.core.search import search
-
-
-def ids(index: ArchiveIndex) -> dict[str, str]:
-    return {e.path: e.id for e in index.catalog.articles()}
 
 
 def test_first_sync_builds_the_index_and_the_second_changes_nothing(make_archive):
@@ -38,18 +42,20 @@ def test_changed_added_and_removed_files_are_picked_up(make_archive):
     assert search(index, "西瓜").total == 1
 
 
-def test_ids_stay_put_when_articles_are_added(make_archive):
+def test_ids_stay_put_when_articles_are_added_and_after_a_rebuild(make_archive, cli):
     root = make_archive({"z/dup.md": article("后", "内容")})
     index = ArchiveIndex(root)
     index.sync()
-    before = ids(index)
+    before = ids_by_path(index)
     (root / "a").mkdir()
     (root / "a" / "dup.md").write_text(article("先", "内容"), encoding="utf-8")
     report = index.sync()
-    after = ids(index)
+    after = ids_by_path(index)
     assert after["z/dup.md"] == before["z/dup.md"] == "dup"
     assert after["a/dup.md"] != "dup"
     assert any("already used" in w for w in report.warnings)
+    assert cli("--archive", str(root), "index", "--rebuild").exit_code == 0
+    assert ids_by_path(ArchiveIndex(root)) == after
 
 
 def test_rebuild_starts_over_with_the_same_articles(make_archive):
@@ -89,19 +95,346 @@ def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make
 def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index):
     import pickle
 
-    from artread.core import catalog
-
     index = make_index({"a.md": article("甲", "正文。"), "b.md": article("乙", "正文。")})
     loaded = catalog.load(index.index_dir)
     assert set(loaded.stats) == {"a.md", "b.md"}
     assert ArchiveIndex(index.root).is_fresh()
     assert sorted(loaded.by_id()) == ["a", "b"]
-    # A pickled catalog is never read: the index is rebuilt, and the pickle removed.
+    # A pickled catalog is never read: the index is rebuilt.
     whole = {"archive": loaded.archive, "fingerprint": loaded.fingerprint}
     (index.index_dir / "catalog.pickle").write_bytes(pickle.dumps(whole))
     (index.index_dir / catalog.FILENAME).write_bytes(b"\x80\x05not a catalog")
     assert catalog.load(index.index_dir) is None
     assert not ArchiveIndex(index.root).is_fresh()
     assert ArchiveIndex(index.root).sync().rebuilt
-    assert not (index.index_dir / "catalog.pickle").exists()
     assert sorted(catalog.load(index.index_dir).by_id()) == ["a", "b"]
+
+
+def test_the_catalog_keeps_every_field_as_written(tmp_path):
+    odd = os.fsdecode(b"caf\xe9.md")  # a file name that is not UTF-8
+    entries = {
+        "a.md": catalog.Entry(
+            size=1,
+            mtime_ns=2**62,
+            id="a",
+            path="a.md",
+            title="\ud800",
+            date=None,
+            sort_key=1.5,
+            excerpt="摘要\udcff",
+            tags=[],
+            declared_id=None,
+            span=[0, 3, 1],
+        ),
+        odd: catalog.Skipped(size=3, mtime_ns=4, reason="not UTF-8"),
+    }
+    written = catalog.Catalog("/archive", "v", entries, "texts-1.bin", {"text": "词 3"})
+    catalog.save(tmp_path, written)
+    read = catalog.load(tmp_path)
+    assert dict(read.entries) == entries
+    assert read.stats == {"a.md": (1, 2**62), odd: (3, 4)}
+    assert read.spans() == {"a.md": [0, 3, 1]}
+    assert (read.archive, read.texts, read.dictionary) == (
+        "/archive",
+        "texts-1.bin",
+        {"text": "词 3"},
+    )
+    assert stat.S_IMODE((tmp_path / catalog.FILENAME).stat().st_mode) == 0o600
+
+
+def test_an_index_knows_when_another_process_updated_it(make_archive) -> None:
+    root = make_archive({"a.md": article("第一篇", "这里讲哈希表的扩容。")})
+    mine, other = ArchiveIndex(root), ArchiveIndex(root)
+    mine.sync()
+    assert mine.is_current()
+    other.sync()  # nothing changed: nothing written
+    assert mine.is_current()
+    (root / "b.md").write_text(
+        article("第二篇", "布隆过滤器。", date="2025-01-02"), encoding="utf-8"
+    )
+    other.sync()
+    assert not mine.is_current()
+    mine.sync()
+    assert mine.is_current()
+
+
+# The freshness check: folders first, then one stat per file.
+
+
+@pytest.fixture
+def no_racy_margin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust folders changed just before the scan (the tests make them a moment before), so
+    that the check by folders is the one tested."""
+    monkeypatch.setattr(freshness, "RACY_NS", 0)
+
+
+def _indexed(make_archive, files: dict[str, str]) -> ArchiveIndex:
+    root = make_archive(files)
+    ArchiveIndex(root).sync()
+    built = ArchiveIndex(root)
+    assert built.catalog.folders  # the check by folders is in use
+    assert built.is_fresh()
+    return built
+
+
+def _found(root: Path, text: str) -> list[str]:
+    from artread.core.search import search
+
+    current = ArchiveIndex(root)
+    current.sync()
+    return sorted(h.entry.path for h in search(current, text).hits)
+
+
+def test_a_file_edited_in_place_is_seen_though_no_folder_changed(make_archive, no_racy_margin):
+    built = _indexed(make_archive, {"a.md": article("甲", "苹果"), "x/b.md": article("乙", "梨")})
+    folder_before = os.stat(built.root / "x")
+    with open(built.root / "x" / "b.md", "a", encoding="utf-8") as handle:
+        handle.write("香蕉\n")
+    assert os.stat(built.root / "x").st_mtime_ns == folder_before.st_mtime_ns
+    assert not ArchiveIndex(built.root).is_fresh()
+    assert _found(built.root, "香蕉") == ["x/b.md"]
+    assert ArchiveIndex(built.root).is_fresh()
+
+
+def test_files_added_removed_or_moved_in_a_subfolder_are_seen(make_archive, no_racy_margin):
+    files = {"a.md": article("甲", "苹果"), "x/y/b.md": article("乙", "梨")}
+    built = _indexed(make_archive, files)
+    (built.root / "x" / "y" / "c.md").write_text(article("丙", "香蕉"), encoding="utf-8")
+    assert not ArchiveIndex(built.root).is_fresh()
+    assert _found(built.root, "香蕉") == ["x/y/c.md"]
+    (built.root / "x" / "y" / "c.md").rename(built.root / "x" / "c.md")
+    assert not ArchiveIndex(built.root).is_fresh()
+    assert _found(built.root, "香蕉") == ["x/c.md"]
+    (built.root / "x" / "c.md").unlink()
+    assert not ArchiveIndex(built.root).is_fresh()
+    assert _found(built.root, "香蕉") == []
+
+
+def test_a_folder_replaced_by_another_is_seen(make_archive, no_racy_margin):
+    built = _indexed(make_archive, {"a.md": article("甲", "苹果"), "x/b.md": article("乙", "梨")})
+    (built.root / "x").rename(built.root / "old")
+    (built.root / "x").mkdir()
+    (built.root / "x" / "b.md").write_text(article("乙", "香蕉"), encoding="utf-8")
+    assert _found(built.root, "香蕉") == ["x/b.md"]
+    assert _found(built.root, "梨") == ["old/b.md"]
+
+
+def test_a_file_added_while_the_index_is_updated_is_seen_next_time(make_archive, monkeypatch):
+    root = make_archive({"a.md": article("甲", "苹果"), "x/b.md": article("乙", "梨")})
+    # Folders made before the update are trusted; one changed during it must not be.
+    monkeypatch.setattr(freshness, "RACY_NS", 50_000_000)
+    time.sleep(0.2)
+    real_scan = archive.scan
+
+    def scan_then_add(folder: Path) -> archive.ScanResult:
+        scanned = real_scan(folder)
+        # Added just after the scan listed the folder, in the same timestamp tick.
+        before = os.stat(root / "x")
+        (root / "x" / "c.md").write_text(article("丙", "香蕉"), encoding="utf-8")
+        os.utime(root / "x", ns=(before.st_atime_ns, before.st_mtime_ns))
+        monkeypatch.setattr(archive, "scan", real_scan)
+        return scanned
+
+    monkeypatch.setattr(archive, "scan", scan_then_add)
+    ArchiveIndex(root).sync()
+    assert not ArchiveIndex(root).is_fresh()
+    assert _found(root, "香蕉") == ["x/c.md"]
+
+
+# A big update is read by worker processes; the index is the one a single process builds.
+
+CHINESE = (  # noqa: SIM905 (a line of words reads better than a list)
+    "注意力 机制 线程池 梯度检查点 数据库 索引 缓存 分布式 事务 内存 模型 训练 "
+    "卷积 神经网络 调度 锁 并发 哈希表 排序 算法 编译器 虚拟机 垃圾回收 网络 协议 量子退火机"
+).split()
+ENGLISH = ["Transformer", "attention", "threads", "checkpoint", "cache", "Redis", "C++"]
+TEXT_FIELDS = ("title", "headings", "meta", "body", "category", "tags", "path")
+USER_WORDS = "量子退火机\n"  # one word jieba does not know, in artread.dict
+QUERIES = ["量子退火机", "注意力", "线程池 并发", "梯度检查点", "transformer", "Redis cache"]
+BINARY = "bad/binary.md"
+
+
+def generated_articles(count: int, seed: int = 13) -> dict[str, str | bytes]:
+    """Articles of mixed Chinese and English with front matter, headings and code."""
+    pick = random.Random(seed)
+    files: dict[str, str | bytes] = {}
+    for number in range(count):
+        words = [pick.choice(CHINESE + ENGLISH) for _ in range(pick.randint(150, 300))]
+        lines = ["，".join(words[i : i + 12]) + "。" for i in range(0, len(words), 12)]
+        body = f"# {pick.choice(CHINESE)}\n\n" + "\n\n".join(lines)
+        body += f"\n\n## {pick.choice(ENGLISH)}\n\n```python\nx = {number}\n```\n"
+        tags = f"[{pick.choice(CHINESE)}, {pick.choice(ENGLISH)}]"
+        folder = f"topic{number % 7}"
+        files[f"{folder}/{number:04d}.md"] = article(
+            f"{pick.choice(CHINESE)}{pick.choice(ENGLISH)} {number}",
+            body,
+            date=f"2023-{number % 12 + 1:02d}-{number % 28 + 1:02d}",
+            tags=tags,
+        )
+    files[BINARY] = b"\x00\x01 not text"
+    files["artread.dict"] = USER_WORDS
+    return files
+
+
+def whoosh_contents(index: ArchiveIndex) -> dict:
+    """Every term and posting of every field, field lengths and stored fields, by reader."""
+    with index.whoosh().reader() as reader:
+        documents = range(reader.doc_count_all())
+        found: dict = {"stored": [reader.stored_fields(d) for d in documents]}
+        for name in TEXT_FIELDS:
+            postings = {}
+            for term in reader.lexicon(name):
+                matcher = reader.postings(name, term)
+                found_here = []
+                while matcher.is_active():
+                    found_here.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                postings[term] = found_here
+            found[name] = postings
+            found[f"{name} lengths"] = [reader.doc_field_length(d, name) for d in documents]
+    return found
+
+
+def ranked(index: ArchiveIndex, query: str) -> list[tuple[str, float]]:
+    return [(hit.entry.path, round(hit.score, 9)) for hit in search(index, query).hits]
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> tuple:
+    """One archive indexed in this process and by two workers, each into its own index."""
+    base = tmp_path_factory.mktemp("parallel")
+    root = base / "archive"
+    write_files(root, generated_articles(120))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARTREAD_CACHE_DIR", str(shared_cache))
+        patch.setenv("ARTREAD_SERVER", "off")
+        patch.delenv("ARTREAD_JOBS", raising=False)
+        alone = ArchiveIndex(root, base / "alone")
+        alone_report = alone.sync(jobs=1)
+        workers = ArchiveIndex(root, base / "workers")
+        workers_report = workers.sync(jobs=2)
+        yield root, (alone, alone_report), (workers, workers_report)
+
+
+@pytest.mark.slow
+def test_a_big_build_is_read_by_the_workers_asked_for(two_builds):
+    _root, (_alone, alone_report), (_workers, workers_report) = two_builds
+    assert alone_report.workers == 0
+    assert workers_report.workers == 2
+    assert workers_report.added == alone_report.added == 120
+
+
+@pytest.mark.slow
+def test_workers_build_the_same_terms_and_postings_as_one_process(two_builds):
+    _root, (alone, _), (workers, _) = two_builds
+    expected, built = whoosh_contents(alone), whoosh_contents(workers)
+    assert len(expected["stored"]) == 120
+    assert len(expected["body"]) > 30  # the comparison covers real text
+    assert "量子退火机".encode() in expected["body"]  # segmented with the archive's user dictionary
+    for key in expected:
+        assert built[key] == expected[key], key
+
+
+@pytest.mark.slow
+def test_workers_build_the_same_catalog_and_literal_texts(two_builds):
+    _root, (alone, _), (workers, _) = two_builds
+    expected, built = catalog.load(alone.index_dir), catalog.load(workers.index_dir)
+    assert built.entries == expected.entries
+    assert (workers.index_dir / built.texts).read_bytes() == (
+        alone.index_dir / expected.texts
+    ).read_bytes()
+
+
+@pytest.mark.slow
+def test_searches_rank_the_same_with_workers(two_builds):
+    _root, (alone, _), (workers, _) = two_builds
+    for query in QUERIES:
+        expected = ranked(alone, query)
+        assert expected, query
+        assert ranked(workers, query) == expected, query
+
+
+@pytest.mark.slow
+def test_a_file_workers_cannot_read_is_skipped_with_the_same_reason(two_builds):
+    _root, (_alone, alone_report), (_workers, workers_report) = two_builds
+    reason = "binary file (contains NUL bytes)"
+    assert alone_report.skipped == [(BINARY, reason)]
+    assert workers_report.skipped == alone_report.skipped
+
+
+def children() -> set[int]:
+    """This process's child processes (Linux)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found.update(int(p) for p in (task / "children").read_text().split())
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def changed_archive(make_archive) -> tuple[ArchiveIndex, dict, list]:
+    """An indexed archive of short articles that all grow: enough to update with workers."""
+    files = generated_articles(200).items()
+    grown = {rel: c for rel, c in files if isinstance(c, str) and rel.endswith(".md")}
+    root = make_archive({rel: article(f"短文 {rel}", "注意力很短。") for rel in grown})
+    index = ArchiveIndex(root)
+    index.sync(jobs=1)
+    before = catalog.load(index.index_dir)
+    hits = ranked(index, "注意力")
+    assert len(hits) == 10
+    for rel, content in grown.items():
+        (root / rel).write_text(content, encoding="utf-8")
+        os.utime(root / rel, ns=(1, 2_000_000_000_000_000_000))
+    return index, before.entries, hits
+
+
+def assert_unchanged(index: ArchiveIndex, entries: dict, hits: list) -> None:
+    reopened = ArchiveIndex(index.root)
+    assert reopened.catalog.entries == entries
+    assert ranked(reopened, "注意力") == hits
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="lists processes from /proc")
+def test_a_worker_that_dies_leaves_the_previous_index_and_no_processes(make_archive):
+    index, entries, hits = changed_archive(make_archive)
+    workers: set[int] = set()
+
+    def kill_a_worker(done: int, total: int, path: str) -> None:
+        if not workers:
+            workers.update(children())
+            os.kill(min(workers), signal.SIGKILL)
+
+    with pytest.raises(RuntimeError, match="worker process"):
+        index.sync(jobs=2, progress=kill_a_worker)
+    assert len(workers) == 2
+    assert not [pid for pid in workers if alive(pid)]
+    assert_unchanged(index, entries, hits)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="lists processes from /proc")
+def test_ctrl_c_during_an_update_by_workers_leaves_the_previous_index(make_archive):
+    index, entries, hits = changed_archive(make_archive)
+    workers: set[int] = set()
+
+    def interrupt(done: int, total: int, path: str) -> None:
+        if not workers:
+            workers.update(children())
+            os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in a shell
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            index.sync(jobs=2, progress=interrupt)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert len(workers) == 2
+    assert not [pid for pid in workers if alive(pid)]
+    assert_unchanged(index, entries, hits)

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import article
+from helpers import article
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +49,7 @@ ODD_QUERIES = ['"unbalanced', '"', "-", "-- ++", "title:", 'tag:"', "date:", '-"
 ODD_QUERIES += ["(((", "||", "*", "\x00", "\u202e", "date:2025-13", "date:..", "category:"]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(query=ANY_TEXT)
 def test_any_query_gives_results_or_a_query_error(small_index, query):
@@ -66,6 +67,7 @@ for _odd in ODD_QUERIES:  # the inputs that once broke query parsers, always tri
     )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(query=ANY_TEXT)
 def test_any_query_on_the_command_line_exits_0_1_or_2_with_clean_output(cli, small_index, query):
@@ -76,6 +78,7 @@ def test_any_query_on_the_command_line_exits_0_1_or_2_with_clean_output(cli, sma
     assert not FORBIDDEN.search(result.stderr)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(ref=ANY_TEXT)
 def test_any_id_shows_an_article_or_a_clean_error(cli, small_index, ref):
@@ -90,6 +93,7 @@ def test_any_id_shows_an_article_or_a_clean_error(cli, small_index, ref):
 AS_BYTES = ANY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(content=st.one_of(st.binary(max_size=400), AS_BYTES))
 def test_the_archive_reader_reads_any_file_or_says_why(tmp_path_factory, content):
@@ -103,6 +107,7 @@ def test_the_archive_reader_reads_any_file_or_says_why(tmp_path_factory, content
         assert isinstance(found.title, str) and found.title
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

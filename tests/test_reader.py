@@ -1,26 +1,23 @@
-"""`show` as a reader sees it: rendering at fixed widths, the pager in a real terminal, and
-the list commands."""
+"""What a reader sees: `show` rendered at fixed widths, the pager on a real terminal, the list
+commands, `latest` and search results laid out by display width, excerpts."""
 
 from __future__ import annotations
 
-import fcntl
+import io
 import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
-from conftest import article
-from rich.console import Console
+from helpers import article, run_in_terminal
 
+from artread.core import plaintext
 from artread.core.catalog import Entry
 from artread.core.index import ArchiveIndex
+from artread.core.listing import latest_page
+from artread.core.search import search
 from artread.ui import layout, views
+from artread.ui.console import Console  # breaks lines between Chinese characters
 from artread.ui.render import latex_to_unicode, prepare
 
 RICH_ARTICLE = """# 注意力
@@ -155,34 +152,6 @@ def test_categories_and_tags_list_counts_and_latest_filters_by_tag(cli, reader_a
     assert sorted(line.split("\t")[0] for line in tagged.splitlines()) == ["long", "rich"]
 
 
-def run_in_terminal(args: list[str], env: dict[str, str], rows: int = 24) -> str:
-    """Run artread on a real pseudo-terminal of 80x`rows`; return what it printed."""
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 80, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "artread", *args],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=env,
-        close_fds=True,
-    )
-    os.close(terminal)
-    output = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the process closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    process.wait(timeout=60)
-    os.close(controller)
-    return output.decode("utf-8", "replace")
-
-
 @pytest.fixture
 def terminal_env(reader_archive, tmp_path):
     recorder = tmp_path / "pager.sh"
@@ -205,19 +174,167 @@ def test_a_long_article_opens_in_the_pager_with_its_colours(terminal_env):
 
 def test_no_pager_when_it_fits_when_asked_or_when_turned_off(terminal_env):
     env, paged = terminal_env
-    shown = run_in_terminal(["show", "short"], env)
+    shown, _ = run_in_terminal(["show", "short"], env)
     assert "只有一行" in shown and not paged.exists()
-    shown = run_in_terminal(["show", "long", "--no-pager"], env, rows=24)
+    shown, _ = run_in_terminal(["show", "long", "--no-pager"], env, rows=24)
     assert "第 199 段" in shown and not paged.exists()
-    shown = run_in_terminal(["show", "long"], {**env, "ARTREAD_PAGER": ""})
+    shown, _ = run_in_terminal(["show", "long"], {**env, "ARTREAD_PAGER": ""})
     assert "第 199 段" in shown and not paged.exists()
     assert "\x1b[" in shown  # a terminal gets colour
 
 
 def test_no_colour_on_a_terminal_with_no_color_set(terminal_env):
     env, _paged = terminal_env
-    shown = run_in_terminal(["show", "short"], {**env, "NO_COLOR": "1"})
+    shown, _ = run_in_terminal(["show", "short"], {**env, "NO_COLOR": "1"})
     assert "只有一行" in shown
     colours = re.findall(r"\x1b\[([0-9;]*)m", shown)
     assert colours  # bold and dim stay: NO_COLOR is about colour
     assert not any(re.search(r"(^|;)(3[0-8]|4[0-8]|9[0-7])(;|$)", c) for c in colours)
+
+
+# Excerpts and plain text: what a list of articles and a snippet show of an article.
+
+
+def test_excerpts_replace_code_and_math_and_drop_markup():
+    text = plaintext.excerpt(
+        "开头 $x^2$ 文字\n\n```python\nprint(1)\n```\n\n$$\na=b\n$$\n\n"
+        ":label:`sec_x`\n见 :numref:`sec_y`。<!-- more -->[链接](http://x) **粗**"
+    )
+    assert text == "开头 [Math] 文字 [代码] [Math] 见 。链接 粗"
+
+
+def test_code_that_looks_like_a_tag_is_kept_and_autolinks_show_their_url():
+    plain = plaintext.to_plain(
+        "见 <https://zh.d2l.ai> 与 <b>粗</b>\n\n```python\nprint(type(x))  # <class 'list'>\n```",
+        keep_code=True,
+    )
+    assert "https://zh.d2l.ai" in plain and "<b>" not in plain and "粗" in plain
+    assert "<class 'list'>" in plain
+
+
+# Views at a width: Chinese wrapped by width, no raw escapes or markup.
+
+CLOSING = "，。！？；：、）"
+
+
+def terminal(width: int) -> Console:
+    return Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+
+
+def lines_of(console: Console) -> list[str]:
+    return console.file.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_article_lines_fit_the_width_and_never_start_with_closing_punctuation(sample_index, width):
+    entry = sample_index.catalog.by_id()["python-objects-references"]
+    console = terminal(width)
+    views.article(console, entry, sample_index.read_article(entry).body)
+    lines = lines_of(console)
+    assert len(lines) > 50
+    for line in lines:
+        assert layout.width(line) <= width, line
+        assert not line.strip() or line.strip()[0] not in CLOSING, line
+
+
+def test_chinese_paragraphs_fill_the_line_instead_of_breaking_at_spaces(sample_index):
+    entry = sample_index.catalog.by_id()["python-objects-references"]
+    console = terminal(80)
+    views.article(console, entry, sample_index.read_article(entry).body)
+    prose = [line for line in lines_of(console) if "对象" in line and not line.startswith(" ")]
+    # Rich on its own breaks only at spaces and leaves a lone "Python" on a line.
+    assert all(len(line) > 12 for line in prose[:-1])
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_latest_page_fits_the_width_with_two_line_excerpts(sample_index, width):
+    console = terminal(width)
+    page = latest_page(sample_index.catalog, per_page=5)
+    views.latest(console, page, next_command="artread latest --page 2")
+    lines = lines_of(console)
+    assert all(layout.width(line) <= width for line in lines)
+    excerpt_ends = [i for i, line in enumerate(lines) if line.rstrip().endswith("...")]
+    assert len(excerpt_ends) >= 5
+    assert "‹ [1]" in "".join(lines[-2:])
+
+
+def test_search_results_highlight_and_fit(sample_index):
+    console = Console(file=io.StringIO(), width=80, force_terminal=True, color_system="standard")
+    views.results(console, search(sample_index, "梯度检查点"), next_command=None)
+    out = console.file.getvalue()
+    assert "\x1b[1;33m" in out  # highlighted match
+
+
+def test_hostile_article_text_never_reaches_the_terminal(make_archive, cli):
+    hostile = "\x1b]52;c;ZXZpbA==\x07\x1b[2J[bold red]markup[/bold red]\u202e反转\x9b31m正文"
+    root = make_archive({"evil.md": article(f"标题{hostile}", f"正文 {hostile} 内容")})
+    for args in (["latest"], ["search", "正文"], ["show", "evil"], ["show", "evil", "--json"]):
+        result = cli("--archive", str(root), *args)
+        assert result.exit_code == 0
+        for bad in ("\x1b", "\x9b", "\u202e", "\x07"):
+            assert bad not in result.stdout, (args, bad)
+        assert "[bold red]markup" in result.stdout
+    console = terminal(80)
+    index = ArchiveIndex(root)
+    index.sync()
+    entry = index.catalog.by_id()["evil"]
+    views.article(console, entry, index.read_article(entry).body)
+    views.latest(console, latest_page(index.catalog), next_command=None)
+    out = console.file.getvalue()
+    assert "\x1b]" not in out and "\x9b" not in out and "[bold red]markup" in out
+
+
+# Layout by display width: a Chinese character takes two columns.
+
+TEXT = (
+    "梯度检查点（Gradient Checkpointing）在两种方式之间取了一个平衡，"
+    "选择了计算图上的一部分激活值保存下来，其余部分丢弃。"
+)
+
+
+def test_a_chinese_character_takes_two_columns():
+    assert layout.width("中文ab") == 6
+
+
+def test_wrapped_lines_never_exceed_the_width():
+    for columns in (10, 21, 40, 79):
+        for line in layout.wrap(TEXT, columns):
+            assert layout.width(line) <= columns
+
+
+def test_no_line_starts_with_closing_punctuation():
+    for columns in range(16, 100):  # a line must hold the longest Latin word and a bracket
+        for line in layout.wrap(TEXT, columns)[1:]:
+            assert line[0] not in "，。）、；：！？", (columns, line)
+
+
+def test_wrapping_keeps_every_character():
+    assert "".join(layout.wrap(TEXT, 17)).replace(" ", "") == TEXT.replace(" ", "")
+
+
+def test_truncate_never_cuts_a_character_in_half_and_ends_with_ellipsis():
+    cut = layout.truncate("一二三四五六", 8)
+    assert cut == "一二..."
+    assert layout.width(cut) <= 8
+
+
+def test_clip_lines_keeps_two_lines_and_marks_the_cut():
+    lines = layout.clip_lines(TEXT, 20, 2)
+    assert len(lines) == 2
+    assert lines[-1].endswith("...")
+    assert all(layout.width(line) <= 20 for line in lines)
+
+
+def test_no_line_ends_with_an_opening_bracket():
+    text = "模型看到的都不是词，而是切出来的子词（Subword）与更多的内容（例如标点）。" * 3
+    for columns in range(16, 100):  # a line must hold the longest Latin word and a bracket
+        for line in layout.wrap(text, columns)[:-1]:
+            assert line[-1] not in "（《「", (columns, line)
+
+
+def test_closing_punctuation_after_a_space_stays_on_the_line_before():
+    text = "ZooKeeper 由 Yahoo 开发，后来捐赠给了 Apache ，现已成为 Apache 顶级项目。"
+    for columns in range(16, 80):
+        for line in layout.wrap(text, columns):
+            assert not line.lstrip().startswith("，"), (columns, line)
+            assert not line.startswith(" ")

@@ -7,11 +7,10 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
-from conftest import article
+from helpers import SCRIPT, article
 
 from artread.core import catalog
 from artread.core.index import WHOOSH_DIR, ArchiveIndex
@@ -31,13 +30,13 @@ def whoosh_doc_count(index: ArchiveIndex) -> int:
         return searcher.doc_count()
 
 
+@pytest.mark.slow
 def test_killed_index_builds_leave_an_index_the_next_command_completes(make_archive, tmp_path):
     root = make_archive(many_articles(150))
     env = {**os.environ, "ARTREAD_ARCHIVE": str(root)}
-    script = os.path.join(os.path.dirname(sys.executable), "artread")
     for attempt in range(3):
         build = subprocess.Popen(
-            [script, "index", "--rebuild"],
+            [SCRIPT, "index", "--rebuild"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -51,7 +50,7 @@ def test_killed_index_builds_leave_an_index_the_next_command_completes(make_arch
         build.send_signal(signal.SIGKILL)
         build.wait()
         done = subprocess.run(
-            [script, "search", "唯一词042", "--json"], env=env, capture_output=True, text=True
+            [SCRIPT, "search", "唯一词042", "--json"], env=env, capture_output=True, text=True
         )
         assert done.returncode == 0, done.stderr
         results = json.loads(done.stdout)["results"]
@@ -140,17 +139,6 @@ def test_a_messy_archive_indexes_every_readable_article_and_reports_the_rest(mak
     assert len(ids) == len(set(ids))
     assert all("/" not in i and ".." not in i for i in ids)
     assert "empty.md" in paths and "only-fm.md" in paths
-
-
-@pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "../" * 10 + "etc/passwd"])
-def test_ids_and_paths_never_reach_outside_the_archive(make_archive, cli, ref):
-    root = make_archive({"a.md": article("甲", "苹果", id="../../etc/passwd")})
-    result = cli("--archive", str(root), "show", ref)
-    assert "root:" not in result.stdout
-    if result.exit_code == 0:
-        assert (
-            json.loads(cli("--archive", str(root), "show", ref, "--json").stdout)["path"] == "a.md"
-        )
 
 
 def test_files_that_vanish_or_change_during_a_build_are_reported_and_caught_up(make_archive):

@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
-from conftest import article
+from helpers import article, ids
 
-from artread.core.search import search
+from artread.core.search import QueryError, search
 from artread.core.snippets import make_snippet
 
 
-def top_ids(found, n=3):
-    return [h.entry.id for h in found.hits[:n]]
-
-
 def test_gradient_checkpointing_article_comes_first(sample_index):
-    assert top_ids(search(sample_index, "梯度检查点"), 1) == ["gradient-checkpointing"]
+    assert ids(search(sample_index, "梯度检查点"))[:1] == ["gradient-checkpointing"]
 
 
 def test_search_finds_word_inside_longer_word(sample_index):
-    assert "gradient-checkpointing" in top_ids(search(sample_index, "检查"), 3)
+    assert "gradient-checkpointing" in ids(search(sample_index, "检查"))[:3]
 
 
 def test_english_query_matches_regardless_of_case(sample_index):
-    assert top_ids(search(sample_index, "mamba"), 1) == ["ssm-hippo-s4-mamba"]
-    assert top_ids(search(sample_index, "MAMBA"), 1) == ["ssm-hippo-s4-mamba"]
+    assert ids(search(sample_index, "mamba"))[:1] == ["ssm-hippo-s4-mamba"]
+    assert ids(search(sample_index, "MAMBA"))[:1] == ["ssm-hippo-s4-mamba"]
+
+
+def test_title_is_weighted_above_the_body(make_index):
+    index = make_index(
+        {
+            "title.md": article("协程", "这是一篇短文。"),
+            "body.md": article("杂谈", "协程 协程 协程。"),
+        }
+    )
+    assert [h.entry.id for h in search(index, "协程").hits] == ["title", "body"]
+
+
+def test_common_words_and_punctuation_are_found_literally_and_empty_is_a_clear_error(
+    sample_index,
+):
+    assert search(sample_index, "的").total == 17  # a stopword: still literally in every article
+    assert search(sample_index, "。").total > 0
+    assert search(sample_index, "😀").total == 0
+    for query in ("", "   ", '""'):
+        try:
+            search(sample_index, query)
+        except QueryError as exc:
+            assert "nothing to search for" in str(exc)
+        else:
+            raise AssertionError(f"{query!r} returned results")
 
 
 def test_two_words_must_both_match_unless_no_article_holds_both(make_index):
@@ -33,10 +54,10 @@ def test_two_words_must_both_match_unless_no_article_holds_both(make_index):
         }
     )
     found = search(index, "显存 训练")
-    assert top_ids(found, 2) == ["both"]
+    assert ids(found) == ["both"]
     assert found.hits[0].matched_all
     relaxed = search(index, "显存 量子")  # no article holds both: the closest follow
-    assert top_ids(relaxed) == ["one", "both"]
+    assert ids(relaxed) == ["one", "both"]
     assert not any(hit.matched_all for hit in relaxed.hits)
 
 
@@ -47,24 +68,29 @@ def test_quoted_query_matches_literal_text_only(make_index):
             "apart.md": article("乙", "梯度很重要，检查点也重要。"),
         }
     )
-    assert top_ids(search(index, '"梯度检查点"')) == ["exact"]
-    assert sorted(top_ids(search(index, "梯度检查点"))) == ["apart", "exact"]
+    assert ids(search(index, '"梯度检查点"')) == ["exact"]
+    assert sorted(ids(search(index, "梯度检查点"))) == ["apart", "exact"]
 
 
 def test_quoted_query_matches_across_word_boundaries_and_full_width(make_index):
     index = make_index({"a.md": article("甲", "使用ＧＰＵ进行训练")})
-    assert top_ids(search(index, '"gpu进"')) == ["a"]
+    assert ids(search(index, '"gpu进"')) == ["a"]
 
 
 def test_minus_word_excludes_articles(make_index):
     index = make_index({"a.md": article("甲", "显存 优化"), "b.md": article("乙", "显存 混合精度")})
-    assert top_ids(search(index, "显存 -混合精度")) == ["a"]
+    assert ids(search(index, "显存 -混合精度")) == ["a"]
 
 
 def test_snippet_highlights_the_longest_overlapping_match():
     snippet = make_snippet("马克思主义者说了一句话。", ["马克", "马克思"])
     ((start, end),) = snippet.highlights
     assert snippet.text[start:end] == "马克思"
+
+
+def test_latin_terms_highlight_whole_words_only():
+    snippet = make_snippet(article("T", "random parameter 与 R 语言"), ["r"])
+    assert [snippet.text[a:b] for a, b in snippet.highlights] == ["R"]
 
 
 def test_snippet_shows_the_passage_with_the_match_not_the_opening():
@@ -88,4 +114,4 @@ def test_results_are_paginated(sample_index):
     first = search(sample_index, "模型", per_page=3)
     second = search(sample_index, "模型", page=2, per_page=3)
     assert first.total == second.total > 3
-    assert not set(top_ids(first)) & set(top_ids(second))
+    assert not set(ids(first)) & set(ids(second))

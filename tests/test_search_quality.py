@@ -5,16 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import article
+from helpers import article, ids
 
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
 from artread.core.search import QueryError, Tier, search
 from artread.core.snippets import make_snippet
-
-
-def ids(found) -> list[str]:
-    return [hit.entry.id for hit in found.hits]
 
 
 def complete_ids(found) -> list[str]:
@@ -80,7 +76,7 @@ def test_question_words_carry_no_weight(make_index):
     )
     found = search(index, "为什么 Transformer 可以并行训练")
     assert ids(found) == ["answer"]
-    assert analysis.query_units("如何降低训练时的显存占用") == [
+    assert analysis.Analyzer().query_units("如何降低训练时的显存占用") == [
         "降低",
         "训练",
         "时",
@@ -134,7 +130,6 @@ def test_user_dictionary_keeps_a_domain_term_whole(make_archive):
     (root / "artread.dict").unlink()
     report = ArchiveIndex(root).sync()
     assert report.updated == 1
-    analysis.use_user_dictionary(None)
 
 
 def test_a_changed_user_dictionary_makes_the_index_stale(make_archive):
@@ -144,7 +139,6 @@ def test_a_changed_user_dictionary_makes_the_index_stale(make_archive):
     assert ArchiveIndex(root).is_fresh()
     (root / "artread.dict").write_text("蓝绿发布\n", encoding="utf-8")
     assert not ArchiveIndex(root).is_fresh()
-    analysis.use_user_dictionary(None)
 
 
 # Literal matches are never lost.
@@ -168,6 +162,14 @@ def test_quoted_text_is_exactly_what_grep_finds(make_index):
         }
     )
     assert sorted(ids(search(index, '"a[i+1]"'))) == ["a", "b"]
+
+
+def test_text_the_reader_sees_across_markdown_emphasis_is_found_unquoted(make_index):
+    index = make_index({"a.md": article("甲", "编码器与解码器**共享**同一个权重矩阵。")})
+    assert search(index, "共享同一个权").total == 1
+    # Quoted text matches the file as written, exactly as grep would.
+    assert search(index, '"共享同一个权"').total == 0
+    assert search(index, '"**共享**同一个"').total == 1
 
 
 def test_word_written_exactly_as_typed_ranks_above_its_parts_scattered(make_index):

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import msgpack
 import pytest
-from conftest import article
+from helpers import article, ids
 
 from artread.core import catalog, listing, ranking
 from artread.core.catalog import Entry, Skipped
 from artread.core.engine import queries
+from artread.core.engine.fields import FIELD_BOOSTS
 from artread.core.filters import allowed_paths
-from artread.core.index import FIELD_BOOSTS, ArchiveIndex
+from artread.core.index import ArchiveIndex
 from artread.core.lookup import LookupFailed, resolve
 from artread.core.paging import page_count, page_of
 from artread.core.query import parse
 from artread.core.search import CORRECTION_WEIGHT, Tier, plan, search
-
-
-def ids(found) -> list[str]:
-    return [hit.entry.id for hit in found.hits]
-
 
 # Plan: what a query looks for.
 

@@ -5,84 +5,24 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_reader import run_in_terminal
+from helpers import SCRIPT, article, artread, printed_ids, run_in_terminal, wait_for_server
 
-from artread.resident import client, watch
+from artread.resident import client, protocol, watch
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
 )
 
-ARTICLE = """---
-title: {title}
-date: 2025-01-0{day}
-category: 测试
----
-
-{body}
-"""
-
-
-def _article(title: str, body: str, day: int = 1) -> str:
-    return ARTICLE.format(title=title, body=body, day=day)
-
-
-@pytest.fixture
-def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private runtime folder (short: a socket's path is at most 107 bytes)."""
-    folder = Path(tempfile.mkdtemp(prefix="ar-"))
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    monkeypatch.setenv("ARTREAD_SERVER", "on")
-    yield folder
-    path = client.socket_path()
-    client.control(path, b"q")
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_for_server(path: str) -> dict:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status = client.control(path, b"i")
-        if status:
-            return status
-        time.sleep(0.05)
-    raise AssertionError("no artread server answered within a minute")
-
-
-@pytest.fixture
-def server(runtime: Path) -> Iterator[str]:
-    path = client.socket_path()
-    process = subprocess.Popen([sys.executable, "-m", "artread.resident.server", path])
-    _wait_for_server(path)
-    yield path
-    client.control(path, b"q")
-    process.wait(timeout=60)
-
-
-def artread(*args: str, server: bool = True, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **env, "ARTREAD_SERVER": "on" if server else "off"}
-    return subprocess.run(
-        [sys.executable, "-m", "artread", *args],
-        capture_output=True,
-        env=environment,
-        timeout=300,
-    )
-
-
-def ids(result: subprocess.CompletedProcess) -> list[str]:
-    return [line.split("\t")[0] for line in result.stdout.decode().splitlines()]
-
 
 def _commands(path: str) -> int:
-    return _wait_for_server(path)["commands"]
+    return wait_for_server(path)["commands"]
 
 
 def test_a_command_prints_the_same_through_the_server(server: str, sample_archive: Path) -> None:
@@ -116,9 +56,9 @@ def test_a_terminal_gets_the_same_colours_and_width_through_the_server(
     args = ["--archive", str(sample_archive), "search", "注意力"]
     env = {**os.environ, "ARTREAD_PAGER": ""}
     artread("--archive", str(sample_archive), "latest", server=False)  # no progress bar below
-    alone = run_in_terminal(args, {**env, "ARTREAD_SERVER": "off"})
+    alone, _ = run_in_terminal(args, {**env, "ARTREAD_SERVER": "off"})
     before = _commands(server)
-    served = run_in_terminal(args, env)
+    served, _ = run_in_terminal(args, env)
     assert _commands(server) == before + 1
     assert "\x1b[" in served
     assert served == alone
@@ -127,32 +67,38 @@ def test_a_terminal_gets_the_same_colours_and_width_through_the_server(
 def test_the_pager_runs_in_the_client_terminal(server: str, sample_archive: Path) -> None:
     env = {**os.environ, "ARTREAD_PAGER": "sed s/^/PAGED:/"}
     args = ["--archive", str(sample_archive), "show", "attention"]
-    shown = run_in_terminal(args, env, rows=10)
+    shown, _ = run_in_terminal(args, env, rows=10)
     assert shown.count("PAGED:") > 10
     assert "\x1b[1m" in shown  # colours kept for the pager
 
 
 def test_changes_are_seen_by_the_next_command(server: str, make_archive) -> None:
-    root = make_archive({"a.md": _article("第一篇", "这里讲哈希表的扩容。")})
+    root = make_archive({"a.md": article("第一篇", "这里讲哈希表的扩容。")})
     where = ["--archive", str(root)]
     for _ in range(3):  # the first commands look at every file; later ones rely on the watch
         assert artread(*where, "search", "哈希表").returncode == 0
-    (root / "b.md").write_text(_article("第二篇", "布隆过滤器的误判率。", 2), encoding="utf-8")
-    assert ids(artread(*where, "search", "布隆过滤器")) == ["b"]
-    (root / "a.md").write_text(_article("第一篇", "这里改讲跳表。"), encoding="utf-8")
+    (root / "b.md").write_text(
+        article("第二篇", "布隆过滤器的误判率。", date="2025-01-02"), encoding="utf-8"
+    )
+    assert printed_ids(artread(*where, "search", "布隆过滤器")) == ["b"]
+    (root / "a.md").write_text(article("第一篇", "这里改讲跳表。"), encoding="utf-8")
     assert artread(*where, "search", "哈希表").returncode == 1
     assert artread(*where, "search", "跳表").returncode == 0
     (root / "sub").mkdir()
-    (root / "sub" / "c.md").write_text(_article("第三篇", "红黑树的旋转。", 3), encoding="utf-8")
-    assert ids(artread(*where, "search", "红黑树")) == ["c"]
-    (root / "sub" / "d.md").write_text(_article("第四篇", "红黑树的插入。", 4), encoding="utf-8")
-    assert ids(artread(*where, "search", "红黑树", "插入"))[0] == "d"
+    (root / "sub" / "c.md").write_text(
+        article("第三篇", "红黑树的旋转。", date="2025-01-03"), encoding="utf-8"
+    )
+    assert printed_ids(artread(*where, "search", "红黑树")) == ["c"]
+    (root / "sub" / "d.md").write_text(
+        article("第四篇", "红黑树的插入。", date="2025-01-04"), encoding="utf-8"
+    )
+    assert printed_ids(artread(*where, "search", "红黑树", "插入"))[0] == "d"
     (root / "b.md").unlink()
     assert artread(*where, "search", "布隆过滤器").returncode == 1
 
 
 def test_an_index_rebuilt_by_another_process_is_read_afresh(server: str, make_archive) -> None:
-    root = make_archive({"a.md": _article("第一篇", "这里讲哈希表的扩容。")})
+    root = make_archive({"a.md": article("第一篇", "这里讲哈希表的扩容。")})
     where = ["--archive", str(root)]
     for _ in range(2):
         assert artread(*where, "search", "哈希表").returncode == 0
@@ -166,10 +112,10 @@ def test_without_a_server_the_command_runs_here_and_starts_one(
     runtime: Path, sample_archive: Path
 ) -> None:
     path = client.socket_path()
-    assert client.control(path, b"i") is None
+    assert client.control(path, protocol.STATUS) is None
     found = artread("--archive", str(sample_archive), "search", "梯度检查点")
     assert found.returncode == 0 and b"gradient-checkpointing" in found.stdout
-    assert _wait_for_server(path)["pid"]
+    assert wait_for_server(path)["pid"]
     again = artread("--archive", str(sample_archive), "search", "梯度检查点")
     assert again.stdout == found.stdout
 
@@ -212,11 +158,11 @@ def test_folder_watch_reports_changes(tmp_path: Path) -> None:
 def test_each_archive_keeps_its_own_user_dictionary(server: str, make_archive) -> None:
     with_word = make_archive(
         {
-            "a.md": _article("第一篇", "深度求索发布了新模型。"),
+            "a.md": article("第一篇", "深度求索发布了新模型。"),
             "artread.dict": "深度求索 10 nz\n",
         }
     )
-    without = make_archive({"b.md": _article("第二篇", "深度求索发布了新模型。")})
+    without = make_archive({"b.md": article("第二篇", "深度求索发布了新模型。")})
     expected = {}
     for root in (with_word, without):
         alone = artread("--archive", str(root), "analyze", "深度求索", "--json", server=False)
@@ -227,30 +173,11 @@ def test_each_archive_keeps_its_own_user_dictionary(server: str, make_archive) -
         assert served.stdout == expected[root], root
 
 
-def test_an_index_knows_when_another_process_updated_it(make_archive) -> None:
-    from artread.core.index import ArchiveIndex
-
-    root = make_archive({"a.md": _article("第一篇", "这里讲哈希表的扩容。")})
-    mine, other = ArchiveIndex(root), ArchiveIndex(root)
-    mine.sync()
-    assert mine.is_current()
-    other.sync()  # nothing changed: nothing written
-    assert mine.is_current()
-    (root / "b.md").write_text(_article("第二篇", "布隆过滤器。", 2), encoding="utf-8")
-    other.sync()
-    assert not mine.is_current()
-    mine.sync()
-    assert mine.is_current()
-
-
 def test_a_busy_server_is_not_waited_for(server: str, sample_archive: Path) -> None:
-    from _socket import AF_UNIX, SOCK_STREAM
-    from _socket import socket as unix_socket
-
     archive = ["--archive", str(sample_archive)]
     alone = artread(*archive, "search", "注意力", server=False)
     before = _commands(server)
-    idle = unix_socket(AF_UNIX, SOCK_STREAM)
+    idle = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     idle.connect(server)  # says nothing: the server waits for it (up to 30 s)
     try:
         found = artread(*archive, "search", "注意力")  # runs in its own process instead
@@ -262,7 +189,7 @@ def test_a_busy_server_is_not_waited_for(server: str, sample_archive: Path) -> N
         alone.stderr,
     )
     assert _commands(server) == before  # the server never ran it
-    idle = unix_socket(AF_UNIX, SOCK_STREAM)
+    idle = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     idle.connect(server)
     try:
         stopped = artread("server", "stop")  # no answer in time: stopped by its pid
@@ -279,15 +206,14 @@ def test_a_server_started_by_a_command_holds_no_folder(runtime: Path, sample_arc
     elsewhere = runtime / "cwd"
     elsewhere.mkdir()
     (elsewhere / "yaml.py").write_text("raise ImportError('not this one')\n", encoding="utf-8")
-    script = Path(sys.executable).parent / "artread"  # `python -m` would import yaml.py here
-    subprocess.run(
-        [str(script), "--archive", str(sample_archive), "latest"],
+    subprocess.run(  # the script: `python -m` would import yaml.py here
+        [SCRIPT, "--archive", str(sample_archive), "latest"],
         cwd=elsewhere,
         env={**os.environ, "ARTREAD_SERVER": "on"},
         capture_output=True,
         check=True,
     )
-    status = _wait_for_server(client.socket_path())
+    status = wait_for_server(client.socket_path())
     assert os.readlink(f"/proc/{status['pid']}/cwd") == "/"
     # The folder it was started from is not on its import path: yaml is the real one.
     (sample := runtime / "copy").mkdir()
@@ -307,7 +233,7 @@ def test_the_runtime_folder_must_not_be_a_link(tmp_path: Path) -> None:
 def test_what_is_not_utf8_reaches_the_server_as_it_is(server: str, tmp_path: Path) -> None:
     root = Path(os.fsdecode(bytes(tmp_path) + b"/arch\xe9"))
     root.mkdir()
-    (root / "a.md").write_text(_article("第一篇", "这里讲哈希表。"), encoding="utf-8")
+    (root / "a.md").write_text(article("第一篇", "这里讲哈希表。"), encoding="utf-8")
     env = {**os.environ, "ARTREAD_ARCHIVE": str(root)}
     for args in (["latest"], ["--archive", str(root), "search", "哈希表"]):
         alone = subprocess.run(
@@ -334,7 +260,7 @@ def test_a_linked_user_dictionary_and_a_repointed_folder_link_are_seen(
     outside.write_text("", encoding="utf-8")
     (tmp_path / "ext1").mkdir()
     (tmp_path / "ext2").mkdir()
-    root = make_archive({"a.md": _article("第一篇", "深度求索发布了新模型。")})
+    root = make_archive({"a.md": article("第一篇", "深度求索发布了新模型。")})
     (root / "artread.dict").symlink_to(outside)
     (root / "ext").symlink_to(tmp_path / "ext1")
     where = ["--archive", str(root)]
@@ -346,5 +272,7 @@ def test_a_linked_user_dictionary_and_a_repointed_folder_link_are_seen(
     (root / "ext").unlink()
     (root / "ext").symlink_to(tmp_path / "ext2")
     artread(*where, "latest")  # sees the new link, looks at every file
-    (tmp_path / "ext2" / "z.md").write_text(_article("第三篇", "跳表。", 3), encoding="utf-8")
-    assert ids(artread(*where, "search", "跳表")) == ["z"]
+    (tmp_path / "ext2" / "z.md").write_text(
+        article("第三篇", "跳表。", date="2025-01-03"), encoding="utf-8"
+    )
+    assert printed_ids(artread(*where, "search", "跳表")) == ["z"]

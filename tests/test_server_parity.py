@@ -4,28 +4,31 @@ an empty COLUMNS, Ctrl-C."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import helpers
 import pytest
-from test_server import _wait_for_server, runtime  # noqa: F401  (a fixture)
+from helpers import (
+    SCRIPT,
+    artread,
+    open_terminal,
+    read_until_closed,
+    run_in_terminal,
+    wait_for_server,
+)
 
-from artread.resident import client, watch
+from artread.resident import client, protocol, watch
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
 )
 
-SCRIPT = str(Path(sys.executable).parent / "artread")  # what a user runs
 GB18030 = "zh_CN.GB18030"
 
 
@@ -40,38 +43,25 @@ needs_gb18030 = pytest.mark.skipif(
 )
 
 
-def _start(env: dict[str, str], umask: int = 0o022) -> subprocess.Popen:
-    """A server started from a shell with this environment and umask."""
-    path = client.socket_path()
-    assert path is not None
-    process = subprocess.Popen(
-        [sys.executable, "-m", "artread.resident.server", path], env=env, umask=umask, cwd="/"
-    )
-    _wait_for_server(path)
-    return process
-
-
 @pytest.fixture
-def start_server(runtime: Path) -> Iterator:  # noqa: F811
+def start_server(runtime: Path) -> Iterator:
     started: list[subprocess.Popen] = []
 
     def start(umask: int = 0o022, **env: str) -> str:
-        started.append(_start({**os.environ, **env}, umask))
-        return client.socket_path() or ""
+        path = client.socket_path()
+        assert path is not None
+        started.append(helpers.start_server(path, {**os.environ, **env}, umask, cwd="/"))
+        return path
 
     yield start
     for process in started:
-        client.control(client.socket_path(), b"q")
+        client.control(client.socket_path(), protocol.STOP)
         process.wait(timeout=60)
 
 
-def run(
-    *args: str | bytes, server: bool = True, umask: int | None = None, **env: str
-) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **env, "ARTREAD_SERVER": "on" if server else "off"}
-    return subprocess.run(
-        [SCRIPT, *args], capture_output=True, env=environment, umask=umask or -1, timeout=300
-    )
+def run(*args: str | bytes, server: bool = True, **options) -> subprocess.CompletedProcess:
+    """The `artread` script, with the server on unless asked otherwise."""
+    return artread(*args, server=server, script=True, **options)
 
 
 def same(served: subprocess.CompletedProcess, alone: subprocess.CompletedProcess) -> None:
@@ -85,7 +75,7 @@ def same(served: subprocess.CompletedProcess, alone: subprocess.CompletedProcess
 def _idle(path: str) -> dict:
     """The server's status once it answers (it is not busy with a command)."""
     deadline = time.monotonic() + 120
-    while "pid" not in (status := _wait_for_server(path)) and time.monotonic() < deadline:
+    while "pid" not in (status := wait_for_server(path)) and time.monotonic() < deadline:
         time.sleep(0.05)
     return status
 
@@ -118,26 +108,9 @@ def test_a_full_disk_is_reported_as_without_the_server(
     assert _commands(path) == 1
 
 
-def _on_terminal(args: list[str], env: dict[str, str], columns: int = 120) -> bytes:
+def _on_terminal(args: list[str], env: dict[str, str], columns: int = 120) -> str:
     """What the `artread` script prints on a pseudo-terminal of this width."""
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    process = subprocess.Popen(
-        [SCRIPT, *args], stdin=terminal, stdout=terminal, stderr=terminal, env=env
-    )
-    os.close(terminal)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the process closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    process.wait(timeout=60)
-    os.close(controller)
-    return output
+    return run_in_terminal(args, env, columns=columns, rows=40, script=True)[0]
 
 
 @pytest.mark.parametrize("columns", ["", "wide", None])
@@ -203,7 +176,7 @@ def _umask_of(pid: int) -> int:
 
 def test_a_command_runs_with_the_client_umask(start_server, make_archive) -> None:
     path = start_server(umask=0o022)
-    server_pid = _wait_for_server(path)["pid"]
+    server_pid = wait_for_server(path)["pid"]
     big = "这是一段很长的正文，讲哈希表的扩容与再散列。\n\n" * 3000  # more than a pipe holds
     root = make_archive({"long.md": f"---\ntitle: 长文\ndate: 2025-01-01\n---\n\n{big}"})
     env = {**os.environ, "ARTREAD_SERVER": "on", "ARTREAD_PAGER": ""}
@@ -264,7 +237,7 @@ def test_interrupting_the_client_cancels_the_command_in_the_server(
     start_server, make_archive, signal_number: int
 ) -> None:
     path = start_server()
-    pid = _wait_for_server(path)["pid"]
+    pid = wait_for_server(path)["pid"]
     root = _archive_of(make_archive, 400)
     code, _, err = _interrupt(root, signal_number, server=True)
     if signal_number == signal.SIGINT:  # as Ctrl-C ends a run without the server
@@ -294,8 +267,7 @@ def test_ctrl_c_gives_what_it_gives_without_the_server(start_server, make_archiv
 def test_ctrl_c_on_a_terminal_shows_the_cursor_again(start_server, make_archive) -> None:
     start_server()
     root = _archive_of(make_archive, 400)
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    controller, terminal = open_terminal(120, 40)
     env = {**os.environ, "ARTREAD_SERVER": "on", "TERM": "xterm", "ARTREAD_PAGER": ""}
     process = subprocess.Popen(
         [SCRIPT, "--archive", str(root), "search", "布隆过滤器"],
@@ -311,14 +283,7 @@ def test_ctrl_c_on_a_terminal_shows_the_cursor_again(start_server, make_archive)
         assert chunk, output
         output += chunk
     process.send_signal(signal.SIGINT)
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
+    output += read_until_closed(controller)
     os.close(controller)
     assert process.wait(timeout=120) == 130, output
     after = output[output.index(b"\x1b[?25l") :]

@@ -9,16 +9,17 @@ import fcntl
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import artread, start_server, wait_for_server, wait_until
 
-from artread.resident import client, watch
+from artread.resident import client, protocol, watch
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the server needs Linux inotify"
@@ -61,7 +62,7 @@ def folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[Folders]:
     for path in client.servers():
         client.stop(path)
     for path in client.servers():
-        _wait_until(lambda p=path: client.server_pid(p) is None)
+        wait_until(lambda p=path: client.server_pid(p) is None)
     _end_servers_under(made.top)  # one a command started in the background, still starting
     shutil.rmtree(made.top, ignore_errors=True)
 
@@ -76,36 +77,7 @@ def _end_servers_under(top: Path) -> None:
         if b"artread.resident.server" in args and any(arg.startswith(mine) for arg in args):
             with contextlib.suppress(OSError):
                 os.kill(int(entry.name), signal.SIGTERM)
-            _wait_until(lambda pid=entry.name: b"Z" in _state(int(pid)))
-
-
-def _wait_until(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("not within a minute")
-        time.sleep(0.05)
-
-
-def _wait_for_server(path: str) -> dict:
-    found: dict = {}
-    _wait_until(lambda: found.update(client.control(path, b"i") or {}) or bool(found))
-    return found
-
-
-def artread(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "artread", *args],
-        capture_output=True,
-        env={**os.environ, **env},
-        timeout=120,  # a command that hangs fails the test
-    )
-
-
-def _start_server(path: str) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "artread.resident.server", path])
-    _wait_for_server(path)
-    return process
+            wait_until(lambda pid=entry.name: b"Z" in _state(int(pid)))
 
 
 def _latest(archive: Path, **env: str) -> subprocess.CompletedProcess:
@@ -120,7 +92,7 @@ def _latest(archive: Path, **env: str) -> subprocess.CompletedProcess:
 def test_a_runtime_dir_others_can_write_to_is_not_used(folders: Folders, sample_archive):
     folders.xdg.chmod(0o1777)  # as XDG_RUNTIME_DIR=/tmp would be
     _latest(sample_archive)
-    status = _wait_for_server(client.socket_path())
+    status = wait_for_server(client.socket_path())
     assert Path(status["socket"]).parent == folders.temp_folder
     assert not folders.xdg_folder.exists()
     said = artread("server", "status").stdout.decode()
@@ -161,7 +133,7 @@ def test_a_taken_tmp_folder_is_passed_over_for_one_of_the_users_own(
     _take(folders.temp_folder, how, folders.top / "elsewhere")
     alone = _latest(sample_archive, ARTREAD_SERVER="off")
     assert _latest(sample_archive).stdout == alone.stdout
-    status = _wait_for_server(client.socket_path())
+    status = wait_for_server(client.socket_path())
     assert Path(status["socket"]).parent == folders.cache_folder
     assert folders.cache_folder.stat().st_mode & 0o777 == 0o700
     said = artread("server", "status").stdout.decode()
@@ -183,7 +155,7 @@ def test_a_fifo_at_the_lock_path_neither_hangs_nor_stops_commands(
     assert f"{lock} is not a regular file: remove it" in said.stdout.decode()
     os.unlink(lock)
     _latest(sample_archive)
-    assert _wait_for_server(client.socket_path())["pid"]
+    assert wait_for_server(client.socket_path())["pid"]
 
 
 def test_a_huge_lock_file_is_not_read_whole(folders: Folders, sample_archive: Path) -> None:
@@ -241,14 +213,14 @@ def test_a_server_leaves_when_a_distribution_is_installed(folders: Folders, samp
     env = {"PYTHONPATH": str(packages)}
     _latest(sample_archive, **env)
     old = _socket_in(env)
-    pid = _wait_for_server(old)["pid"]
+    pid = wait_for_server(old)["pid"]
     (packages / "rich-99.0.dist-info").mkdir()  # what pip install does
     new = _socket_in(env)
     assert new != old
     _latest(sample_archive, **env)  # runs here, and starts the new server
-    assert _wait_for_server(new)["pid"] != pid
-    assert client.control(old, b"i") is None  # the old one answers nothing more: it left
-    _wait_until(lambda: not Path(f"/proc/{pid}").exists() or b"Z" in _state(pid))
+    assert wait_for_server(new)["pid"] != pid
+    assert client.control(old, protocol.STATUS) is None  # the old one answers nothing more: it left
+    wait_until(lambda: not Path(f"/proc/{pid}").exists() or b"Z" in _state(pid))
     assert not Path(old).exists() and not Path(old + ".lock").exists()
 
 
@@ -261,9 +233,10 @@ def _state(pid: int) -> bytes:
 
 def test_a_client_in_another_mount_namespace_is_not_served(folders: Folders) -> None:
     path = client.socket_path()
-    process = _start_server(path)
+    process = start_server(path)
     probe = (
-        "import sys; from artread.resident import client; print(client.control(sys.argv[1], b'i'))"
+        "import sys; from artread.resident import client, protocol;"
+        "print(client.control(sys.argv[1], protocol.STATUS))"
     )
     command = [sys.executable, "-c", probe, path]
     here = subprocess.run(command, capture_output=True, timeout=120)
@@ -288,17 +261,14 @@ def test_a_client_in_another_mount_namespace_is_not_served(folders: Folders) -> 
 def test_status_and_stop_tell_the_truth_when_many_commands_are_queued(
     folders: Folders, sample_archive: Path
 ) -> None:
-    from _socket import AF_UNIX, SOCK_STREAM
-    from _socket import socket as unix_socket
-
     alone = _latest(sample_archive, ARTREAD_SERVER="off")
     path = client.socket_path()
-    process = _start_server(path)
+    process = start_server(path)
     os.kill(process.pid, signal.SIGSTOP)  # busy: it accepts no connection
     queued, refused = [], 0
     try:
         for _ in range(20):
-            connection = unix_socket(AF_UNIX, SOCK_STREAM)
+            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             connection.setblocking(False)
             try:
                 connection.connect(path)
@@ -322,7 +292,7 @@ def test_status_and_stop_tell_the_truth_when_many_commands_are_queued(
 
 def test_sigterm_removes_the_socket_and_lock(folders: Folders) -> None:
     path = client.socket_path()
-    process = _start_server(path)
+    process = start_server(path)
     assert Path(path).exists() and Path(path + ".lock").exists()
     process.terminate()
     assert process.wait(timeout=60) == 0
@@ -332,14 +302,10 @@ def test_sigterm_removes_the_socket_and_lock(folders: Folders) -> None:
 def test_stop_all_stops_every_server_of_the_user_and_nothing_else(
     folders: Folders, sample_archive: Path
 ) -> None:
-    first = _start_server(client.socket_path())
+    first = start_server(client.socket_path())
     os.environ.pop("XDG_RUNTIME_DIR")  # another shell: another folder and another stamp
     second_path = _socket_in({"PYTHONHASHSEED": "3"})
-    second = subprocess.Popen(
-        [sys.executable, "-m", "artread.resident.server", second_path],
-        env={**os.environ, "PYTHONHASHSEED": "3"},
-    )
-    _wait_for_server(second_path)
+    second = start_server(second_path, {**os.environ, "PYTHONHASHSEED": "3"})
     assert Path(second_path).parent == folders.temp_folder
     stale = folders.temp_folder / "server-0000000000000000.sock.lock"
     stale.write_text("1")  # left by a server that was killed
@@ -392,7 +358,7 @@ def test_a_folder_at_the_socket_path_is_reported(folders: Folders, sample_archiv
     path.rmdir()
     path.write_text("")  # a file in the way is the user's own: the server replaces it
     _latest(sample_archive)
-    assert _wait_for_server(str(path))["pid"]
+    assert wait_for_server(str(path))["pid"]
 
 
 # Turned off for good
@@ -408,7 +374,7 @@ def test_the_config_file_turns_the_server_off(folders: Folders, sample_archive: 
     said = artread("server", "status").stdout.decode()
     assert said == f"No artread server is running (turned off by server = false in {config}).\n"
     _latest(sample_archive, ARTREAD_SERVER="on")  # the variable still wins
-    assert _wait_for_server(client.socket_path())["pid"]
+    assert wait_for_server(client.socket_path())["pid"]
 
 
 def test_a_broken_config_file_is_reported_and_leaves_the_server_on(
@@ -421,4 +387,4 @@ def test_a_broken_config_file_is_reported_and_leaves_the_server_on(
     said = artread("server", "status").stdout.decode()
     assert said.startswith(f"No artread server is running.\n  {config}: ")
     _latest(sample_archive)
-    assert _wait_for_server(client.socket_path())["pid"]
+    assert wait_for_server(client.socket_path())["pid"]

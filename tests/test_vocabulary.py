@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import article
+from helpers import article, ids
 
 from artread.core import glossary
 from artread.core.archive import split_front_matter
 from artread.core.related import related
 from artread.core.search import search
-
-
-def ids(found) -> list[str]:
-    return [hit.entry.id for hit in found.hits]
-
 
 BILINGUAL = {
     "zh.md": article("训练", "反向传播按链式法则计算梯度。"),

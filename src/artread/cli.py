@@ -6,7 +6,8 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -15,6 +16,8 @@ import typer
 from typer.core import TyperCommand
 
 from artread import __version__
+from artread.env import Env
+from artread.options import ARCHIVE, COLOR
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,14 +39,32 @@ class Color(StrEnum):
     never = "never"
 
 
-class State:
+@dataclass
+class Command:
+    """One command line's context: where it runs (env), its global options, and how it opens
+    an archive's index (a resident server keeps them open). Handed to click as its ctx.obj."""
+
+    env: Env
+    open_index: Callable[[Path], ArchiveIndex] | None = None
     archive: str | None = None
     color: Color = Color.auto
-    open_index: Callable[[Path], ArchiveIndex] | None = None  # set by a resident server
-    page: Callable[[str, str], bool] | None = None  # likewise
+
+    def archive_or(self, option: str | None) -> str | None:
+        """The command's --archive, else the global one, else $ARTREAD_ARCHIVE."""
+        from artread.config import ARCHIVE_ENV
+
+        return option or self.archive or self.env.environ.get(ARCHIVE_ENV) or None
+
+    def out(self, line: str) -> None:
+        self.env.stdout.write(line + "\n")
+
+    def err(self, line: str) -> None:
+        self.env.stderr.write(line + "\n")
 
 
-state = State()
+def _command_of(ctx: typer.Context) -> Command:
+    found = ctx.find_object(Command)
+    return found if found is not None else Command(Env.from_process())
 
 
 class ServerAction(StrEnum):
@@ -59,8 +80,7 @@ class SortOrder(StrEnum):
 ArchiveOption = Annotated[
     str | None,
     typer.Option(
-        "--archive",
-        "-a",
+        *ARCHIVE,
         help="Archive folder (env ARTREAD_ARCHIVE; default: the bundled sample archive).",
         show_default=False,
     ),
@@ -75,17 +95,18 @@ PerPageOption = Annotated[
 DEFAULT_PER_PAGE = 10
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        typer.echo(f"artread {__version__}")
+        _command_of(ctx).out(f"artread {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     archive: ArchiveOption = None,
     color: Annotated[
-        Color, typer.Option("--color", help="Colour: auto (only on a terminal), always, never.")
+        Color, typer.Option(*COLOR, help="Colour: auto (only on a terminal), always, never.")
     ] = Color.auto,
     version: Annotated[
         bool,
@@ -96,22 +117,22 @@ def _main(
 
     Example: artread search 梯度检查点
     """
-    state.archive = archive
-    state.color = color
+    command = _command_of(ctx)
+    command.archive, command.color = archive, color
+    ctx.obj = command
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
+def _fail(command: Command, message: str, code: int = 2) -> NoReturn:
     from artread.ui.sanitize import clean_line
 
-    sys.stderr.write(f"artread: {clean_line(message)}\n")
+    command.err(f"artread: {clean_line(message)}")
     raise typer.Exit(code)
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
+def _errors(command: Command) -> Iterator[None]:
     """Known failures become one line on stderr and exit 2; never a traceback."""
     from artread.config import UnsafeStorage
-    from artread.core.index import IndexBusy
     from artread.core.query import QueryError
 
     try:
@@ -119,64 +140,70 @@ def _errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except BrokenPipeError:
-        # The reader went away (`artread search x | head`): stop quietly, like ripgrep.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        from artread.ui.pipes import discard_stdout
+
+        discard_stdout(command.env.stdout)
         raise typer.Exit(0) from None
     except KeyboardInterrupt:
-        sys.stderr.write("artread: interrupted\n")
+        command.err("artread: interrupted")
         raise typer.Exit(130) from None
-    except (FileNotFoundError, NotADirectoryError, IndexBusy, QueryError, UnsafeStorage) as exc:
-        _fail(str(exc))
+    except (FileNotFoundError, NotADirectoryError, QueryError, UnsafeStorage) as exc:
+        _fail(command, str(exc))
     except Exception as exc:
-        if os.environ.get("ARTREAD_DEBUG"):
+        if command.env.environ.get("ARTREAD_DEBUG"):
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (set ARTREAD_DEBUG=1 for details)")
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        _fail(command, message + " (set ARTREAD_DEBUG=1 for details)")
 
 
-def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    color = state.color
-    return Console(
-        stderr=stderr,
-        force_terminal=True if color is Color.always else None,
-        no_color=True if color is Color.never else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+def _console(command: Command, stderr: bool = False) -> Console:
+    force = {Color.always: True, Color.never: False}.get(command.color)
+    return command.env.console(stderr=stderr, force=force)
 
 
-def _open(archive: str | None) -> ArchiveIndex:
+def _open(command: Command, archive: str | None) -> ArchiveIndex:
     """The archive's index, brought up to date (built the first time) with progress on stderr."""
-    from artread.config import resolve_archive
     from artread.core.index import ArchiveIndex
 
-    root = resolve_archive(archive or state.archive)
+    root = _root(command, archive)
     if not root.is_dir():
-        _fail(f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
-    index = (state.open_index or ArchiveIndex)(root)
-    report = _sync(index, rebuild=False, wait=False)
+        _fail(command, f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
+    index = (command.open_index or ArchiveIndex)(root)
+    report = _sync(command, index, rebuild=False, wait=False)
     if report.busy:
-        sys.stderr.write(
+        command.err(
             "artread: another artread process is updating the index; "
-            "showing the last complete index\n"
+            "showing the last complete index"
         )
     return index
 
 
+def _root(command: Command, archive: str | None) -> Path:
+    """The archive folder; a relative one is in the command's working folder."""
+    from artread.config import resolve_archive
+
+    raw = command.archive_or(archive)
+    if raw and command.env.cwd and not os.path.isabs(os.path.expanduser(raw)):
+        raw = os.path.join(command.env.cwd, raw)
+    return resolve_archive(raw)
+
+
 def _sync(
-    index: ArchiveIndex, *, rebuild: bool, wait: bool = True, jobs: int | None = None
+    command: Command,
+    index: ArchiveIndex,
+    *,
+    rebuild: bool,
+    wait: bool = True,
+    jobs: int | None = None,
 ) -> SyncReport:
-    err = _console(stderr=True)
+    err = _console(command, stderr=True)
     bar = None
 
     def progress(done: int, total: int, path: str) -> None:
         nonlocal bar
         if not err.is_terminal:
             if done == 1 and total >= 100:  # say why this command is slow, once
-                sys.stderr.write(f"artread: indexing {total} articles...\n")
+                command.err(f"artread: indexing {total} articles...")
             return
         if bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -197,7 +224,12 @@ def _sync(
 
     try:
         report = index.sync(
-            rebuild=rebuild, progress=progress, waiting=waiting, wait=wait, jobs=jobs
+            rebuild=rebuild,
+            progress=progress,
+            waiting=waiting,
+            wait=wait,
+            jobs=jobs,
+            updating=_collecting_garbage,
         )
     finally:
         if bar is not None:
@@ -205,28 +237,43 @@ def _sync(
     from artread.ui.sanitize import clean_line
 
     for path, reason in report.skipped:
-        sys.stderr.write(f"artread: skipped {clean_line(path)}: {clean_line(reason)}\n")
+        command.err(f"artread: skipped {clean_line(path)}: {clean_line(reason)}")
     for warning in report.warnings:
-        sys.stderr.write(f"artread: warning: {clean_line(warning)}\n")
+        command.err(f"artread: warning: {clean_line(warning)}")
     return report
 
 
+@contextmanager
+def _collecting_garbage() -> Iterator[None]:
+    """Cyclic garbage collection on while the index is updated: main() turns it off for a
+    command's short read-only work, and an update of a large archive allocates far more."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
+
+
 def _next_command(
-    args: list[str], page: int, pages: int, per_page: int, archive: str | None
+    command: Command, args: list[str], page: int, pages: int, per_page: int, archive: str | None
 ) -> str | None:
     """The command that shows the next page, with every option that shaped this one."""
     if page >= pages:
         return None
     extra = ["--per-page", str(per_page)] if per_page != DEFAULT_PER_PAGE else []
-    return _command([*args, *extra], archive, ["--page", str(page + 1)])
+    return _command_line(command, [*args, *extra], archive, ["--page", str(page + 1)])
 
 
-def _command(args: list[str], archive: str | None, last: Sequence[str] = ()) -> str:
+def _command_line(
+    command: Command, args: list[str], archive: str | None, last: Sequence[str] = ()
+) -> str:
     """An artread command line to copy, with --archive when one was given, then `last`."""
     import re
     import shlex
 
-    where = archive or state.archive
+    where = archive or command.archive
     words = ["artread", *args, *(["--archive", where] if where else []), *last]
     # Quote only what the shell would split or expand; Chinese words need no quotes.
     return " ".join(w if re.fullmatch(r"[\w./:@%+=,-]+", w) else shlex.quote(w) for w in words)
@@ -234,6 +281,7 @@ def _command(args: list[str], archive: str | None, last: Sequence[str] = ()) -> 
 
 @app.command()
 def latest(
+    ctx: typer.Context,
     page: PageOption = 1,
     per_page: PerPageOption = DEFAULT_PER_PAGE,
     category: Annotated[
@@ -253,15 +301,16 @@ def latest(
 
       artread latest --page 2 --category NLP
     """
-    with _errors():
+    command = _command_of(ctx)
+    with _errors(command):
         from artread.core import listing
         from artread.ui import views
 
-        index = _open(archive)
+        index = _open(command, archive)
         result = listing.latest_page(
             index.catalog, page=page, per_page=per_page, category=category, tag=tag
         )
-        console = _console()
+        console = _console(command)
         if json_output:
             views.print_json(console, views.latest_json(result))
         elif result["articles"]:
@@ -270,15 +319,16 @@ def latest(
             views.latest(
                 console,
                 result,
-                next_command=_next_command(args, page, result["pages"], per_page, archive),
+                next_command=_next_command(command, args, page, result["pages"], per_page, archive),
             )
         if not result["articles"]:
             if result["total"] and not json_output:
-                _fail(f"page {page} is past the last page ({result['pages']})", 1)
+                _fail(command, f"page {page} is past the last page ({result['pages']})", 1)
             if not json_output:
                 narrowed = [f"in category {category!r}"] * bool(category)
                 narrowed += [f"tagged {tag!r}"] * bool(tag)
-                _fail(" ".join(["no articles", *narrowed]) + _names_hint(category, tag), 1)
+                message = " ".join(["no articles", *narrowed]) + _names_hint(category, tag)
+                _fail(command, message, 1)
             raise typer.Exit(1)
 
 
@@ -289,31 +339,35 @@ def _names_hint(category: str | None, tag: str | None) -> str:
 
 
 @app.command()
-def categories(json_output: JsonOption = False, archive: ArchiveOption = None) -> None:
+def categories(
+    ctx: typer.Context, json_output: JsonOption = False, archive: ArchiveOption = None
+) -> None:
     """Every category with its number of articles.
 
     Example: artread categories
     """
-    _names("category", json_output, archive)
+    _names(_command_of(ctx), "category", json_output, archive)
 
 
 @app.command()
-def tags(json_output: JsonOption = False, archive: ArchiveOption = None) -> None:
+def tags(
+    ctx: typer.Context, json_output: JsonOption = False, archive: ArchiveOption = None
+) -> None:
     """Every tag with its number of articles.
 
     Example: artread tags
     """
-    _names("tag", json_output, archive)
+    _names(_command_of(ctx), "tag", json_output, archive)
 
 
-def _names(kind: str, json_output: bool, archive: str | None) -> None:
-    with _errors():
+def _names(command: Command, kind: str, json_output: bool, archive: str | None) -> None:
+    with _errors(command):
         from artread.core import listing
         from artread.ui import views
 
-        catalog = _open(archive).catalog
+        catalog = _open(command, archive).catalog
         counts = listing.categories(catalog) if kind == "category" else listing.tags(catalog)
-        console = _console()
+        console = _console(command)
         if json_output:
             views.print_json(
                 console, {kind: [{"name": n, "articles": c} for n, c in counts.items()]}
@@ -369,6 +423,7 @@ CategoryFilter = Annotated[
 
 @app.command(cls=_QueryCommand)
 def search(
+    ctx: typer.Context,
     query: Annotated[
         list[str],
         typer.Argument(
@@ -406,14 +461,14 @@ def search(
 
       artread search '"torch.utils.checkpoint"' -mxnet --since 2021
     """
-    with _errors():
+    command = _command_of(ctx)
+    with _errors(command):
         from artread.core.search import search as run_search
         from artread.ui import views
-        from artread.ui.sanitize import clean_line
 
         text = _typed(" ".join(query))
-        index = _open(archive)
-        _warn_about_synonyms(index)
+        index = _open(command, archive)
+        _warn_about_synonyms(command, index)
         found = run_search(
             index,
             text,
@@ -425,14 +480,9 @@ def search(
             until=until,
             sort=sort.value,
         )
-        console = _console()
+        console = _console(command)
         options = _search_options(category, tag, since, until, sort)
-        suggestion = None
-        if found.suggestion:
-            said = found.suggestion
-            words = [said] if '"' in said else said.split()
-            # Made of the index's words and the synonyms file: made safe before it is shown.
-            suggestion = clean_line(_command(["search", *words, *options], archive))
+        suggestion = _suggestion(command, found.suggestion, options, archive)
         if json_output:
             views.print_json(console, views.results_json(found))
         elif found.hits:
@@ -440,18 +490,32 @@ def search(
                 console,
                 found,
                 next_command=_next_command(
-                    ["search", *query, *options], page, found.pages, per_page, archive
+                    command, ["search", *query, *options], page, found.pages, per_page, archive
                 ),
                 suggestion=suggestion,
+                err=command.env.stderr,
             )
         elif found.total:
-            _fail(f"page {page} is past the last page ({found.pages})", 1)
+            _fail(command, f"page {page} is past the last page ({found.pages})", 1)
         else:
-            sys.stderr.write(f"artread: no articles match {text!r}\n")
+            command.err(f"artread: no articles match {text!r}")
             if suggestion:
-                sys.stderr.write(f"Did you mean: {suggestion}\n")
+                command.err(f"Did you mean: {suggestion}")
         if not found.hits:
             raise typer.Exit(1)
+
+
+def _suggestion(
+    command: Command, said: str | None, options: list[str], archive: str | None
+) -> str | None:
+    """The command line that searches for the suggested words, with the same options."""
+    from artread.ui.sanitize import clean_line
+
+    if not said:
+        return None
+    words = [said] if '"' in said else said.split()
+    # Made of the index's words and the synonyms file: made safe before it is shown.
+    return clean_line(_command_line(command, ["search", *words, *options], archive))
 
 
 def _typed(argument: str) -> str:
@@ -460,13 +524,13 @@ def _typed(argument: str) -> str:
     return argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _warn_about_synonyms(index: ArchiveIndex) -> None:
+def _warn_about_synonyms(command: Command, index: ArchiveIndex) -> None:
     from artread.core import glossary
     from artread.ui.sanitize import clean_line
 
     problem = glossary.for_archive(index.root).problem
     if problem:
-        sys.stderr.write(f"artread: {clean_line(problem)}; using the shipped glossary only\n")
+        command.err(f"artread: {clean_line(problem)}; using the shipped glossary only")
 
 
 def _search_options(
@@ -483,12 +547,12 @@ def _search_options(
     return options + (["--sort", sort.value] if sort != SortOrder.score else [])
 
 
-def _complete_id(incomplete: str) -> list[str]:
-    from artread.config import index_dir_for, resolve_archive
+def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    from artread.config import index_dir_for
     from artread.core import catalog
 
     try:
-        loaded = catalog.load(index_dir_for(resolve_archive(state.archive)))
+        loaded = catalog.load(index_dir_for(_root(_command_of(ctx), None)))
     except Exception:  # no completions rather than a traceback in the user's shell
         loaded = None
     ids = sorted(loaded.by_id()) if loaded else []
@@ -497,6 +561,7 @@ def _complete_id(incomplete: str) -> list[str]:
 
 @app.command()
 def show(
+    ctx: typer.Context,
     article_id: Annotated[
         str,
         typer.Argument(
@@ -525,24 +590,25 @@ def show(
 
       artread show nlp/ngram-language-model.md --raw | less
     """
-    with _errors():
+    command = _command_of(ctx)
+    with _errors(command):
         from artread.core.archive import split_front_matter
         from artread.core.lookup import LookupFailed, resolve
         from artread.ui import views
 
-        index = _open(archive)
+        index = _open(command, archive)
         try:
             entry = resolve(index.catalog, index.root, _typed(article_id))
         except LookupFailed as exc:
             hint = ", ".join(c.id for c in exc.candidates)
-            _fail(f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
+            _fail(command, f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
         source = index.read_text(entry)
-        console = _console()
+        console = _console(command)
         if raw:
             from artread.ui.sanitize import clean
 
             # As written; a terminal still never receives the file's escape sequences.
-            sys.stdout.write(clean(source) if console.is_terminal else source)
+            command.env.stdout.write(clean(source) if console.is_terminal else source)
             return
         _meta, body, _problem = split_front_matter(source)
         if toc and not json_output:
@@ -554,26 +620,32 @@ def show(
         if json_output:
             views.print_json(console, views.article_json(entry, body, alike))
         else:
-            _paged(console, lambda: views.article(console, entry, body, alike), no_pager)
+
+            def draw() -> None:
+                views.article(console, entry, body, alike)
+
+            _paged(command.env, console, draw, no_pager)
 
 
-def _paged(console: Console, draw: Callable[[], None], no_pager: bool) -> None:
+def _paged(env: Env, console: Console, draw: Callable[[], None], no_pager: bool) -> None:
     """Draw on the terminal, through the pager when taller than the screen."""
     from artread.ui import pager
 
-    chosen = None if no_pager or not console.is_terminal else pager.command()
+    chosen = None if no_pager or not console.is_terminal else env.pager()
     if chosen is None:
         draw()
         return
     with console.capture() as captured:
         draw()
     text = captured.get()
-    if text.count("\n") < console.height or not (state.page or pager.page)(text, chosen):
-        sys.stdout.write(text)
+    page = env.page or (lambda text, chosen: pager.page(text, chosen, env.environ))
+    if text.count("\n") < console.height or not page(text, chosen):
+        env.stdout.write(text)
 
 
 @app.command("index")
 def index_command(
+    ctx: typer.Context,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Start over from an empty index.")
     ] = False,
@@ -594,39 +666,41 @@ def index_command(
 
     Example: artread index --rebuild --jobs 2
     """
-    with _errors():
-        from artread.config import resolve_archive
+    command = _command_of(ctx)
+    with _errors(command):
         from artread.core.index import ArchiveIndex, index_size
 
-        root = resolve_archive(archive or state.archive)
+        root = _root(command, archive)
         if not root.is_dir():
-            _fail(f"archive folder not found: {root}")
+            _fail(command, f"archive folder not found: {root}")
         index = ArchiveIndex(root)
-        report = _sync(index, rebuild=rebuild, jobs=jobs)
+        report = _sync(command, index, rebuild=rebuild, jobs=jobs)
         skipped = {path for path, _ in index.catalog.skipped()} | {p for p, _ in report.skipped}
         size = index_size(index.index_dir) / 1024 / 1024
-        typer.echo(
+        command.out(
             f"{len(index.catalog.articles())} articles indexed in {report.seconds:.1f} s: "
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{len(skipped)} skipped."
         )
-        typer.echo(f"Index: {index.index_dir} ({size:.1f} MB)")
+        command.out(f"Index: {index.index_dir} ({size:.1f} MB)")
 
 
 @app.command()
-def doctor(json_output: JsonOption = False, archive: ArchiveOption = None) -> None:
+def doctor(
+    ctx: typer.Context, json_output: JsonOption = False, archive: ArchiveOption = None
+) -> None:
     """Check the archive and its index without changing them; exit 1 if there are problems.
 
     Example: artread doctor --archive ~/blog/source/_posts
     """
-    with _errors():
-        from artread.config import resolve_archive
+    command = _command_of(ctx)
+    with _errors(command):
         from artread.core import health
         from artread.core.index import ArchiveIndex
         from artread.ui import views
 
-        report = health.examine(ArchiveIndex(resolve_archive(archive or state.archive)))
-        console = _console()
+        report = health.examine(ArchiveIndex(_root(command, archive)))
+        console = _console(command)
         if json_output:
             views.print_json(console, views.health_json(report))
         else:
@@ -637,6 +711,7 @@ def doctor(json_output: JsonOption = False, archive: ArchiveOption = None) -> No
 
 @app.command(cls=_QueryCommand)
 def analyze(
+    ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(help="Text or a query, as you would search for it.")],
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
@@ -652,14 +727,15 @@ def analyze(
 
       artread analyze pytroch --json
     """
-    with _errors():
+    command = _command_of(ctx)
+    with _errors(command):
         from artread.core.explain import explain
         from artread.ui import views
 
-        index = _open(archive)
-        _warn_about_synonyms(index)
+        index = _open(command, archive)
+        _warn_about_synonyms(command, index)
         explanation = explain(index, _typed(" ".join(text)))
-        console = _console()
+        console = _console(command)
         if json_output:
             views.print_json(console, views.explanation_json(explanation))
         else:
@@ -668,6 +744,7 @@ def analyze(
 
 @app.command("server")
 def server_command(
+    ctx: typer.Context,
     action: Annotated[
         ServerAction, typer.Argument(help="status: is one running; stop: stop it now.")
     ] = ServerAction.status,
@@ -695,24 +772,25 @@ def server_command(
     from artread.resident import client
     from artread.resident.protocol import STATUS
 
+    command = _command_of(ctx)
     path = client.socket_path()
     if action is ServerAction.stop:
-        _stop_servers(client.servers() if every else [path] if path else [], every)
+        _stop_servers(command, client.servers() if every else [path] if path else [], every)
         return
     status = client.control(path, STATUS)
     if not status:
-        _no_server(path)
+        _no_server(command, path)
     elif "busy" in status:
         pid = status["busy"] or "unknown"
-        typer.echo(f"artread server: pid {pid}, busy with commands (it did not answer)")
+        command.out(f"artread server: pid {pid}, busy with commands (it did not answer)")
     else:
-        _print_status(status)
-    _print_runtime_folder()
+        _print_status(command, status)
+    _print_runtime_folder(command)
     if not status:
         raise typer.Exit(1)
 
 
-def _stop_servers(paths: list[str], every: bool) -> None:
+def _stop_servers(command: Command, paths: list[str], every: bool) -> None:
     from artread.resident import client
 
     outcomes = [client.stop(path) for path in paths]
@@ -722,48 +800,48 @@ def _stop_servers(paths: list[str], every: bool) -> None:
                 client.remove_stale(path)  # left by a server that was killed
     stopped, failed = outcomes.count(True), outcomes.count(False)
     if stopped and every:
-        typer.echo(f"Stopped {stopped} artread server{'s' * (stopped != 1)}.")
+        command.out(f"Stopped {stopped} artread server{'s' * (stopped != 1)}.")
     elif stopped:  # it answered, or it was in the middle of a long command and was ended
-        typer.echo("Stopped the artread server.")
+        command.out("Stopped the artread server.")
     if failed:
-        _fail(f"{failed} busy artread server{'s' * (failed != 1)} could not be stopped", 1)
+        _fail(command, f"{failed} busy artread server{'s' * (failed != 1)} could not be stopped", 1)
     if not stopped:
-        typer.echo("No artread server is running.")
+        command.out("No artread server is running.")
 
 
-def _no_server(path: str | None) -> None:
+def _no_server(command: Command, path: str | None) -> None:
     from artread.resident import client
     from artread.ui.sanitize import clean_line
 
     problem = client.configured()[1]
-    if os.environ.get("ARTREAD_SERVER", "").strip().lower() in client.OFF:
+    if command.env.environ.get("ARTREAD_SERVER", "").strip().lower() in client.OFF:
         why = " (ARTREAD_SERVER turns it off)"
     elif not client.enabled():
         why = f" (turned off by server = false in {client.config_path()})"
     else:
         why = ""
-    typer.echo(clean_line(f"No artread server is running{why}."))
+    command.out(clean_line(f"No artread server is running{why}."))
     for line in [*(client.obstacles(path) if path else []), *([problem] if problem else [])]:
-        typer.echo("  " + clean_line(line))
+        command.out("  " + clean_line(line))
 
 
-def _print_status(status: dict) -> None:
+def _print_status(command: Command, status: dict) -> None:
     import datetime as dt
 
     from artread.ui.sanitize import clean_line
 
     since = dt.datetime.fromtimestamp(status["since"]).strftime("%Y-%m-%d %H:%M:%S")
-    typer.echo(
+    command.out(
         f"artread server: pid {status['pid']}, since {since}, "
         f"{status['commands']} command{'s' * (status['commands'] != 1)}, "
         f"socket {status['socket']}"
     )
     for held in status["indexes"]:
         watched = "watched" if held["watched"] else "checked file by file"
-        typer.echo("  " + clean_line(f"{held['archive']} ({watched}; index {held['index']})"))
+        command.out("  " + clean_line(f"{held['archive']} ({watched}; index {held['index']})"))
 
 
-def _print_runtime_folder() -> None:
+def _print_runtime_folder(command: Command) -> None:
     """Which folder holds the socket, when it is not the first choice, and why."""
     from artread.resident import client
     from artread.ui.sanitize import clean_line
@@ -772,52 +850,53 @@ def _print_runtime_folder() -> None:
     if not skipped:
         return
     if directory is None:
-        typer.echo("  No folder will do for the server's socket (commands run on their own):")
+        command.out("  No folder will do for the server's socket (commands run on their own):")
     else:
-        typer.echo("  " + clean_line(f"runtime folder {directory}, as:"))
+        command.out("  " + clean_line(f"runtime folder {directory}, as:"))
     for reason in skipped:
-        typer.echo("    " + clean_line(reason))
+        command.out("    " + clean_line(reason))
 
 
 def main() -> None:
     """The console script in this process (resident.client.main runs it when no server does)."""
     # A command is a short process that allocates many small objects and frees them at exit:
-    # the cyclic collector's passes are pure cost (54 ms of 508 for a search over 26,000
-    # articles, measured). Index updates turn it back on (index._collecting_garbage).
+    # the cyclic collector's passes are pure cost. Index updates turn it back on (_sync).
     gc.disable()
-    raise SystemExit(run(sys.argv[1:]))
+    raise SystemExit(run(sys.argv[1:], Env.from_process()))
 
 
 def run(
     args: list[str],
+    env: Env,
     *,
     open_index: Callable[[Path], ArchiveIndex] | None = None,
-    page: Callable[[str, str], bool] | None = None,
 ) -> int:
-    """Run one command line; its exit status. Usage errors are one line on stderr (2).
+    """Run one command line in env; its exit status. Usage errors are one line on stderr (2).
 
     A resident server (artread.resident.server) passes how it opens an archive's index (kept
-    open and watched) and how it pages (in the client's terminal).
+    open and watched), and an env whose pager runs in its client's terminal.
     """
+    # Typer and click print help themselves, to sys.stdout and sys.stderr: make those env's.
+    with redirect_stdout(env.stdout), redirect_stderr(env.stderr):  # type: ignore[type-var]
+        return _invoke(args, Command(env, open_index))
+
+
+def _invoke(args: list[str], command: Command) -> int:
     try:  # typer vendors click from 0.22 on; older releases use click itself
         from typer._click import exceptions
     except ImportError:  # pragma: no cover
         from click import exceptions  # type: ignore[no-redef]
 
-    state.archive, state.color = None, Color.auto  # a server runs many commands
-    state.open_index, state.page = open_index, page
     try:
-        code = app(args=args, prog_name="artread", standalone_mode=False)
+        code = app(args=args, prog_name="artread", standalone_mode=False, obj=command)
     except exceptions.NoArgsIsHelpError as exc:
-        exc.show()
+        exc.show(command.env.stderr)
         return 2
     except exceptions.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "artread"
-        sys.stderr.write(f"artread: {exc.format_message()} (see '{where} --help')\n")
+        command.err(f"artread: {exc.format_message()} (see '{where} --help')")
         return 2
     except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("artread: interrupted\n")
+        command.err("artread: interrupted")
         return 130
-    finally:
-        state.open_index = state.page = None
     return code if isinstance(code, int) else 0

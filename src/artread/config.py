@@ -94,7 +94,7 @@ def trusted_dir(path: Path, top: Path | None = None) -> bool:
         _check(folder, st, own=folder != top)
         if folder != top and st.st_mode & 0o077:
             with contextlib.suppress(OSError):  # a read-only file system: no one writes there
-                os.chmod(folder, 0o700)  # made before artread kept its folders private
+                os.chmod(folder, 0o700)  # others may read it: the index holds the text
     return True
 
 

@@ -8,7 +8,7 @@ finds the whole. HMM is off on both sides: new-word guessing depends on the surr
 and the same string must give the same terms wherever it appears.
 
 An archive may add words to jieba's dictionary with an `artread.dict` file (jieba's user
-dictionary format: `word [frequency] [tag]` per line); use_user_dictionary() selects it.
+dictionary format: `word [frequency] [tag]` per line): an Analyzer holds one archive's.
 """
 
 from __future__ import annotations
@@ -51,13 +51,13 @@ _FILLER_WORDS = """
 QUERY_FILLER = frozenset(_FILLER_WORDS.split()) | STOPWORDS
 _HAS_CJK = re.compile(rf"[{_CJK}]")
 
-_base: Any = None  # jieba's tokenizer with its stock dictionary
-_segmenters: dict[str, Any] = {}  # user dictionary digest -> tokenizer
-_user_dictionary = ("", "")  # (digest, text) of the active user dictionary
+_base: Any = None  # jieba's tokenizer with its stock dictionary, shared by every Analyzer
+# jieba's tokenizer and the lexicon for each user dictionary, by its digest: shared by the
+# analyzers of archives with the same dictionary (each holds a copy of jieba's dictionary).
+_segmenters: dict[str, Any] = {}
 _t2s: Any = None
-_lexicons: dict[str, Any] = {}  # user dictionary digest -> Lexicon, the most recent last
+_lexicons: dict[str, Any] = {}  # the most recently used last
 KEEP_LEXICONS = 4  # as many as a resident process keeps archives (server.Indexes.KEEP)
-_index_lexicon = False  # index_with_lexicon()
 
 
 def word_pattern() -> re.Pattern[str]:
@@ -90,79 +90,13 @@ def stem(word: str) -> str:
     """An English word's stem (Porter), so plurals and singulars meet; other words unchanged."""
     if len(word) < 4 or not (word.isascii() and word.isalpha()):
         return word
-    from whoosh.lang.porter import stem as porter
+    from artread.core.engine.stemmer import stem as porter
 
     return porter(word)
 
 
 def dictionary_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if text.strip() else ""
-
-
-def use_user_dictionary(text: str | None) -> None:
-    """Segment with jieba's dictionary plus these user words (jieba's user-dict format)."""
-    global _user_dictionary
-    text = text or ""
-    _user_dictionary = (dictionary_digest(text), text)
-
-
-def segmenter() -> Any:
-    """jieba's tokenizer for the active user dictionary, made once per dictionary."""
-    digest, text = _user_dictionary
-    tokenizer = _segmenters.get(digest)
-    if tokenizer is None:
-        base = _base_segmenter()
-        if not digest:
-            return base
-        import jieba
-
-        tokenizer = jieba.Tokenizer()
-        tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
-        tokenizer.initialized = True
-        tokenizer.tmp_dir, tokenizer.cache_file = base.tmp_dir, base.cache_file
-        tokenizer.load_userdict(io.BytesIO(text.encode("utf-8")))
-        _segmenters.clear()  # one user dictionary's copy of jieba's (15 MB) at a time
-        _segmenters[digest] = tokenizer
-    return tokenizer
-
-
-def query_words(run: str) -> Iterator[str]:
-    """A run of Chinese segmented as jieba's default mode (HMM off) would, for a query.
-
-    From the SQLite lexicon, which answers at once; jieba itself loads for a second.
-    """
-    found = _lexicon()
-    if found is None:  # jieba without its dictionary file: use jieba itself
-        yield from segmenter().cut(run, HMM=False)
-    else:
-        yield from found.cut(run)
-
-
-def index_with_lexicon(enabled: bool) -> None:
-    """Segment text for the index from the lexicon instead of jieba (the same terms).
-
-    Worth it for a few changed files: jieba takes a second to load, the lexicon none, but it
-    segments about ten times slower.
-    """
-    global _index_lexicon
-    _index_lexicon = enabled
-
-
-def _lexicon() -> Any:
-    """The lexicon with the active user dictionary applied; None without jieba's dict file."""
-    from artread.core import lexicon
-
-    digest, text = _user_dictionary
-    found = _lexicons.pop(digest, None)
-    if found is None:
-        path = ensure_lexicon()
-        if path is None:
-            return None
-        found = lexicon.Lexicon(path, text)
-    _lexicons[digest] = found
-    while len(_lexicons) > KEEP_LEXICONS:  # an edited dictionary's old lexicon is not used again
-        _lexicons.pop(next(iter(_lexicons))).close()
-    return found
 
 
 def cache_sizes() -> dict[str, int]:
@@ -211,58 +145,141 @@ def _base_segmenter() -> Any:
     return _base
 
 
-def terms(text: str, *, search_mode: bool = True) -> Iterator[tuple[str, int, int]]:
-    """(term, start, end) over the normalised text; offsets index the normalised string."""
-    normalized = normalize(text)
-    for match in _TOKEN.finditer(normalized):
-        start = match.start()
-        if match.lastgroup == "cjk":
-            run = match.group()
-            lexicon = _lexicon() if _index_lexicon and search_mode else None
-            if lexicon is not None:
-                found = lexicon.tokenize_for_search(run)
-            else:
-                mode = "search" if search_mode else "default"
-                found = segmenter().tokenize(run, mode=mode, HMM=False)
-            for word, s, e in found:
-                if word not in STOPWORDS:
-                    yield word, start + s, start + e
-            continue
-        word = match.group()
-        parts = list(_PART.finditer(word))
-        for part in parts:
-            yield stem(part.group()), start + part.start(), start + part.end()
-        if len(parts) > 1 or word.endswith(("+", "#")):
-            yield word, start, match.end()
+def _segmenter(digest: str, text: str) -> Any:
+    """jieba's tokenizer with this user dictionary, made once per dictionary."""
+    tokenizer = _segmenters.get(digest)
+    if tokenizer is None:
+        base = _base_segmenter()
+        if not digest:
+            return base
+        import jieba
+
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+        tokenizer.initialized = True
+        tokenizer.tmp_dir, tokenizer.cache_file = base.tmp_dir, base.cache_file
+        tokenizer.load_userdict(io.BytesIO(text.encode("utf-8")))
+        _segmenters.clear()  # one user dictionary's copy of jieba's dictionary at a time
+        _segmenters[digest] = tokenizer
+    return tokenizer
 
 
-def query_units(text: str) -> list[str]:
-    """The terms a query must find, in order: jieba's default (accurate) mode, no filler.
+def _lexicon(digest: str, text: str) -> Any:
+    """The lexicon with this user dictionary applied; None without jieba's dict file."""
+    from artread.core import lexicon
 
-    The index holds every search-mode term, which includes every default-mode word of the same
-    text. A Latin compound (torch.utils.checkpoint, C++) is one unit: the index holds it whole.
-    Question words and filler (如何, 为什么, how) are dropped unless nothing else is left.
+    found = _lexicons.pop(digest, None)
+    if found is None:
+        path = ensure_lexicon()
+        if path is None:
+            return None
+        found = lexicon.Lexicon(path, text)
+    _lexicons[digest] = found
+    while len(_lexicons) > KEEP_LEXICONS:  # an edited dictionary's old lexicon is not used again
+        _lexicons.pop(next(iter(_lexicons))).close()
+    return found
+
+
+class Analyzer:
+    """Text to terms for one archive: jieba's dictionary plus the archive's user dictionary.
+
+    Owned by the archive's index (ArchiveIndex.analyzer), so the index and every query of that
+    archive are segmented alike, whichever archive was read before. Immutable: another
+    dictionary, or indexing from the lexicon, is another Analyzer.
     """
-    units = query_terms(text)
-    meaningful = [unit for unit, filler in units if not filler]
-    units_all = [unit for unit, _filler in units]
-    meaningful = list(dict.fromkeys(meaningful or units_all))
-    return meaningful
 
+    def __init__(self, user_dictionary: str | None = None, *, index_from_lexicon: bool = False):
+        self.user_dictionary = user_dictionary or ""
+        self.digest = dictionary_digest(self.user_dictionary)
+        # Segment text for the index from the lexicon instead of jieba (the same terms): worth
+        # it for a few changed files, as jieba takes a second to load and the lexicon none.
+        self.index_from_lexicon = index_from_lexicon
 
-def query_terms(text: str) -> list[tuple[str, bool]]:
-    """Every term of a query, in order, each with whether it is filler (如何, how)."""
-    units: list[tuple[str, bool]] = []  # (unit, is filler)
-    normalized = normalize(text)
-    for match in _TOKEN.finditer(normalized):
-        if match.lastgroup == "cjk":
-            units.extend(
-                (word, word in QUERY_FILLER)
-                for word in query_words(match.group())
-                if word not in STOPWORDS
-            )
-            continue
-        word = match.group()
-        compound = len(_PART.findall(word)) > 1 or word.endswith(("+", "#"))
-        units.append((word if compound else stem(word), word in QUERY_FILLER))
-    return units
+    def __repr__(self) -> str:
+        return f"Analyzer(user dictionary {self.digest or 'none'})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Analyzer) and (other.digest, other.index_from_lexicon) == (
+            self.digest,
+            self.index_from_lexicon,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.digest, self.index_from_lexicon))
+
+    def with_lexicon(self, enabled: bool = True) -> Analyzer:
+        """This analyzer, segmenting text for the index from the lexicon (or not)."""
+        return Analyzer(self.user_dictionary, index_from_lexicon=enabled)
+
+    def segmenter(self) -> Any:
+        """jieba's tokenizer with this analyzer's user dictionary."""
+        return _segmenter(self.digest, self.user_dictionary)
+
+    def lexicon(self) -> Any:
+        """The SQLite lexicon with this analyzer's user dictionary; None without jieba's file."""
+        return _lexicon(self.digest, self.user_dictionary)
+
+    def terms(self, text: str, *, search_mode: bool = True) -> Iterator[tuple[str, int, int]]:
+        """(term, start, end) over the normalised text; offsets index the normalised string."""
+        normalized = normalize(text)
+        for match in _TOKEN.finditer(normalized):
+            start = match.start()
+            if match.lastgroup == "cjk":
+                for word, s, e in self._cjk_terms(match.group(), search_mode):
+                    if word not in STOPWORDS:
+                        yield word, start + s, start + e
+                continue
+            word = match.group()
+            parts = list(_PART.finditer(word))
+            for part in parts:
+                yield stem(part.group()), start + part.start(), start + part.end()
+            if len(parts) > 1 or word.endswith(("+", "#")):
+                yield word, start, match.end()
+
+    def _cjk_terms(self, run: str, search_mode: bool) -> Iterator[tuple[str, int, int]]:
+        lexicon = self.lexicon() if self.index_from_lexicon and search_mode else None
+        if lexicon is not None:
+            return lexicon.tokenize_for_search(run)
+        mode = "search" if search_mode else "default"
+        return self.segmenter().tokenize(run, mode=mode, HMM=False)
+
+    def query_words(self, run: str) -> Iterator[str]:
+        """A run of Chinese segmented as jieba's default mode (HMM off) would, for a query.
+
+        From the SQLite lexicon, which answers at once; jieba itself loads for a second.
+        """
+        found = self.lexicon()
+        if found is None:  # jieba without its dictionary file: use jieba itself
+            yield from self.segmenter().cut(run, HMM=False)
+        else:
+            yield from found.cut(run)
+
+    def query_units(self, text: str) -> list[str]:
+        """The terms a query must find, in order: jieba's default (accurate) mode, no filler.
+
+        The index holds every search-mode term, which includes every default-mode word of the
+        same text. A Latin compound (torch.utils.checkpoint, C++) is one unit: the index holds
+        it whole. Question words and filler (如何, 为什么, how) are dropped unless nothing else
+        is left.
+        """
+        units = self.query_terms(text)
+        meaningful = [unit for unit, filler in units if not filler]
+        units_all = [unit for unit, _filler in units]
+        return list(dict.fromkeys(meaningful or units_all))
+
+    def query_terms(self, text: str) -> list[tuple[str, bool]]:
+        """Every term of a query, in order, each with whether it is filler (如何, how)."""
+        units: list[tuple[str, bool]] = []  # (unit, is filler)
+        normalized = normalize(text)
+        for match in _TOKEN.finditer(normalized):
+            if match.lastgroup == "cjk":
+                units.extend(
+                    (word, word in QUERY_FILLER)
+                    for word in self.query_words(match.group())
+                    if word not in STOPWORDS
+                )
+                continue
+            word = match.group()
+            compound = len(_PART.findall(word)) > 1 or word.endswith(("+", "#"))
+            units.append((word if compound else stem(word), word in QUERY_FILLER))
+        return units

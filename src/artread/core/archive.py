@@ -184,22 +184,28 @@ def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def read_article(root: Path, relpath: str) -> Article:
-    """Read one file into an Article (its id still to be assigned by assign_ids)."""
-    full = root / relpath
-    warnings: list[str] = []
-    try:
-        with open(full, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-            mtime = os.fstat(handle.fileno()).st_mtime
-    except OSError as exc:
-        raise ArticleError(exc.strerror or str(exc)) from None
+def read_text(full: Path) -> tuple[str, float, bool]:
+    """A file's text (its first MAX_BYTES, decoded, newlines as \\n), its mtime, and whether
+    it was cut. OSError if it cannot be read, ArticleError if it is not text."""
+    with open(full, "rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
+        mtime = os.fstat(handle.fileno()).st_mtime
     truncated = len(data) > MAX_BYTES
     if truncated:
         data = data[:MAX_BYTES]
-        warnings.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
     text, _encoding = decode(data, truncated=truncated)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), mtime, truncated
+
+
+def read_article(root: Path, relpath: str) -> Article:
+    """Read one file into an Article (its id still to be assigned by assign_ids)."""
+    warnings: list[str] = []
+    try:
+        text, mtime, truncated = read_text(root / relpath)
+    except OSError as exc:
+        raise ArticleError(exc.strerror or str(exc)) from None
+    if truncated:
+        warnings.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
     meta, body, problem = split_front_matter(text)
     if problem:
         warnings.append(problem)
@@ -208,7 +214,7 @@ def read_article(root: Path, relpath: str) -> Article:
     return article
 
 
-# python-frontmatter's boundaries, for body_of(), which must not import it (8 ms with yaml).
+# python-frontmatter's boundaries, for body_of(), which must not import it (it imports yaml).
 _YAML_BOUNDARY = re.compile(r"^-{3,}\s*$", re.M)
 _JSON_BOUNDARY = re.compile(r"^(?:{|})$", re.M)
 

@@ -7,7 +7,6 @@ claims an article the index does not hold. `latest` reads only the catalog.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -15,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from artread.config import check_file, trusted_dir
+from artread.core.files import write_atomic
 
 FORMAT = 4
 # MessagePack, one column per field: reading it cannot run code, as a pickle can, and
-# columns decode faster than one small object per article (measured in BENCHMARKS.md).
+# columns decode faster than one small object per article.
 FILENAME = "catalog.msgpack"
-OLD_FILENAMES = ("catalog.pickle",)  # of earlier formats: removed when the index is rebuilt
 _MAGIC = b"artread catalog %d\n" % FORMAT
 _ABSENT_CODE = 1  # a MessagePack extension type: this entry has no such field
 # Kept as UTF-8 bytes on disk and decoded only for the entries used: most of the catalog's
@@ -342,15 +341,4 @@ def save(index_dir: Path, catalog: Catalog) -> None:
         "columns": columns,
     }
     data = _MAGIC + msgpack.packb(body, unicode_errors="surrogatepass")
-    fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=index_dir)  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            written = _identity(os.fstat(handle.fileno()))
-        os.replace(tmp, index_dir / FILENAME)
-        catalog.identity = written
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    catalog.identity = _identity(write_atomic(index_dir / FILENAME, data))

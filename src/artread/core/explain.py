@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh)
 from artread.core import analysis, glossary, spelling
 from artread.core.index import ArchiveIndex
 from artread.core.query import ParsedQuery, parse
@@ -27,18 +26,13 @@ class Explanation:
 
 def explain(index: ArchiveIndex | None, text: str) -> Explanation:
     """How the text is analysed; with an index, its user dictionary, synonyms and typos too."""
-    user_dictionary = False
-    if index is not None:
-        user_dictionary = bool(index.catalog.dictionary.get("text"))  # selects it, too
-    analysis.index_with_lexicon(True)  # the same terms as jieba, without its second to load
-    try:
-        index_terms = [term for term, _start, _end in analysis.terms(text)]
-    finally:
-        analysis.index_with_lexicon(False)
+    analyzer = index.analyzer if index is not None else analysis.Analyzer()
+    # From the lexicon: the same terms as jieba, without its second to load.
+    index_terms = [term for term, _start, _end in analyzer.with_lexicon().terms(text)]
     parsed = parse(text)
     searched = " ".join(parsed.words)
-    every = analysis.query_terms(searched)
-    terms = analysis.query_units(searched)
+    every = analyzer.query_terms(searched)
+    terms = analyzer.query_units(searched)
     filler = [unit for unit, is_filler in every if is_filler and unit not in terms]
     found = glossary.for_archive(index.root if index is not None else None)
     explanation = Explanation(
@@ -48,12 +42,12 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
         parsed,
         terms,
         list(dict.fromkeys(filler)),
-        found.expand(searched, terms),
-        user_dictionary=user_dictionary,
+        found.expand(searched, terms, analyzer),
+        user_dictionary=bool(analyzer.user_dictionary),
         synonyms=sum(1 for s in found.sources if s == "synonyms"),
     )
     if index is not None and terms:
-        from whoosh.query import Term
+        from artread.core.engine import match
 
         covered = {u for e in explanation.expansions for u in e.span}
         with index.searcher() as searcher:
@@ -62,7 +56,7 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
             for correction in found_typos:
                 # As search shows it: the word as typed, its correction as articles write it.
                 first = correction.term.split()[0]
-                paths = [hit["path"] for hit in searcher.search(Term("body", first), limit=3)]
+                paths = [hit["path"] for hit in searcher.search(match.term("body", first), limit=3)]
                 texts = [store.decoded(p) for p in paths]
                 correction = spelling.as_written(correction, texts)
                 explanation.corrections.append(

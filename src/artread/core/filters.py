@@ -46,7 +46,7 @@ def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
     """Articles whose title holds every term of value, or the text itself."""
     needle = analysis.normalize(value)
     found = {e.path for e in _articles(index) if needle in analysis.normalize(e.title)}
-    units = analysis.query_units(value)
+    units = index.analyzer.query_units(value)
     if units:
         with index.searcher() as searcher:
             found |= queries.paths_holding(searcher, units, ["title"])

@@ -6,9 +6,10 @@ separated by "=", `#` at the start of a line or after a space starting a comment
 form). A query word that is a form of a group is also searched as the group's other forms
 (search.py weighs those a little below the form typed).
 
-Forms are compared as query terms (analysis.query_units), so case, width, plurals and
+Forms are compared as query terms (Analyzer.query_units), so case, width, plurals and
 traditional characters do not matter, and a form only matches whole query terms: 堆 is not
-found inside 堆排序.
+found inside 堆排序. Chinese forms are segmented when a query is expanded, with the analyzer of
+the archive searched; Latin forms need no dictionary, so a built glossary holds none.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from artread.core import analysis
+from artread.core.files import read_utf8, write_atomic
 
 SYNONYMS_FILE = "artread.synonyms"
 SHIPPED = Path(__file__).resolve().parent / "data" / "glossary.txt"
@@ -77,11 +79,12 @@ class Glossary:
         # first, and segmented only when the query holds that text.
         self._latin: dict[tuple[str, ...], str] = {}
         self._by_text: list[str] = []
+        latin = analysis.Analyzer()  # Latin text is segmented alike whatever the dictionary
         for normalized in self._group_of:
             if analysis.has_cjk(normalized) or not lossless(normalized):
                 self._by_text.append(normalized)
             else:
-                key = tuple(analysis.query_units(normalized))
+                key = tuple(latin.query_units(normalized))
                 if key:
                     self._latin.setdefault(key, normalized)
 
@@ -114,11 +117,15 @@ class Glossary:
         found = self._group_of.get(analysis.normalize(text).strip())
         return None if found is None else self.groups[found]
 
-    def expand(self, text: str, units: list[str]) -> list[Expansion]:
+    def expand(
+        self, text: str, units: list[str], analyzer: analysis.Analyzer | None = None
+    ) -> list[Expansion]:
         """The groups whose forms a query uses, longest forms first, without overlaps.
 
-        text: the query as typed; units: its terms (analysis.query_units).
+        text: the query as typed; units: its terms (analyzer.query_units); analyzer: the
+        archive's (None: no user dictionary).
         """
+        analyzer = analyzer or analysis.Analyzer()
         if not units:
             return []
         normalized = analysis.normalize(text)
@@ -130,7 +137,7 @@ class Glossary:
                     found.append((start, start + length, form))
         for form in self._by_text:
             if form in normalized:
-                span = analysis.query_units(form)
+                span = analyzer.query_units(form)
                 start = _find_run(units, span)
                 if start is not None:
                     found.append((start, start + len(span), form))
@@ -141,13 +148,15 @@ class Glossary:
             if taken & set(range(start, end)):
                 continue
             taken.update(range(start, end))
-            expansion = self._expansion(tuple(units[start:end]), form)
+            expansion = self._expansion(tuple(units[start:end]), form, analyzer)
             if expansion.alternatives:
                 expansions.append(expansion)
         expansions.sort(key=lambda e: units.index(e.span[0]))
         return expansions
 
-    def _expansion(self, span: tuple[str, ...], form: str) -> Expansion:
+    def _expansion(
+        self, span: tuple[str, ...], form: str, analyzer: analysis.Analyzer
+    ) -> Expansion:
         group = self._group_of[form]
         alternatives = []
         seen = {span}
@@ -160,7 +169,7 @@ class Glossary:
             # (A form whose terms lose characters, b+树 as b and 树, also finds what holds
             # those terms: B树. Searched for, it is a little loose; only typing it exactly
             # selects its group.)
-            terms = tuple(analysis.query_units(normalized))
+            terms = tuple(analyzer.query_units(normalized))
             if terms and terms not in seen:
                 seen.add(terms)
                 alternatives.append(Alternative(other, terms))
@@ -190,8 +199,8 @@ KEEP_LOADED = 4  # each edit of an artread.synonyms gives a new key: keep the re
 def for_archive(root: Path | None) -> Glossary:
     """The shipped glossary plus the archive's artread.synonyms.
 
-    Built once per process, and kept in the cache dir between processes (building it
-    normalises and analyses every form: 15 ms that every search would pay).
+    Built once per process, and kept in the cache dir between processes: building it
+    normalises and analyses every form, which every search would pay for.
     """
     user_path = Path(root) / SYNONYMS_FILE if root is not None else None
     key = (str(user_path), _stamp(user_path), _stamp(SHIPPED), analysis.ANALYZER_VERSION, FORMAT)
@@ -224,7 +233,7 @@ def _cached(key: tuple, user_path: Path | None) -> Glossary:
     user_text, problem = "", None
     if key[1] is not None and user_path is not None:
         try:
-            user_text = user_path.read_bytes().decode("utf-8", "replace")
+            user_text = read_utf8(user_path, errors="replace")
         except OSError as exc:
             problem = f"cannot read {SYNONYMS_FILE}: {exc.strerror or exc}"
     built = Glossary(shipped_groups(), parse(user_text))
@@ -271,11 +280,7 @@ def _write(path: Path, built: Glossary) -> None:
     fields = {name: getattr(built, name) for name in _FIELDS}
     fields["_latin"] = list(built._latin.items())
     data = msgpack.packb(fields, unicode_errors="surrogatepass")
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
-    with open(os.open(partial, flags, 0o600), "wb") as handle:
-        handle.write(data)
-    os.replace(partial, path)
+    write_atomic(path, data)
 
 
 def shipped_groups() -> list[tuple[str, ...]]:

@@ -11,14 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from artread.core import archive, catalog, literal
-from artread.core.index import (
-    FINGERPRINT,
-    USER_DICTIONARY,
-    WHOOSH_DIR,
-    ArchiveIndex,
-    diff,
-    index_size,
-)
+from artread.core.files import read_utf8
+from artread.core.freshness import USER_DICTIONARY, diff
+from artread.core.index import FINGERPRINT, WHOOSH_DIR, ArchiveIndex, index_size
 
 
 @dataclass
@@ -89,7 +84,7 @@ def _user_dictionary(root: Path, health: Health) -> None:
         health.add("ok", "dictionary", f"no {USER_DICTIONARY} (jieba's dictionary only)")
         return
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_utf8(path)
     except (OSError, UnicodeDecodeError) as exc:
         health.add("problem", "dictionary", f"{USER_DICTIONARY} not read ({exc}): make it UTF-8")
         return
@@ -125,19 +120,19 @@ def _freshness(current: catalog.Catalog, scanned: archive.ScanResult, health: He
 
 
 def _whoosh(folder: Path, expected: int, health: Health) -> None:
-    from whoosh import index as whoosh_index
+    from artread.core.engine import store
 
     try:
-        ix = whoosh_index.open_dir(str(folder))
-        with ix.reader() as reader:
-            documents = reader.doc_count()
-            deleted = reader.doc_count_all() - documents
-        segments = len(ix._segments())
+        found = store.census(folder)
     except Exception as exc:  # any damage: Whoosh raises many kinds
         health.add("problem", "whoosh", f"does not open ({exc}): the next command rebuilds it")
         return
+    documents = found.documents
     level = "ok" if documents == expected else "problem"
-    text = f"{documents} documents in {segments} segments, {deleted} deleted awaiting a merge"
+    text = (
+        f"{documents} documents in {found.segments} segments, "
+        f"{found.deleted} deleted awaiting a merge"
+    )
     if level == "problem":
         text += f"; the catalog lists {expected}: run artread index --rebuild"
     health.add(level, "whoosh", text)

@@ -1,11 +1,11 @@
 """Reading the files an index update needs: each file read, parsed and cut into terms.
 
 A big update (the first index of an archive) is read by worker processes, one per core: jieba
-segmentation is most of the work and runs in Python, so threads would not help. The workers
-hand back each article's fields already cut into terms, and the updating process only writes
-them to Whoosh, in the order of the files, so the index is the one a single process would
-build. A small update stays in this process, where it can use the lexicon instead of loading
-jieba.
+segmentation and Whoosh's writing are most of the work and run in Python, so threads would not
+help. Each worker takes a contiguous run of the files, of about the same size as the others',
+and writes its own Whoosh segment and literal texts; the updating process commits the segments
+in the order of the files, so documents keep the numbers a single process would give them. A
+small update stays in this process, where it can use the lexicon instead of loading jieba.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import time
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class Prepared:
     written: int = 0  # length of the file-as-written part of text
 
 
-def prepare(root: Path, path: str) -> Prepared:
+def prepare(root: Path, path: str, analyzer: analysis.Analyzer) -> Prepared:
     """Read one file and cut its text into the terms the index holds."""
     try:
         article = archive.read_article(root, path)
@@ -52,7 +53,7 @@ def prepare(root: Path, path: str) -> Prepared:
     text, written = literal.article_text(article.title, article.source, document["body"])
     # Whoosh indexes a list of strings as these terms, without calling the analyzer again.
     for name in TEXT_FIELDS:
-        document[name] = [term for term, _start, _end in analysis.terms(document[name])]
+        document[name] = [term for term, _start, _end in analyzer.terms(document[name])]
     return Prepared(path, None, document, article.summary(), article.warnings, text, written)
 
 
@@ -92,51 +93,105 @@ def worker_count(jobs: int | None, files: int, size: int) -> int:
     return workers if workers > 1 else 0
 
 
-def prepared(
-    root: Path, paths: list[str], workers: int = 0, dictionary: str | None = None
-) -> Iterator[Prepared]:
-    """Every file of `paths`, prepared, in that order: here, or by `workers` processes."""
-    if workers < 2:
-        for path in paths:
-            yield prepare(root, path)
-        return
-    yield from _in_workers(root, paths, workers, dictionary)
+def prepared(root: Path, paths: list[str], analyzer: analysis.Analyzer) -> Iterator[Prepared]:
+    """Every file of `paths`, prepared in this process, in that order."""
+    for path in paths:
+        yield prepare(root, path, analyzer)
 
 
-def _in_workers(
-    root: Path, paths: list[str], workers: int, dictionary: str | None
-) -> Iterator[Prepared]:
-    """Chunks of files dealt round-robin to worker processes, results read back in order.
+def runs(paths: list[str], sizes: list[int], parts: int) -> list[list[str]]:
+    """paths cut into at most `parts` contiguous runs of about the same total size."""
+    total = sum(sizes)
+    found: list[list[str]] = [[]]
+    written = 0
+    for path, size in zip(paths, sizes, strict=True):
+        if found[-1] and len(found) < parts and written >= total * len(found) / parts:
+            found.append([])
+        found[-1].append(path)
+        written += size
+    return found
 
-    Each worker has at most two chunks asked of it, so memory does not grow with the archive
-    when writing the index is slower than reading. An exception here, Ctrl-C, or the caller
-    closing this generator ends the workers before it returns.
+
+@dataclass
+class Run:
+    """What one worker made of its run of files: a record of each file (as Prepared, without
+    its fields or text), its Whoosh segment, and its literal texts (file name, spans)."""
+
+    paths: list[str]
+    texts: str
+    records: list[Prepared] = field(default_factory=list)
+    segment: Any = None
+    spans: dict[str, list[int]] = field(default_factory=dict)
+    done: bool = False
+
+
+class Workers:
+    """Worker processes writing Whoosh segments and literal texts for runs of files.
+
+    records() yields each file's record as it is read, in no particular order; once it has
+    ended, `runs` holds every run's results, in the order of the files. close() stops the
+    workers and removes their literal texts; what they wrote to Whoosh is not in the index
+    until the caller commits it (engine.segments.commit_with).
     """
-    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
-    pool: list[_Worker] = []
-    finished = False
-    try:
-        pool.extend(_Worker(dictionary) for _ in range(workers))
-        asked = 0
-        for number in range(len(chunks)):
-            while asked < len(chunks) and asked < number + 2 * workers:
-                pool[asked % workers].ask(root, chunks[asked])
-                asked += 1
-            yield from pool[number % workers].answer()
-        finished = True
-    finally:
-        for worker in pool:
+
+    def __init__(self, root: Path, index_dir: Path, whoosh_dir: Path, limitmb: int) -> None:
+        self.root, self.index_dir = root, index_dir
+        self.whoosh_dir, self.limitmb = whoosh_dir, limitmb
+        self.runs: list[Run] = []
+        self._pool: list[_Worker] = []
+
+    def start(self, runs: list[list[str]], dictionary: str | None) -> None:
+        stamp = time.time_ns()
+        self._pool.extend(_Worker() for _ in runs)  # all start at once, before any is sent work
+        for number, (paths, worker) in enumerate(zip(runs, self._pool, strict=True)):
+            run = Run(paths, f"{literal.PREFIX}part-{stamp}-{number}.bin")
+            self.runs.append(run)
+            job = {
+                "root": str(self.root),
+                "paths": paths,
+                "whoosh_dir": str(self.whoosh_dir),
+                "texts": str(self.index_dir / run.texts),
+                "limitmb": self.limitmb,
+            }
+            worker.send((dictionary or "", job))
+
+    def records(self) -> Iterator[Prepared]:
+        import select
+
+        waiting = {
+            worker.fileno(): (worker, run)
+            for worker, run in zip(self._pool, self.runs, strict=True)
+        }
+        while waiting:
+            ready, _, _ = select.select(list(waiting), [], [])
+            for descriptor in ready:
+                worker, run = waiting[descriptor]
+                kind, *found = worker.answer()
+                if kind == "records":
+                    run.records.extend(found[0])
+                    yield from found[0]
+                else:
+                    run.segment, run.spans, run.done = found[0], found[1], True
+                    del waiting[descriptor]
+
+    def close(self) -> None:
+        """Stop the workers (killed if their runs are not all done) and remove the literal
+        texts they wrote."""
+        finished = all(run.done for run in self.runs)
+        for worker in self._pool:
             worker.stop(finished)
+        for run in self.runs:
+            (self.index_dir / run.texts).unlink(missing_ok=True)
 
 
 class _Worker:
-    """A worker process reading chunks of files from a pipe and writing Prepared lists back.
+    """A worker process reading a job from a pipe and writing its answers back.
 
     Its own session, so Ctrl-C in the terminal reaches only the updating process, which
-    decides what stops; it ends by itself when its input closes, even if that process died.
+    decides what stops; if that process dies, the worker's next answer fails and it ends.
     """
 
-    def __init__(self, dictionary: str | None) -> None:
+    def __init__(self) -> None:
         import subprocess
         import sys
 
@@ -153,10 +208,14 @@ class _Worker:
             [sys.executable, "-P", "-c", code],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            bufsize=0,  # select() then sees every byte not yet read
             env=env,
             start_new_session=True,
         )
-        self.send(dictionary or "")
+
+    def fileno(self) -> int:
+        assert self.process.stdout is not None
+        return self.process.stdout.fileno()
 
     def send(self, message: Any) -> None:
         assert self.process.stdin is not None
@@ -165,12 +224,8 @@ class _Worker:
         except BrokenPipeError:
             raise self._stopped() from None
 
-    def ask(self, root: Path, chunk: list[str]) -> None:
-        self.send((str(root), chunk))
-
-    def answer(self) -> list[Prepared]:
-        assert self.process.stdout is not None
-        found = _read(self.process.stdout)
+    def answer(self) -> tuple:
+        found = _read(self.fileno())
         if found is None:
             raise self._stopped()
         if isinstance(found, str):  # the worker's own traceback
@@ -193,40 +248,78 @@ class _Worker:
 
 
 def serve() -> None:
-    """A worker's main loop: the user dictionary, then (root, paths) until input ends."""
+    """A worker's main: the user dictionary and a job, answered as it goes."""
     import traceback
 
-    requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
-    analysis.use_user_dictionary(_read(requests))
-    analysis.segmenter()  # jieba loads before the first chunk
-    while (request := _read(requests)) is not None:
-        root, paths = request
-        try:
-            found: Any = [prepare(Path(root), path) for path in paths]
-        except Exception:
-            found = traceback.format_exc()
-        try:
-            _write(answers, found)
-        except BrokenPipeError:  # the updating process is gone
-            return
+    request = _read(0)
+    if request is None:
+        return
+    dictionary, job = request
+    try:
+        _write_run(job, analysis.Analyzer(dictionary), answers)
+    except BrokenPipeError:  # the updating process is gone
+        return
+    except Exception:
+        with suppress(BrokenPipeError):
+            _write(answers, traceback.format_exc())
+
+
+def _write_run(job: dict, analyzer: analysis.Analyzer, answers: BinaryIO) -> None:
+    """Read the job's files into a new Whoosh segment and a literal-texts file, sending a
+    record of every CHUNK files, then the segment and the texts' spans."""
+    from artread.core.engine import segments
+    from artread.core.engine.tokenizer import bind
+
+    root, paths = Path(job["root"]), job["paths"]
+    writer = segments.segment_writer(job["whoosh_dir"], job["limitmb"])
+    bind(writer.schema, analyzer)
+    texts = Path(job["texts"])
+    store = literal.Writer(texts.parent, None, [], name=texts.name)
+    try:
+        for start in range(0, len(paths), CHUNK):
+            records = []
+            for path in paths[start : start + CHUNK]:
+                found = prepare(root, path, analyzer)
+                if found.skipped is None:
+                    writer.add_document(**found.document)
+                    store.add(path, found.text, found.written)
+                found.document, found.text = {}, b""
+                records.append(found)
+            _write(answers, ("records", records))
+        _name, spans = store.finish()
+        _write(answers, ("done", segments.finish_segment(writer), spans))
+    except BaseException:
+        segments.abandon_segment(writer)
+        store.abort()
+        raise
 
 
 def _write(stream: BinaryIO, message: Any) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(data)))
-    stream.write(data)
+    view = memoryview(_LENGTH.pack(len(data)) + data)
+    while view:  # an unbuffered stream may take part of it at a time
+        view = view[stream.write(view) or 0 :]
     stream.flush()
 
 
-def _read(stream: BinaryIO) -> Any:
+def _read(descriptor: int) -> Any:
     """The next message, or None at the end of the stream."""
-    header = stream.read(_LENGTH.size)
-    if len(header) < _LENGTH.size:
+    header = _read_exactly(descriptor, _LENGTH.size)
+    if header is None:
         return None
-    size = _LENGTH.unpack(header)[0]
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    return pickle.loads(data)
+    data = _read_exactly(descriptor, _LENGTH.unpack(header)[0])
+    return None if data is None else pickle.loads(data)
+
+
+def _read_exactly(descriptor: int, size: int) -> bytes | None:
+    """size bytes from the descriptor; None if it ends before."""
+    parts, missing = [], size
+    while missing:
+        part = os.read(descriptor, min(missing, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)

@@ -1,6 +1,6 @@
 """jieba's dictionary in a SQLite file, to segment queries without loading it.
 
-jieba needs about a second to load its 350,000-word dictionary into memory, which would be
+jieba is slow to load its dictionary into memory, which would be
 most of the time a search takes. A query needs the frequencies of its own substrings only, so
 artread keeps the dictionary (words and their prefixes, as jieba holds them) in a SQLite file in
 its cache dir and runs jieba's own algorithm on the query, looking words up as it goes: the
@@ -12,13 +12,14 @@ jieba's load_userdict would.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from importlib.util import find_spec
 from pathlib import Path
+
+from artread.core.files import replacing
 
 FORMAT = "1"
 # jieba's own patterns: what it segments with the dictionary, and how it splits the rest.
@@ -29,7 +30,7 @@ _USER_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 
 
 def jieba_dictionary() -> Path | None:
-    """jieba's dictionary file, found without importing jieba (which takes 0.1 s)."""
+    """jieba's dictionary file, found without importing jieba (slow to import)."""
     spec = find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -51,20 +52,12 @@ def build(path: Path, frequencies: dict[str, int], total: int) -> None:
     from artread.config import private_dir
 
     private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=".lexicon-", dir=path.parent)  # mode 0600
-    os.close(fd)
-    try:
-        with sqlite3.connect(tmp) as db:
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
-            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER)")
-            db.executemany("INSERT INTO words VALUES (?, ?)", frequencies.items())
-            db.execute("INSERT INTO meta VALUES ('total', ?)", (total,))
-        db.close()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as partial, closing(sqlite3.connect(partial)) as db, db:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER)")
+        db.executemany("INSERT INTO words VALUES (?, ?)", frequencies.items())
+        db.execute("INSERT INTO meta VALUES ('total', ?)", (total,))
 
 
 class Lexicon:

@@ -111,7 +111,13 @@ class Writer:
     texts of unchanged articles first.
     """
 
-    def __init__(self, index_dir: Path, old: LiteralStore | None, kept: Iterable[str]) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        old: LiteralStore | None,
+        kept: Iterable[str],
+        name: str | None = None,  # of the new file, when it does not append
+    ) -> None:
         kept = [path for path in kept if old is not None and path in old.spans]
         live = sum(old.spans[path][1] + 1 for path in kept) if old else 0
         size = old.file.stat().st_size if old else 0
@@ -123,7 +129,7 @@ class Writer:
             self.spans = {path: list(old.spans[path]) for path in kept}
             self._offset = size
         else:
-            self.name = f"{PREFIX}{time.time_ns()}-{os.getpid()}.bin"
+            self.name = name or f"{PREFIX}{time.time_ns()}-{os.getpid()}.bin"
             self._offset = 0
         flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         flags |= os.O_APPEND if self.appending else os.O_TRUNC
@@ -141,6 +147,17 @@ class Writer:
         self._handle.write(_SEPARATOR)
         self.spans[path] = [self._offset, len(blob), written]
         self._offset += len(blob) + 1
+
+    def add_file(self, part: Path, spans: dict[str, list[int]]) -> None:
+        """Append the texts another Writer wrote to part, with their spans in it."""
+        size = 0
+        with open(part, "rb") as source:
+            while block := source.read(1 << 20):
+                self._handle.write(block)
+                size += len(block)
+        for path, (start, length, written) in spans.items():
+            self.spans[path] = [self._offset + start, length, written]
+        self._offset += size
 
     def finish(self) -> tuple[str, dict[str, list[int]]]:
         """Make the texts durable; returns the file's name and every article's span."""

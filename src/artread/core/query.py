@@ -47,10 +47,6 @@ class ParsedQuery:
         """Nothing to look for and nothing to narrow by."""
         return not (self.words or self.phrases or self.filters or self.since or self.until)
 
-    @property
-    def has_terms(self) -> bool:
-        return bool(self.words or self.phrases)
-
 
 def parse(text: str) -> ParsedQuery:
     """Split a query into its parts; raises QueryError only for an unreadable date."""

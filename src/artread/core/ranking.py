@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from artread.core.index import FIELD_BOOSTS
+from artread.core.engine.fields import FIELD_BOOSTS
 
 # Another form of a word's glossary group counts a little less than the word as typed.
 GLOSSARY_WEIGHT = 0.8

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import artread.core.engine.stand_ins  # noqa: F401  (before Whoosh)
 from artread.core import analysis, glossary, plaintext, ranking
 from artread.core.catalog import Entry
+from artread.core.engine import match
+from artread.core.engine.fields import TITLE_AND_BODY
 from artread.core.index import ArchiveIndex
 
 RELATED = 5  # articles listed
@@ -26,7 +27,7 @@ def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> di
     """The article's most telling terms, with their weights (occurrences times IDF)."""
     about = [entry.title, *plaintext.headings(body)]
     about += [entry.category or "", *entry.tags]
-    units = analysis.query_units("\n".join(about))
+    units = index.analyzer.query_units("\n".join(about))
     text = index.literal().decoded(entry.path)
     total = ranking.article_count(searcher)
     # A term in more than a tenth of the archive (计算, 小结) says little about what an
@@ -47,8 +48,6 @@ def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> di
 
 def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) -> list[Entry]:
     """Up to `limit` catalog entries of the articles most like this one, best first."""
-    from whoosh import query as Q
-
     current = index.catalog
     with index.searcher() as searcher:
         terms = key_terms(index, entry, body, searcher)
@@ -57,11 +56,12 @@ def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) 
         top = max(terms.values())
         alternatives: list[Any] = []
         words = list(terms)
-        for expansion in glossary.for_archive(index.root).expand(" ".join(words), words):
+        expanded = glossary.for_archive(index.root).expand(" ".join(words), words, index.analyzer)
+        for expansion in expanded:
             weight = max(terms[u] for u in expansion.span) / top * ranking.GLOSSARY_WEIGHT
             for alternative in expansion.alternatives:
-                alternatives.append(Q.And([_any_field(Q, t, weight) for t in alternative.terms]))
-        query = Q.Or([_any_field(Q, t, w / top) for t, w in terms.items()] + alternatives)
+                alternatives.append(match.all_of(_any_field(t, weight) for t in alternative.terms))
+        query = match.any_of([_any_field(t, w / top) for t, w in terms.items()] + alternatives)
         found = []
         for hit in searcher.search(query, limit=limit + 1):
             other = current.article(hit["path"])
@@ -70,7 +70,7 @@ def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) 
     return found[:limit]
 
 
-def _any_field(Q: Any, term: str, boost: float) -> Any:
+def _any_field(term: str, boost: float) -> Any:
     # Title and body only: the headings and tags are where the key terms came from, and
-    # searching four fields doubles the time (28 ms against 13, measured).
-    return Q.Or([Q.Term(name, term, boost=boost) for name in ("title", "body")])
+    # searching four fields doubles the time.
+    return match.any_field(term, TITLE_AND_BODY, boost)

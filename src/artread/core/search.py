@@ -18,9 +18,11 @@ from itertools import islice
 from typing import Any
 
 from artread.core import analysis, filters, glossary, ranking, spelling, suggest
+from artread.core.analysis import Analyzer
 from artread.core.catalog import Entry
 from artread.core.engine import queries, scoring
-from artread.core.index import FIELD_BOOSTS, ArchiveIndex
+from artread.core.engine.fields import FIELD_BOOSTS
+from artread.core.index import ArchiveIndex
 from artread.core.literal import LiteralStore
 from artread.core.paging import page_count, page_of
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
@@ -119,7 +121,7 @@ def search(
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))
     hits = list(page_of(ranked, page, per_page))
-    needles = highlight_needles(parsed, found.expansions, found.corrections)
+    needles = highlight_needles(parsed, found.expansions, found.corrections, index.analyzer)
     for hit in hits:
         hit.snippet = _snippet(index, hit.entry, needles)
     complete = sum(1 for hit in ranked if hit.matched_all)
@@ -210,7 +212,7 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     """The query's words and terms, their weights, the glossary forms and corrections to
     search as well, and the articles the filters allow."""
     allowed = filters.allowed_paths(index, parsed)
-    words = [Word(w, tuple(analysis.query_units(w))) for w in parsed.words]
+    words = [Word(w, tuple(index.analyzer.query_units(w))) for w in parsed.words]
     meaningful = [w for w in words if not set(w.units) <= analysis.QUERY_FILLER]
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
     units = list(dict.fromkeys(u for w in words for u in w.units))
@@ -219,7 +221,7 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     expansions: list[glossary.Expansion] = []
     corrections: list[spelling.Correction] = []
     if units:
-        expansions = glossary.for_archive(index.root).expand(typed, units)
+        expansions = glossary.for_archive(index.root).expand(typed, units, index.analyzer)
         covered = {u for e in expansions for u in e.span}
         corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
         corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
@@ -337,7 +339,7 @@ def narrow(
     """The articles that hold every phrase, none of the excluded words and phrases, pass the
     filters, and hold enough of the terms: every term of one or two, then at least half."""
     matches = _with_phrases(index, store, parsed, found.matches, planned.allowed)
-    excluded = _excluded(searcher, store, parsed)
+    excluded = _excluded(searcher, store, parsed, index.analyzer)
     units = planned.units
     # Loose words and questions still find the articles that answer them, and a stray term
     # alone does not. When no article holds both of two terms, one of them is enough.
@@ -387,11 +389,13 @@ def _with_phrases(
     return matches
 
 
-def _excluded(searcher: Any, store: LiteralStore, parsed: ParsedQuery) -> set[str]:
+def _excluded(
+    searcher: Any, store: LiteralStore, parsed: ParsedQuery, analyzer: Analyzer
+) -> set[str]:
     """The articles holding an excluded word (as a term, or literally) or phrase."""
     excluded = set()
     for word in parsed.excluded_words:
-        word_units = analysis.query_units(word)
+        word_units = analyzer.query_units(word)
         if word_units:
             excluded |= queries.paths_holding(searcher, word_units, FIELD_BOOSTS)
         excluded.update(store.find(word, word_start=not analysis.has_cjk(word)))

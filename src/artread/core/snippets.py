@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from artread.core import analysis, glossary, plaintext, spelling
+from artread.core.analysis import Analyzer
 from artread.core.archive import body_of
 from artread.core.query import ParsedQuery
 
@@ -30,13 +31,15 @@ def highlight_needles(
     parsed: ParsedQuery,
     expansions: Sequence[glossary.Expansion] = (),
     corrections: Sequence[spelling.Correction] = (),
+    analyzer: Analyzer | None = None,
 ) -> list[str]:
-    """Normalised strings to highlight: each word whole, its terms, each phrase, and the
-    glossary forms and corrections the ranking used."""
+    """Normalised strings to highlight: each word whole, its terms (segmented by the archive's
+    analyzer), each phrase, and the glossary forms and corrections the ranking used."""
+    analyzer = analyzer or Analyzer()
     needles: list[str] = []
     for word in parsed.words:
         needles.append(analysis.normalize(word))
-        needles.extend(analysis.query_units(word))
+        needles.extend(analyzer.query_units(word))
     needles.extend(analysis.normalize(p) for p in parsed.phrases)
     for expansion in expansions:
         for alternative in expansion.alternatives:

@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 
 from artread.core import analysis
+from artread.core.engine.fields import TITLE_AND_BODY
 from artread.core.ranking import frequency
 
 _PART = re.compile(r"[^\W_]+")
@@ -75,10 +76,18 @@ def _correctable(word: str) -> bool:
     return len(word) >= TYPO_SHORTEST and any(c.isalpha() for c in word)
 
 
-def closest(searcher: Any, word: str, vocabulary: list[str], *, at_least: int = 1) -> str | None:
+def closest(
+    searcher: Any,
+    word: str,
+    vocabulary: list[str],
+    *,
+    at_least: int = 1,
+    analyzer: analysis.Analyzer | None = None,
+) -> str | None:
     """The vocabulary's word nearest to word, held by at least `at_least` articles; None if
     none is within typo_distance(word). Fewest edits first, then the word that begins most
-    like it (Jaro-Winkler), then the one most articles hold.
+    like it (Jaro-Winkler), then the one most articles hold. A glossary form is looked up by
+    its terms, segmented with analyzer (the archive's; None: no user dictionary).
 
     A two-character Chinese word is only matched by one of the same length (卷机 → 卷积).
     """
@@ -94,7 +103,7 @@ def closest(searcher: Any, word: str, vocabulary: list[str], *, at_least: int = 
             continue
         held = frequency(searcher, other)
         if not held and (" " in other or not other.isascii()):  # a glossary form: its terms
-            units = analysis.query_units(other)
+            units = (analyzer or analysis.Analyzer()).query_units(other)
             held = min((frequency(searcher, u) for u in units), default=0)
         if held < at_least:
             continue
@@ -110,7 +119,7 @@ def index_terms(searcher: Any, *, latin: bool) -> list[str]:
     """The index's words: English ones (stems), or Chinese ones of two characters or more."""
     found: set[str] = set()
     reader = searcher.reader()
-    for name in ("title", "body"):
+    for name in TITLE_AND_BODY:
         for term in reader.lexicon(name):
             if isinstance(term, bytes):
                 term = term.decode("utf-8", "replace")

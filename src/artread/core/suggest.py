@@ -48,7 +48,7 @@ def suggest(
     with index.searcher() as searcher:
         vocabularies: dict[bool, list[str]] = {}
         for word in parsed.words:
-            units = analysis.query_units(word)
+            units = index.analyzer.query_units(word)
             if units and all(frequency(searcher, u) for u in units):
                 continue
             latin = not analysis.has_cjk(word)
@@ -58,7 +58,7 @@ def suggest(
             typed = analysis.normalize(word)
             if latin:
                 typed = " ".join(analysis.stem(w) for w in typed.split())
-            better = spelling.closest(searcher, typed, vocabularies[latin])
+            better = spelling.closest(searcher, typed, vocabularies[latin], analyzer=index.analyzer)
             if better is not None and latin:  # the index holds stems: show a word
                 hits = rank(index, parse(better), enough=3)[:3]
                 texts = [store.decoded(h.entry.path) for h in hits]

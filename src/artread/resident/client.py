@@ -19,11 +19,12 @@ import os
 import struct
 import sys
 
-# The C module, not `socket`: that imports enum and more, 3 ms of every command.
+# The C module, not `socket`: that imports enum and more, on every command.
 from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
 from stat import S_ISCHR, S_ISDIR, S_ISLNK, S_ISREG, S_ISSOCK
 
+from artread.options import VALUE_OPTIONS
 from artread.resident.protocol import (
     ACK,
     CANCEL,
@@ -44,7 +45,6 @@ from artread.resident.protocol import (
 # would hold up every other command meanwhile). So do help (typer reads its settings from the
 # environment once) and shell completion (see main()).
 LOCAL = {"server", "index"}
-VALUE_OPTIONS = {"--archive", "-a", "--color"}  # options before the command that take a value
 # The server answers one command at a time: a command it has not started within this long
 # (it is busy with a long one, or a reader is not reading its output) runs here instead.
 WAIT_SECONDS = 0.3
@@ -529,9 +529,10 @@ class _Relay:
                         self._acknowledge(failed)
                 else:
                     break  # not a message of this protocol
-        except BrokenPipeError:  # the reader went away (`artread search x | head`)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        except BrokenPipeError:
+            from artread.ui.pipes import discard_stdout
+
+            discard_stdout()
             return 0
         except (OSError, ValueError, EOFError):
             pass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import marshal
 import struct
-from _collections_abc import Callable  # collections.abc imports collections: 7 ms
+from _collections_abc import Callable  # collections.abc imports collections, on every command
 from _socket import socket
 from time import monotonic
 

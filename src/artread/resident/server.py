@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from artread import cli
 from artread.config import index_dir_for
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
+from artread.env import Env
 from artread.resident import watch
 from artread.resident.client import PEERCRED, installation, open_own, private
 from artread.resident.protocol import (
@@ -268,8 +270,6 @@ class Indexes:
         key = (str(root), str(index_dir))
         held = self._held.pop(key, None)
         if held is not None and held.is_current():
-            # Queries are segmented with this archive's user dictionary, not the last one's.
-            analysis.use_user_dictionary(held.catalog.dictionary.get("text"))
             index = held
         else:
             if held is not None:  # another process updated the index: open it afresh
@@ -316,94 +316,108 @@ def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> N
 
 
 def _run(session: _Session, request: dict, indexes: Indexes) -> int:
-    """The command's exit status, run in the client's folder, environment, umask and
-    streams; everything of the server's restored after it."""
-    saved_env, saved_streams = dict(os.environ), (sys.stdout, sys.stderr)
-    saved_cwd = os.getcwd()
+    """The command's exit status, run in an Env made of the client's streams, terminal,
+    environment and folder, with its umask; everything of the server's restored after it."""
     saved_umask = os.umask(request["umask"])  # what the command creates is the client's
     _interrupts.wanted = _interrupts.delivered = False
-
-    def page(text: str, pager: str) -> bool:
-        session.send(PAGE, marshal.dumps({"text": text, "pager": pager}))
-        return True
-
+    env = _env(session, request)
     session.start()
     try:
-        os.chdir(request["cwd"])
-        os.environb.clear()
-        os.environb.update(request["env"])
-        _terminal_size(request["terminal"])
-        tty, buffering = request["tty"], request["buffering"]
-        sys.stdout = _stream(session, STDOUT, tty[0], request["encoding"], buffering[0])
-        sys.stderr = _stream(session, STDERR, tty[1], request["stderr_encoding"], buffering[1])
-        gc.disable()
-        return _at_exit(_call(request["args"], indexes, page), request)
+        with _process_environment(env):
+            gc.disable()
+            return _at_exit(_call(request["args"], indexes, env), request, env)
     finally:
         session.stop()
         if _interrupts.nagger is not None:  # it stops with the command: not to touch the next
             _interrupts.nagger.join()
             _interrupts.nagger = None
-        sys.stdout, sys.stderr = saved_streams
-        os.environ.clear()
-        os.environ.update(saved_env)
         os.umask(saved_umask)
-        with contextlib.suppress(OSError):
-            os.chdir(saved_cwd)
         gc.enable()
         if _interrupts.delivered:
             indexes.close_all()
 
 
-def _terminal_size(size: list[int] | None) -> None:
-    """The client's terminal size where its COLUMNS and LINES do not say one: Rich reads a
-    value that is not a number as none, and then asks the terminal, which the server has not."""
-    if size is None:
-        return
-    for name, value in zip(("COLUMNS", "LINES"), size, strict=True):
-        if not os.environ.get(name, "").isdigit():
-            os.environ[name] = str(value)
+def _env(session: _Session, request: dict) -> Env:
+    """Where the command runs: the client's streams and terminal, environment and folder."""
+
+    def page(text: str, pager: str) -> bool:
+        session.send(PAGE, marshal.dumps({"text": text, "pager": pager}))
+        return True
+
+    tty, buffering, size = request["tty"], request["buffering"], request["terminal"]
+    return Env(
+        stdout=_stream(session, STDOUT, tty[0], request["encoding"], buffering[0]),
+        stderr=_stream(session, STDERR, tty[1], request["stderr_encoding"], buffering[1]),
+        stdout_isatty=tty[0],
+        stderr_isatty=tty[1],
+        columns=None if size is None else size[0],
+        lines=None if size is None else size[1],
+        environ={os.fsdecode(k): os.fsdecode(v) for k, v in request["env"].items()},
+        cwd=os.fsdecode(request["cwd"]),
+        page=page,
+    )
 
 
-def _at_exit(code: int, request: dict) -> int:
+@contextlib.contextmanager
+def _process_environment(env: Env) -> Iterator[None]:
+    """The client's environment and folder as the process's own while the command runs: the
+    core reads its folders (ARTREAD_INDEX_DIR, ARTREAD_CACHE_DIR, HOME), ARTREAD_JOBS and
+    relative paths from the process, and index workers inherit its environment."""
+    saved_env, saved_cwd = dict(os.environb), os.getcwd()
+    try:
+        if env.cwd is not None:
+            os.chdir(env.cwd)
+        os.environ.clear()
+        os.environ.update(env.terminal_environ())
+        yield
+    finally:
+        os.environb.clear()
+        os.environb.update(saved_env)
+        with contextlib.suppress(OSError):
+            os.chdir(saved_cwd)
+
+
+def _at_exit(code: int, request: dict, env: Env) -> int:
     """Flush what the command left buffered as Python does after the `artread` script:
     once quietly (pythonrun's flush_io), then at exit, where a failure is a line on stderr
     and exit status 120."""
-    for stream in (sys.stdout, sys.stderr):
+    streams = {"stdout": env.stdout, "stderr": env.stderr}
+    for stream in streams.values():
         with contextlib.suppress(OSError):
             stream.flush()
     for name, encoding in (("stdout", request["encoding"]), ("stderr", request["stderr_encoding"])):
         try:
-            getattr(sys, name).flush()
+            streams[name].flush()
         except OSError as exc:
             stream = f"<_io.TextIOWrapper name='<{name}>' mode='w' encoding='{encoding[0]}'>"
             with contextlib.suppress(OSError):
-                sys.stderr.write(f"Exception ignored in: {stream}\n{type(exc).__name__}: {exc}\n")
-                sys.stderr.flush()
+                env.stderr.write(f"Exception ignored in: {stream}\n{type(exc).__name__}: {exc}\n")
+                env.stderr.flush()
             code = 120
     return code
 
 
-def _call(args: list[str], indexes: Indexes, page: Any) -> int:
+def _call(args: list[str], indexes: Indexes, env: Env) -> int:
     """cli.run, which an interrupt from the client stops as Ctrl-C stops a command run alone."""
     try:
         _interrupts.running = True
         try:
-            return cli.run(args, open_index=indexes, page=page)
+            return cli.run(args, env, open_index=indexes)
         finally:
             _interrupts.running = False
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:  # one that came outside the command's own handling of it
-        sys.stderr.write("artread: interrupted\n")
+        env.stderr.write("artread: interrupted\n")
         return 130
     except Exception:  # ARTREAD_DEBUG lets errors through: show them as Python would
-        traceback.print_exc()
+        traceback.print_exc(file=env.stderr)
         return 1
 
 
 def _warm() -> None:
     """Import what commands use, before the first one arrives."""
-    from artread.core.index import schema
+    from artread.core.engine.schema import schema
 
     schema()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from collections.abc import Mapping
 
 
 def command() -> str | None:
@@ -20,9 +21,10 @@ def command() -> str | None:
     return "less"
 
 
-def page(text: str, pager: str) -> bool:
-    """Show text through the pager; False if it could not be started (print it instead)."""
-    env = dict(os.environ)
+def page(text: str, pager: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Show text through the pager, run with environ (default: this process's); False if it
+    could not be started (print it instead)."""
+    env = dict(os.environ if environ is None else environ)
     env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, no screen clearing
     try:
         argv = shlex.split(pager)

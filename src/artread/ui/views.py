@@ -8,25 +8,22 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
-import rich._wrap
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
 from artread.ui import layout
+from artread.ui.console import Console as WrappingConsole
 from artread.ui.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
     from artread.core.catalog import Entry
     from artread.core.explain import Explanation
     from artread.core.search import SearchResults, Snippet
-
-# Rich breaks lines only at spaces, and Chinese has none: let it break between characters.
-rich._wrap.words = layout.breakable_words
 
 CHARS_PER_MINUTE = 400  # reading speed for Chinese text
 INDENT = 2
@@ -139,8 +136,9 @@ def results(
     *,
     next_command: str | None,
     suggestion: str | None = None,
+    err: TextIO | None = None,
 ) -> None:
-    """One page of results; piped, one tab-separated line each (notes go to stderr)."""
+    """One page of results; piped, one tab-separated line each (notes go to err, stderr)."""
     columns = max(console.width - INDENT - 2, 20)
     notes = search_notes(found)
     if not console.is_terminal:
@@ -148,7 +146,8 @@ def results(
             snippet = clean_line(hit.snippet.text) if hit.snippet else ""
             _write(console, _plain_record(hit.entry, snippet))
         for note in [*notes[1:], *([f"Did you mean: {suggestion}"] if suggestion else [])]:
-            sys.stderr.write(f"artread: {note}\n")  # corrections and suggestions, not glossary
+            # Corrections and suggestions, not glossary.
+            (err or sys.stderr).write(f"artread: {note}\n")
         return
     if notes:
         console.print(Text("\n".join(n for n in notes if n), style=STYLE_DIM))
@@ -246,7 +245,7 @@ def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] 
     On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
     drawing in ASCII.
     """
-    from rich.markdown import Markdown  # 20 ms to import: only where an article is shown
+    from rich.markdown import Markdown  # slow to import: only where an article is shown
 
     from artread.ui import render
 
@@ -266,7 +265,7 @@ def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] 
             console.print(Rule(style=STYLE_DIM))
             console.print(_related(related, console.width))
         return
-    plain = Console(
+    plain = WrappingConsole(
         width=console.width, color_system=None, force_terminal=False, emoji=False, markup=False
     )
     with plain.capture() as captured:
@@ -310,19 +309,6 @@ def table_of_contents(console: Console, entry: Entry, body: str) -> None:
 def _tags_and_path(entry: Entry) -> str:
     tags = ", ".join(clean_line(t) for t in entry.tags)
     return (f"tags: {tags} · " if tags else "") + clean_line(entry.path)
-
-
-def _header_lines(entry: Entry) -> Iterable[str]:
-    yield clean_line(entry.title)
-    meta = [
-        entry.date or "no date",
-        entry.id,
-        f"{reading_minutes(entry.chars)} min read",
-    ]
-    if entry.category:
-        meta.insert(0, clean_line(entry.category))
-    yield " · ".join(meta)
-    yield _tags_and_path(entry)
 
 
 def print_json(console: Console, payload: Any) -> None:

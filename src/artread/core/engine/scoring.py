@@ -79,7 +79,7 @@ def field_lengths(reader: Any, field: str) -> list[int]:
     """Each document's length of field in one segment, as Whoosh's BM25F reads it.
 
     Whoosh keeps a length as one byte per document in a column: the whole column is read at
-    once (26,000 articles in a millisecond, against a call for each document), falling back
+    once (far faster than a call for each document), falling back
     to asking for each document where the column is not laid out so.
     """
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN

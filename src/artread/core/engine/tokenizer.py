@@ -1,6 +1,8 @@
-"""artread's Whoosh tokenizer: analysis.terms() as Whoosh sees a field's tokens.
+"""artread's Whoosh tokenizer: an archive's Analyzer.terms() as Whoosh sees a field's tokens.
 
-Apart from analysis.py because it needs Whoosh, and `latest` and `show` do not.
+Apart from analysis.py because it needs Whoosh, and `latest` and `show` do not. Whoosh pickles
+the schema into the index, so the tokenizer pickles without its analyzer (the archive's user
+dictionary): bind() gives it the analyzer of the archive each schema read from disk belongs to.
 """
 
 from __future__ import annotations
@@ -8,19 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import artread.core.engine.stand_ins  # noqa: F401  (must come before any Whoosh import)
-
-# isort: split
-from whoosh.analysis import Token, Tokenizer
-
-from artread.core.analysis import terms
+from artread.core.analysis import Analyzer
+from artread.core.engine.backend import analysis as whoosh_analysis
 
 
-class ChineseTokenizer(Tokenizer):
-    """A Whoosh tokenizer around artread's terms()."""
+class ChineseTokenizer(whoosh_analysis.Tokenizer):
+    """A Whoosh tokenizer around an archive's Analyzer.terms()."""
+
+    analyzer: Analyzer | None = None  # set by bind(), never pickled
 
     def __init__(self, search_mode: bool = True) -> None:
         self.search_mode = search_mode
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"search_mode": self.search_mode}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ChineseTokenizer) and other.search_mode == self.search_mode
@@ -40,8 +43,10 @@ class ChineseTokenizer(Tokenizer):
         tokenize: bool = True,
         mode: str = "",
         **kwargs: Any,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    ) -> Iterator[whoosh_analysis.Token]:
+        token = whoosh_analysis.Token(
+            positions, chars, removestops=removestops, mode=mode, **kwargs
+        )
         if not tokenize:
             token.original = token.text = value
             token.boost = 1.0
@@ -51,7 +56,10 @@ class ChineseTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for pos, (word, start, end) in enumerate(terms(value, search_mode=self.search_mode)):
+        if self.analyzer is None:
+            raise RuntimeError("the tokenizer has no archive's analyzer: call bind() first")
+        found = self.analyzer.terms(value, search_mode=self.search_mode)
+        for pos, (word, start, end) in enumerate(found):
             token.text = word
             token.boost = 1.0
             token.stopped = False
@@ -66,3 +74,10 @@ class ChineseTokenizer(Tokenizer):
 
 def analyzer() -> ChineseTokenizer:
     return ChineseTokenizer(search_mode=True)
+
+
+def bind(schema: Any, analyzer: Analyzer) -> None:
+    """Segment the text fields of a schema read from an archive's index with its analyzer."""
+    for _name, field in schema.items():
+        if isinstance(getattr(field, "analyzer", None), ChineseTokenizer):
+            field.analyzer.analyzer = analyzer

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import artread, wait_for_server
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_server import _wait_for_server, artread, runtime, server  # noqa: F401  (fixtures)
 
 from artread.resident import client, protocol
 
@@ -55,7 +55,7 @@ def _exchange(path: str, data: bytes, hang_up: bool = True) -> list[tuple[bytes,
 
 def _still_serves(path: str, pid: int, sample_archive: Path) -> None:
     """The same server runs a real command through the real client."""
-    before = _wait_for_server(path)
+    before = wait_for_server(path)
     assert before["pid"] == pid
     alone = artread("--archive", str(sample_archive), "latest", "-n", "2", server=False)
     served = artread("--archive", str(sample_archive), "latest", "-n", "2")
@@ -64,7 +64,7 @@ def _still_serves(path: str, pid: int, sample_archive: Path) -> None:
         alone.stdout,
         alone.stderr,
     )
-    assert _wait_for_server(path)["commands"] == before["commands"] + 1
+    assert wait_for_server(path)["commands"] == before["commands"] + 1
 
 
 def test_the_client_request_passes_the_schema() -> None:
@@ -129,10 +129,10 @@ def test_a_message_longer_than_its_kind_allows_is_refused_unread() -> None:
 
 
 def test_the_server_refuses_what_is_not_a_request_and_goes_on(
-    server: str,  # noqa: F811
+    server: str,
     sample_archive: Path,
 ) -> None:
-    pid = _wait_for_server(server)["pid"]
+    pid = wait_for_server(server)["pid"]
     valid = protocol.encode_request(_request())
     refused = [
         _frame(b"z", b""),  # an unknown kind: not run as a command
@@ -155,8 +155,8 @@ def test_the_server_refuses_what_is_not_a_request_and_goes_on(
     _still_serves(server, pid, sample_archive)
 
 
-def test_a_request_that_trickles_in_is_cut_off(server: str, sample_archive: Path) -> None:  # noqa: F811
-    pid = _wait_for_server(server)["pid"]
+def test_a_request_that_trickles_in_is_cut_off(server: str, sample_archive: Path) -> None:
+    pid = wait_for_server(server)["pid"]
     payload = protocol.encode_request(_request())
     data = _frame(protocol.RUN, payload)
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -220,22 +220,22 @@ frames = st.one_of(
 )
 @given(data=st.lists(frames, min_size=1, max_size=3).map(b"".join))
 def test_random_and_mutated_frames_end_only_their_connection(
-    server: str,  # noqa: F811
+    server: str,
     data: bytes,
 ) -> None:
     assume(not data.startswith(protocol.HEADER.pack(protocol.STOP, 0)))  # a real stop
-    pid = _wait_for_server(server)["pid"]
+    pid = wait_for_server(server)["pid"]
     _exchange(server, data)
-    assert _wait_for_server(server)["pid"] == pid
+    assert wait_for_server(server)["pid"] == pid
 
 
 def test_after_random_frames_a_normal_command_still_works(
-    server: str,  # noqa: F811
+    server: str,
     sample_archive: Path,
 ) -> None:
     import random
 
-    pid = _wait_for_server(server)["pid"]
+    pid = wait_for_server(server)["pid"]
     chooser = random.Random(13)
     for _ in range(100):
         edits = [(chooser.randrange(len(VALID)), chooser.randrange(3), chooser.randrange(256))]

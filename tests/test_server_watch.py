@@ -14,14 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import test_server
-from test_server import _article, _wait_for_server, artread, ids
+from helpers import article, artread, printed_ids, wait_for_server
 
 from artread.core import archive
 from artread.core.index import ArchiveIndex
 from artread.resident import watch
-
-runtime, server = test_server.runtime, test_server.server  # the real server's fixtures
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not watch.available(), reason="the watch needs Linux inotify"
@@ -94,19 +91,23 @@ def _flood(folder: Path) -> None:
         os.utime(second)
 
 
+@pytest.mark.slow
 def test_a_folder_removed_and_recreated_in_place_is_watched_again(watched) -> None:
-    index = watched({"a.md": _article("第一篇", "哈希表。"), "sub/b.md": _article("二", "跳表。")})
+    index = watched({"a.md": article("第一篇", "哈希表。"), "sub/b.md": article("二", "跳表。")})
     root = index.root
-    (root / "a.md").write_text(_article("第一篇", "哈希表的扩容。"), encoding="utf-8")
+    (root / "a.md").write_text(article("第一篇", "哈希表的扩容。"), encoding="utf-8")
     assert not index.is_fresh()  # the watch waits for the update: its events pile up
     _recreate(root / "sub")
     assert index.sync().removed == 1
     _settle(index)
-    (root / "sub" / "c.md").write_text(_article("第三篇", "红黑树。", 3), encoding="utf-8")
+    (root / "sub" / "c.md").write_text(
+        article("第三篇", "红黑树。", date="2025-01-03"), encoding="utf-8"
+    )
     assert not index.is_fresh()
     assert index.sync().added == 1
 
 
+@pytest.mark.slow
 def test_a_folder_removed_right_before_arm_is_forgotten(tmp_path: Path) -> None:
     folder_watch = watch.watch(tmp_path)
     assert folder_watch is not None
@@ -129,59 +130,63 @@ def test_a_folder_removed_right_before_arm_is_forgotten(tmp_path: Path) -> None:
     folder_watch.close()
 
 
+@pytest.mark.slow
 def test_a_folder_moved_in_is_watched_with_its_subfolders(watched, tmp_path: Path) -> None:
-    index = watched({"a.md": _article("第一篇", "哈希表。")})
+    index = watched({"a.md": article("第一篇", "哈希表。")})
     outside = tmp_path / "outside"
     (outside / "deep" / "deeper").mkdir(parents=True)
-    (outside / "deep" / "deeper" / "b.md").write_text(_article("二", "跳表。"), encoding="utf-8")
+    (outside / "deep" / "deeper" / "b.md").write_text(article("二", "跳表。"), encoding="utf-8")
     (outside / "deep").rename(index.root / "deep")
     assert not index.is_fresh()
     assert index.sync().added == 1
     _settle(index)
     assert str(index.root / "deep" / "deeper") in index.watch.watched()
     new = index.root / "deep" / "deeper" / "c.md"
-    new.write_text(_article("第三篇", "红黑树。", 3), encoding="utf-8")
+    new.write_text(article("第三篇", "红黑树。", date="2025-01-03"), encoding="utf-8")
     assert not index.is_fresh()
     assert index.sync().added == 1
 
 
+@pytest.mark.slow
 def test_a_folder_moved_out_is_no_longer_watched(watched, tmp_path: Path) -> None:
-    index = watched({"a.md": _article("第一篇", "哈希表。"), "sub/b.md": _article("二", "跳表。")})
+    index = watched({"a.md": article("第一篇", "哈希表。"), "sub/b.md": article("二", "跳表。")})
     (index.root / "sub").rename(tmp_path / "gone")
     assert index.sync().removed == 1
     _settle(index)
     assert index.watch.watched() == [str(index.root)]
-    (tmp_path / "gone" / "c.md").write_text(_article("三", "红黑树。"), encoding="utf-8")
+    (tmp_path / "gone" / "c.md").write_text(article("三", "红黑树。"), encoding="utf-8")
     assert index.watch.quiet()  # outside the archive now: no look at every file for it
 
 
+@pytest.mark.slow
 def test_an_article_edited_through_a_hard_link_outside_is_seen(
     watched, make_archive, tmp_path: Path
 ) -> None:
-    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    root = make_archive({"a.md": article("第一篇", "哈希表。")})
     outside = tmp_path / "elsewhere.md"
     os.link(root / "a.md", outside)
     index = watched(root)
-    outside.write_text(_article("第一篇", "这里改讲布隆过滤器。"), encoding="utf-8")
+    outside.write_text(article("第一篇", "这里改讲布隆过滤器。"), encoding="utf-8")
     assert index.watch.quiet()  # the archive's folders saw nothing
     assert not index.is_fresh()
     assert index.sync().updated == 1
 
 
+@pytest.mark.slow
 def test_lost_events_mean_a_look_at_every_file(watched) -> None:
     from inotify_simple import INotify, flags
 
-    index = watched({"a.md": _article("第一篇", "哈希表。")})
+    index = watched({"a.md": article("第一篇", "哈希表。")})
     witness = INotify()  # a queue of the same size, to show the flood overflows one
     witness.add_watch(str(index.root), flags.ATTRIB | flags.MODIFY)
     _flood(index.root)
-    (index.root / "a.md").write_text(_article("第一篇", "跳表的层数。"), encoding="utf-8")
+    (index.root / "a.md").write_text(article("第一篇", "跳表的层数。"), encoding="utf-8")
     assert any(event.mask & flags.Q_OVERFLOW for event in witness.read(timeout=0))
     witness.close()
     assert not index.is_fresh()
     assert index.sync().updated == 1
     _settle(index)  # the watch works again after the overflow
-    (index.root / "a.md").write_text(_article("第一篇", "红黑树。"), encoding="utf-8")
+    (index.root / "a.md").write_text(article("第一篇", "红黑树。"), encoding="utf-8")
     assert not index.is_fresh()
 
 
@@ -194,56 +199,58 @@ def _settled(where: list[str]) -> None:
 
 
 def test_server_sees_edits_in_a_folder_recreated_in_place(server: str, make_archive) -> None:
-    root = make_archive({"a.md": _article("一", "哈希表。"), "sub/b.md": _article("二", "跳表。")})
+    root = make_archive({"a.md": article("一", "哈希表。"), "sub/b.md": article("二", "跳表。")})
     where = ["--archive", str(root)]
     _settled(where)
-    (root / "a.md").write_text(_article("第一篇", "哈希表的扩容。"), encoding="utf-8")
+    (root / "a.md").write_text(article("第一篇", "哈希表的扩容。"), encoding="utf-8")
     assert artread(*where, "latest").returncode == 0  # sees the edit; the watch waits
     _recreate(root / "sub")
     assert artread(*where, "search", "跳表").returncode == 1
     _settled(where)
-    (root / "sub" / "c.md").write_text(_article("第三篇", "红黑树。", 3), encoding="utf-8")
-    assert ids(artread(*where, "search", "红黑树")) == ["c"]
+    (root / "sub" / "c.md").write_text(
+        article("第三篇", "红黑树。", date="2025-01-03"), encoding="utf-8"
+    )
+    assert printed_ids(artread(*where, "search", "红黑树")) == ["c"]
 
 
 def test_server_sees_a_folder_moved_in_with_subfolders(
     server: str, make_archive, tmp_path: Path
 ) -> None:
-    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    root = make_archive({"a.md": article("第一篇", "哈希表。")})
     where = ["--archive", str(root)]
     _settled(where)
     outside = tmp_path / "outside" / "deep" / "deeper"
     outside.mkdir(parents=True)
-    (outside / "b.md").write_text(_article("二", "跳表。"), encoding="utf-8")
+    (outside / "b.md").write_text(article("二", "跳表。"), encoding="utf-8")
     (tmp_path / "outside" / "deep").rename(root / "deep")
-    assert ids(artread(*where, "search", "跳表")) == ["b"]
+    assert printed_ids(artread(*where, "search", "跳表")) == ["b"]
     _settled(where)
-    (root / "deep" / "deeper" / "c.md").write_text(_article("三", "红黑树。"), encoding="utf-8")
-    assert ids(artread(*where, "search", "红黑树")) == ["c"]
+    (root / "deep" / "deeper" / "c.md").write_text(article("三", "红黑树。"), encoding="utf-8")
+    assert printed_ids(artread(*where, "search", "红黑树")) == ["c"]
 
 
 def test_server_sees_an_edit_through_a_hard_link_outside(
     server: str, make_archive, tmp_path: Path
 ) -> None:
-    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    root = make_archive({"a.md": article("第一篇", "哈希表。")})
     outside = tmp_path / "elsewhere.md"
     os.link(root / "a.md", outside)
     where = ["--archive", str(root)]
     _settled(where)
-    outside.write_text(_article("第一篇", "这里改讲布隆过滤器。"), encoding="utf-8")
-    assert ids(artread(*where, "search", "布隆过滤器")) == ["a"]
+    outside.write_text(article("第一篇", "这里改讲布隆过滤器。"), encoding="utf-8")
+    assert printed_ids(artread(*where, "search", "布隆过滤器")) == ["a"]
 
 
 def test_server_sees_an_edit_lost_in_an_overflow(server: str, make_archive) -> None:
-    root = make_archive({"a.md": _article("第一篇", "哈希表。")})
+    root = make_archive({"a.md": article("第一篇", "哈希表。")})
     where = ["--archive", str(root)]
     _settled(where)
     _flood(root)
-    (root / "a.md").write_text(_article("第一篇", "跳表的层数。"), encoding="utf-8")
-    assert ids(artread(*where, "search", "跳表")) == ["a"]
+    (root / "a.md").write_text(article("第一篇", "跳表的层数。"), encoding="utf-8")
+    assert printed_ids(artread(*where, "search", "跳表")) == ["a"]
     _settled(where)
-    (root / "a.md").write_text(_article("第一篇", "红黑树。"), encoding="utf-8")
-    assert ids(artread(*where, "search", "红黑树")) == ["a"]
+    (root / "a.md").write_text(article("第一篇", "红黑树。"), encoding="utf-8")
+    assert printed_ids(artread(*where, "search", "红黑树")) == ["a"]
 
 
 # A long-lived server holds as much after many edits as after a few.
@@ -251,7 +258,7 @@ def test_server_sees_an_edit_lost_in_an_overflow(server: str, make_archive) -> N
 
 def _open_files(server: str) -> list[str]:
     """What the server has open once it is done with the last command."""
-    pid = _wait_for_server(server)["pid"]  # answered only after the command before ended
+    pid = wait_for_server(server)["pid"]  # answered only after the command before ended
     found = []
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
@@ -266,14 +273,14 @@ def test_server_holds_no_more_after_a_dozen_dictionary_and_synonym_edits(
 ) -> None:
     from artread.config import index_dir_for
 
-    root = make_archive({"a.md": _article("第一篇", "深度求索发布了新模型。")})
+    root = make_archive({"a.md": article("第一篇", "深度求索发布了新模型。")})
     where = ["--archive", str(root)]
     index_dir = str(index_dir_for(root.resolve()))
     held = {}
     for edit in range(12):
         (root / "artread.dict").write_text(f"深度求索 {10 + edit} nz\n", encoding="utf-8")
         (root / "artread.synonyms").write_text(f"模型 = model{edit}\n", encoding="utf-8")
-        assert ids(artread(*where, "search", "深度求索")) == ["a"]
+        assert printed_ids(artread(*where, "search", "深度求索")) == ["a"]
         files = _open_files(server)
         old = [f for f in files if f.startswith(index_dir) and f.endswith(" (deleted)")]
         assert not old, old  # the readers of earlier versions of the index are closed
@@ -282,17 +289,17 @@ def test_server_holds_no_more_after_a_dozen_dictionary_and_synonym_edits(
         others = [f for f in files if not f.startswith(index_dir + "/whoosh/")]
         held[edit] = sorted(re.sub(r"\d+", "#", f) for f in others)
     assert held[11] == held[5]
-    caches = _wait_for_server(server)["caches"]
+    caches = wait_for_server(server)["caches"]
     assert caches["lexicons"] <= 4 and caches["glossaries"] <= 4, caches
 
 
 def test_server_closes_the_indexes_it_drops(server: str, make_archive) -> None:
     from artread.config import index_dir_for
 
-    roots = [make_archive({"a.md": _article(f"第{n}篇", "哈希表。")}) for n in range(6)]
+    roots = [make_archive({"a.md": article(f"第{n}篇", "哈希表。")}) for n in range(6)]
     for root in roots:
         assert artread("--archive", str(root), "search", "哈希表").returncode == 0
-    assert len(_wait_for_server(server)["indexes"]) == 4
+    assert len(wait_for_server(server)["indexes"]) == 4
     files = _open_files(server)
     assert files.count("anon_inode:inotify") == 4  # one watch per archive held
     for dropped in roots[:2]:
@@ -300,28 +307,29 @@ def test_server_closes_the_indexes_it_drops(server: str, make_archive) -> None:
         assert not [f for f in files if f.startswith(index_dir)], index_dir
     shutil.rmtree(roots[5])  # an archive that is gone is dropped at the next command
     assert artread("--archive", str(roots[4]), "search", "哈希表").returncode == 0
-    assert len(_wait_for_server(server)["indexes"]) == 3
+    assert len(wait_for_server(server)["indexes"]) == 3
     assert _open_files(server).count("anon_inode:inotify") == 3
 
 
+@pytest.mark.slow
 def test_edited_user_dictionaries_leave_a_bounded_number_of_lexicons_open() -> None:
     from artread.core import analysis
 
     lexicons = []
     for edit in range(12):
-        analysis.use_user_dictionary(f"深度求索 {10 + edit} nz\n")
-        assert "深度求索" in list(analysis.query_words("深度求索发布了新模型"))
-        lexicons.append(analysis._lexicon())
-    analysis.use_user_dictionary(None)
+        analyzer = analysis.Analyzer(f"深度求索 {10 + edit} nz\n")
+        assert "深度求索" in list(analyzer.query_words("深度求索发布了新模型"))
+        lexicons.append(analyzer.lexicon())
     assert analysis.cache_sizes()["lexicons"] <= analysis.KEEP_LEXICONS
     with pytest.raises(sqlite3.ProgrammingError):  # closed, not left to the garbage collector
         lexicons[0].freq("蝴蝶效应")  # a word it has not looked up yet
 
 
+@pytest.mark.slow
 def test_edited_synonyms_leave_a_bounded_number_of_glossaries(make_archive) -> None:
     from artread.core import glossary
 
-    root = make_archive({"a.md": _article("第一篇", "模型。")})
+    root = make_archive({"a.md": article("第一篇", "模型。")})
     for edit in range(12):
         (root / "artread.synonyms").write_text(f"模型 = model{edit}\n", encoding="utf-8")
         assert f"model{edit}" in glossary.for_archive(root).group_of("模型")
