@@ -123,13 +123,13 @@ class Artread:
             found = search(self.index, query, per_page=limit)
         except QueryError:
             return []
-        return [hit.entry["path"] for hit in found.hits]
+        return [hit.entry.path for hit in found.hits]
 
     def all_paths(self, query: str) -> set[str]:
         from artread.core.query import parse
         from artread.core.search import rank
 
-        return {hit.entry["path"] for hit in rank(self.index, parse(query))}
+        return {hit.entry.path for hit in rank(self.index, parse(query))}
 
 
 def ripgrep_ranked(archive: Path, query: str) -> list[str]:

@@ -45,7 +45,7 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def ids(found) -> list[str]:
     """The ids of a page of search results, best first."""
-    return [hit.entry["id"] for hit in found.hits]
+    return [hit.entry.id for hit in found.hits]
 
 
 def printed_ids(result: subprocess.CompletedProcess) -> list[str]:
@@ -55,7 +55,7 @@ def printed_ids(result: subprocess.CompletedProcess) -> list[str]:
 
 def ids_by_path(index) -> dict[str, str]:
     """{path: id} of every article in an index's catalog."""
-    return {e["path"]: e["id"] for e in index.catalog.articles()}
+    return {e.path: e.id for e in index.catalog.articles()}
 
 
 # artread in a process of its own

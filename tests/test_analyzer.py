@@ -25,7 +25,7 @@ def _archives(make_archive) -> tuple[Path, Path]:
 
 
 def _complete(index: ArchiveIndex, query: str) -> list[str]:
-    return sorted(hit.entry["id"] for hit in search(index, query).hits if hit.matched_all)
+    return sorted(hit.entry.id for hit in search(index, query).hits if hit.matched_all)
 
 
 def test_two_archives_searched_alternately_each_use_their_own_dictionary(make_archive):

@@ -15,10 +15,6 @@ SOURCE = Path(artread.__file__).parent
 FUNCTION_MAX = 70  # lines, from `def` to the function's last line
 MODULE_MAX = 500  # lines in the file
 
-# Modules that another branch of issue 14 is splitting (search's stages): remove each name
-# once its branch is merged.
-PENDING = {"core/search.py"}
-
 
 def shape_problems(source: str, name: str) -> list[str]:
     """Each function over FUNCTION_MAX lines in source, and the module if over MODULE_MAX."""
@@ -43,18 +39,9 @@ def _modules() -> dict[str, str]:
 
 def test_no_function_is_longer_than_70_lines_and_no_module_longer_than_500() -> None:
     problems = [
-        problem
-        for name, source in _modules().items()
-        if name not in PENDING
-        for problem in shape_problems(source, name)
+        problem for name, source in _modules().items() for problem in shape_problems(source, name)
     ]
     assert not problems, "split these:\n" + "\n".join(problems)
-
-
-def test_every_pending_module_is_still_out_of_shape() -> None:
-    modules = _modules()
-    done = [name for name in PENDING if not shape_problems(modules.get(name, ""), name)]
-    assert not done, f"in shape now: remove {done} from PENDING in this file"
 
 
 def test_the_shape_check_names_a_long_function_and_a_long_module() -> None:

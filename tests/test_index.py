@@ -72,7 +72,7 @@ def test_an_unreadable_file_is_skipped_and_the_rest_indexed(make_archive):
     index = ArchiveIndex(root)
     report = index.sync()
     assert [p for p, _ in report.skipped] == ["bad.md"]
-    assert [e["path"] for e in index.catalog.articles()] == ["good.md"]
+    assert [e.path for e in index.catalog.articles()] == ["good.md"]
     # A skipped file is not re-read until it changes.
     assert not ArchiveIndex(root).sync().skipped
 
@@ -86,10 +86,10 @@ def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make
         (root / "b.md").write_text(article("b", f"第{version}版 独有b{version}"), encoding="utf-8")
         ArchiveIndex(root).sync()
     index = ArchiveIndex(root)
-    assert [h.entry["id"] for h in search(index, '"独有b三"').hits] == ["b"]
+    assert [h.entry.id for h in search(index, '"独有b三"').hits] == ["b"]
     assert search(index, '"独有b二"').total == 0  # the old text is dead, not found
-    assert [h.entry["id"] for h in search(index, '"独有c"').hits] == ["c"]
-    assert sorted(h.entry["id"] for h in search(index, '"的正文"').hits) == ["a", "c"]
+    assert [h.entry.id for h in search(index, '"独有c"').hits] == ["c"]
+    assert sorted(h.entry.id for h in search(index, '"的正文"').hits) == ["a", "c"]
 
 
 def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index):
@@ -113,24 +113,25 @@ def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index)
 def test_the_catalog_keeps_every_field_as_written(tmp_path):
     odd = os.fsdecode(b"caf\xe9.md")  # a file name that is not UTF-8
     entries = {
-        "a.md": {
-            "size": 1,
-            "mtime_ns": 2**62,
-            "id": "a",
-            "path": "a.md",
-            "title": "\ud800",
-            "excerpt": "摘要\udcff",
-            "tags": [],
-            "declared_id": None,
-            "sort_key": 1.5,
-            "text": [0, 3, 1],
-        },
-        odd: {"size": 3, "mtime_ns": 4, "skipped": "not UTF-8"},
+        "a.md": catalog.Entry(
+            size=1,
+            mtime_ns=2**62,
+            id="a",
+            path="a.md",
+            title="\ud800",
+            date=None,
+            sort_key=1.5,
+            excerpt="摘要\udcff",
+            tags=[],
+            declared_id=None,
+            span=[0, 3, 1],
+        ),
+        odd: catalog.Skipped(size=3, mtime_ns=4, reason="not UTF-8"),
     }
     written = catalog.Catalog("/archive", "v", entries, "texts-1.bin", {"text": "词 3"})
     catalog.save(tmp_path, written)
     read = catalog.load(tmp_path)
-    assert dict(read.entries) == entries  # None kept apart from a field the entry lacks
+    assert dict(read.entries) == entries
     assert read.stats == {"a.md": (1, 2**62), odd: (3, 4)}
     assert read.spans() == {"a.md": [0, 3, 1]}
     assert (read.archive, read.texts, read.dictionary) == (
@@ -181,7 +182,7 @@ def _found(root: Path, text: str) -> list[str]:
 
     current = ArchiveIndex(root)
     current.sync()
-    return sorted(h.entry["path"] for h in search(current, text).hits)
+    return sorted(h.entry.path for h in search(current, text).hits)
 
 
 def test_a_file_edited_in_place_is_seen_though_no_folder_changed(make_archive, no_racy_margin):
@@ -295,7 +296,7 @@ def whoosh_contents(index: ArchiveIndex) -> dict:
 
 
 def ranked(index: ArchiveIndex, query: str) -> list[tuple[str, float]]:
-    return [(hit.entry["path"], round(hit.score, 9)) for hit in search(index, query).hits]
+    return [(hit.entry.path, round(hit.score, 9)) for hit in search(index, query).hits]
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import pytest
 from helpers import article, run_in_terminal
 
 from artread.core import plaintext
+from artread.core.catalog import Entry
 from artread.core.index import ArchiveIndex
 from artread.core.listing import latest_page
 from artread.core.search import search
@@ -61,8 +62,8 @@ $$\\sum_{i=1}^{n} \\alpha_i = 1$$
 def render(body: str, width: int, title: str = "注意力") -> tuple[str, str]:
     """(plain text, text with ANSI styles) of the article view at a width, on a terminal."""
     console = Console(width=width, record=True, force_terminal=True, color_system="truecolor")
-    entry = {"id": "a", "path": "a.md", "title": title, "date": "2025-01-01", "category": "NLP"}
-    views.article(console, {**entry, "tags": ["t"], "chars": 900}, body)
+    entry = Entry(0, 0, "a", "a.md", title, "2025-01-01", 0.0, "NLP", tags=["t"], chars=900)
+    views.article(console, entry, body)
     return console.export_text(clear=False), console.export_text(styles=True)
 
 

@@ -130,12 +130,12 @@ def test_a_messy_archive_indexes_every_readable_article_and_reports_the_rest(mak
     assert result.exit_code == 0, result.stderr
     assert "binary.md" in result.stderr and "dangling.md" in result.stderr
     index = ArchiveIndex(root)
-    paths = {e["path"] for e in index.catalog.articles()}
+    paths = {e.path for e in index.catalog.articles()}
     assert "binary.md" not in paths
     for keyword in "甲乙丙丁戊己庚辛壬癸子丑寅卯":
         found = search(index, f"关键词{keyword}")
         assert found.hits and found.hits[0].matched_all, keyword
-    ids = [e["id"] for e in index.catalog.articles()]
+    ids = [e.id for e in index.catalog.articles()]
     assert len(ids) == len(set(ids))
     assert all("/" not in i and ".." not in i for i in ids)
     assert "empty.md" in paths and "only-fm.md" in paths
@@ -158,5 +158,5 @@ def test_files_that_vanish_or_change_during_a_build_are_reported_and_caught_up(m
     again = ArchiveIndex(root)
     follow_up = again.sync()  # the next command takes in what happened meanwhile
     assert follow_up.removed == 1
-    assert sorted(e["id"] for e in again.catalog.articles()) == [f"p{n}" for n in range(5)]
-    assert [h.entry["id"] for h in search(again, '"改过的新文"').hits] == ["p4"]
+    assert sorted(e.id for e in again.catalog.articles()) == [f"p{n}" for n in range(5)]
+    assert [h.entry.id for h in search(again, '"改过的新文"').hits] == ["p4"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from helpers import article, ids
 
-from artread.core.search import QueryError, make_snippet, search
+from artread.core.search import QueryError, search
+from artread.core.snippets import make_snippet
 
 
 def test_gradient_checkpointing_article_comes_first(sample_index):
@@ -27,7 +28,7 @@ def test_title_is_weighted_above_the_body(make_index):
             "body.md": article("杂谈", "协程 协程 协程。"),
         }
     )
-    assert [h.entry["id"] for h in search(index, "协程").hits] == ["title", "body"]
+    assert [h.entry.id for h in search(index, "协程").hits] == ["title", "body"]
 
 
 def test_common_words_and_punctuation_are_found_literally_and_empty_is_a_clear_error(

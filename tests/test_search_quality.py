@@ -9,11 +9,12 @@ from helpers import article, ids
 
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
-from artread.core.search import QueryError, make_snippet, search
+from artread.core.search import QueryError, Tier, search
+from artread.core.snippets import make_snippet
 
 
 def complete_ids(found) -> list[str]:
-    return [hit.entry["id"] for hit in found.hits if hit.matched_all]
+    return [hit.entry.id for hit in found.hits if hit.matched_all]
 
 
 # Normalisation: one analyzer for both sides.
@@ -149,7 +150,7 @@ def test_unquoted_text_that_segmentation_misses_is_still_found_literally(make_in
     )
     found = search(index, "度检")  # crosses the boundary between 梯度 and 检查点
     assert ids(found) == ["a"]
-    assert found.hits[0].tier == 2  # ranked after any word match
+    assert found.hits[0].tier is Tier.LITERAL  # ranked after any word match
 
 
 def test_quoted_text_is_exactly_what_grep_finds(make_index):
@@ -286,7 +287,7 @@ def test_quoted_search_finds_exactly_the_files_grep_finds_in_the_sample_archive(
         for file in root.rglob("*.md"):
             if analysis.normalize(needle) in analysis.normalize(file.read_text(encoding="utf-8")):
                 expected.add(file.relative_to(root).as_posix())
-        got = {hit.entry["path"] for hit in search(sample_index, f'"{needle}"', per_page=99).hits}
+        got = {hit.entry.path for hit in search(sample_index, f'"{needle}"', per_page=99).hits}
         assert got == expected, needle
 
 

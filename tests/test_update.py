@@ -40,7 +40,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 
 def ranked(index: ArchiveIndex, query: str) -> list[tuple[str, float]]:
-    return [(hit.entry["path"], hit.score) for hit in search(index, query).hits]
+    return [(hit.entry.path, hit.score) for hit in search(index, query).hits]
 
 
 def segment_count(index: ArchiveIndex) -> int:

@@ -37,7 +37,7 @@ def test_glossary_group_works_both_ways_exact_form_first(make_index):
 
 def test_glossary_forms_are_highlighted_in_snippets(make_index):
     index = make_index(BILINGUAL)
-    hit = next(h for h in search(index, "反向传播").hits if h.entry["id"] == "en")
+    hit = next(h for h in search(index, "反向传播").hits if h.entry.id == "en")
     marked = [hit.snippet.text[s:e] for s, e in hit.snippet.highlights]
     assert "Backpropagation" in marked
 
@@ -213,7 +213,7 @@ def test_related_articles_are_the_most_alike_and_not_itself(make_index):
     index = make_index(RELATED)
     entry = index.catalog.by_id()["lstm"]
     _meta, body, _problem = split_front_matter(index.read_text(entry))
-    alike = [e["id"] for e in related(index, entry, body)]
+    alike = [e.id for e in related(index, entry, body)]
     assert "lstm" not in alike
     assert alike[:2] == ["rnn", "gru"] or alike[:2] == ["gru", "rnn"]
     assert "mysql" not in alike

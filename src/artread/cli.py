@@ -303,7 +303,7 @@ def show(
         try:
             entry = resolve(index.catalog, index.root, _typed(article_id))
         except LookupFailed as exc:
-            hint = ", ".join(c["id"] for c in exc.candidates)
+            hint = ", ".join(c.id for c in exc.candidates)
             fail(command, f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
         source = index.read_text(entry)
         console = console_of(command)

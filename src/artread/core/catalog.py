@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
+from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +18,63 @@ from artread.core.files import write_atomic
 
 FORMAT = 4
 # MessagePack, one column per field: reading it cannot run code, as a pickle can, and
-# columns decode faster than one small dict per article.
+# columns decode faster than one small object per article.
 FILENAME = "catalog.msgpack"
 _MAGIC = b"artread catalog %d\n" % FORMAT
 _ABSENT_CODE = 1  # a MessagePack extension type: this entry has no such field
 # Kept as UTF-8 bytes on disk and decoded only for the entries used: most of the catalog's
 # size, and of the time to read it.
 _LONG_TEXT = frozenset({"excerpt"})
+
+
+@dataclass(slots=True)
+class Entry:
+    """An indexed article: everything list views need, without the body."""
+
+    size: int  # of the file, for the freshness check
+    mtime_ns: int
+    id: str
+    path: str  # relative to the archive root, with "/"
+    title: str
+    date: str | None  # ISO date, YYYY-MM-DD
+    sort_key: float  # seconds since the epoch, for newest-first ordering
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    excerpt: str = ""
+    chars: int = 0  # length of the plain text, for reading time
+    declared_id: str | None = None  # an id or slug from the front matter
+    span: list[int] | None = None  # start, length, written: its text in the literal-text file
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A file of the archive that could not be read as an article."""
+
+    size: int
+    mtime_ns: int
+    reason: str
+
+
+CatalogEntry = Entry | Skipped
+
+# The columns on disk, in the order of Entry's fields, then Skipped's own.
+_ENTRY_COLUMNS = (
+    "size",
+    "mtime_ns",
+    "id",
+    "path",
+    "title",
+    "date",
+    "sort_key",
+    "category",
+    "tags",
+    "excerpt",
+    "chars",
+    "declared_id",
+    "text",
+)
+_SKIPPED_COLUMN = "skipped"
+_COLUMNS = frozenset((*_ENTRY_COLUMNS, _SKIPPED_COLUMN))
 
 
 class _Absent:
@@ -39,7 +91,7 @@ class Catalog:
         self,
         archive: str,
         fingerprint: str,  # format, schema and analyzer versions: a mismatch means rebuild
-        entries: Mapping[str, dict] | None = None,  # relative path -> entry
+        entries: Mapping[str, CatalogEntry] | None = None,  # relative path -> entry
         texts: str = "",  # the literal-text file that goes with this catalog
         dictionary: dict | None = None,  # the user dictionary: size, mtime_ns, text
         *,
@@ -50,12 +102,12 @@ class Catalog:
         self.texts = texts
         self.dictionary = dictionary or {}
         self.folders = folders or {}
-        self._entries: Mapping[str, dict] = entries if entries is not None else {}
+        self._entries: Mapping[str, CatalogEntry] = entries if entries is not None else {}
         self._stats: dict[str, tuple[int, int]] | None = None
         self.identity: tuple | None = None  # of the file it was read from or written to
 
     @property
-    def entries(self) -> Mapping[str, dict]:
+    def entries(self) -> Mapping[str, CatalogEntry]:
         return self._entries
 
     @property
@@ -65,75 +117,77 @@ class Catalog:
             if isinstance(self._entries, _Entries):
                 self._stats = self._entries.stats()
             else:
-                self._stats = {p: (e["size"], e["mtime_ns"]) for p, e in self._entries.items()}
+                self._stats = {p: (e.size, e.mtime_ns) for p, e in self._entries.items()}
         return self._stats
 
     def spans(self) -> dict[str, list[int]]:
         """Each indexed article's span in the literal-text file."""
         if isinstance(self._entries, _Entries):
             return self._entries.column("text")
-        return {p: e["text"] for p, e in self._entries.items() if "text" in e}
+        return {p: e.span for p, e in self._entries.items() if isinstance(e, Entry) and e.span}
 
-    def articles(self) -> list[dict]:
+    def article(self, path: str) -> Entry | None:
+        """The indexed article at path; None for a skipped file or one the catalog lacks."""
+        found = self._entries.get(path)
+        return found if isinstance(found, Entry) else None
+
+    def articles(self) -> list[Entry]:
         """Indexed articles (not skipped files), newest first."""
-        found = [e for e in self.entries.values() if "id" in e]
-        return sorted(found, key=lambda e: (-e["sort_key"], e["path"]))
+        found = [e for e in self.entries.values() if isinstance(e, Entry)]
+        return sorted(found, key=lambda e: (-e.sort_key, e.path))
 
     def skipped(self) -> list[tuple[str, str]]:
-        return sorted((path, e["skipped"]) for path, e in self.entries.items() if "skipped" in e)
+        return sorted(
+            (path, e.reason) for path, e in self.entries.items() if isinstance(e, Skipped)
+        )
 
-    def by_id(self) -> dict[str, dict]:
-        return {e["id"]: e for e in self.entries.values() if "id" in e}
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries.values() if isinstance(e, Entry)}
 
 
-class _Entries(Mapping[str, dict]):
+class _Entries(Mapping[str, CatalogEntry]):
     """The entries of a catalog read from disk: each one is made from the columns when it is
     first asked for (a search looks at the few that match, not at every article)."""
 
     def __init__(self, paths: list[str], columns: dict[str, list]) -> None:
         self._rows = {path: row for row, path in enumerate(paths)}
         self._columns = columns
-        self._made: dict[str, dict] = {}
+        missing = [_ABSENT] * len(paths)
+        self._aligned = [columns.get(name, missing) for name in _ENTRY_COLUMNS]
+        self._reasons = columns.get(_SKIPPED_COLUMN, missing)
+        self._made: dict[str, CatalogEntry] = {}
 
-    def __getitem__(self, path: str) -> dict:
+    def __getitem__(self, path: str) -> CatalogEntry:
         entry = self._made.get(path)
         if entry is None:
             row = self._rows[path]
-            entry = {}
-            for key, column in self._columns.items():
-                value = column[row]
-                if value is _ABSENT:
-                    continue
-                if type(value) is bytes:  # a _LONG_TEXT field
-                    value = value.decode("utf-8", "surrogatepass")
-                entry[key] = value
-            self._made[path] = entry
+            values = [column[row] for column in self._aligned]
+            entry = self._made[path] = _made(path, values, self._reasons[row])
         return entry
 
-    def _every(self) -> dict[str, dict]:
+    def _every(self) -> dict[str, CatalogEntry]:
         """Every entry, made at once (for lists of every article)."""
         if len(self._made) < len(self._rows):
-            keys = list(self._columns)
-            long_text = [key for key in keys if key in _LONG_TEXT]
             made = {}
-            rows = zip(*self._columns.values(), strict=True)
-            for path, values in zip(self._rows, rows, strict=True):
+            reasons = self._reasons
+            rows = zip(*self._aligned, strict=True)
+            for (path, row), values in zip(self._rows.items(), rows, strict=True):
                 entry = self._made.get(path)
                 if entry is None:
-                    entry = dict(zip(keys, values, strict=True))
-                    if _ABSENT in values:
-                        entry = {k: v for k, v in entry.items() if v is not _ABSENT}
-                    for key in long_text:
-                        if type(entry.get(key)) is bytes:
-                            entry[key] = entry[key].decode("utf-8", "surrogatepass")
+                    if reasons[row] is not _ABSENT or _ABSENT in values:
+                        entry = _made(path, list(values), reasons[row])
+                    else:
+                        entry = Entry(*values)
+                        if type(entry.excerpt) is bytes:  # a _LONG_TEXT field
+                            entry.excerpt = entry.excerpt.decode("utf-8", "surrogatepass")
                 made[path] = entry
             self._made = made
         return self._made
 
-    def values(self) -> ValuesView[dict]:  # type: ignore[override]
+    def values(self) -> ValuesView[CatalogEntry]:  # type: ignore[override]
         return self._every().values()
 
-    def items(self) -> ItemsView[str, dict]:  # type: ignore[override]
+    def items(self) -> ItemsView[str, CatalogEntry]:  # type: ignore[override]
         return self._every().items()
 
     def __iter__(self) -> Iterator[str]:
@@ -154,6 +208,35 @@ class _Entries(Mapping[str, dict]):
         if values is None:
             return {}
         return {p: v for p, v in zip(self._rows, values, strict=True) if v is not _ABSENT}
+
+
+# What a field an article lacks on disk is taken to be (a size of -1: the file is read again).
+_DEFAULTS: dict[str, Any] = {
+    "size": -1,
+    "mtime_ns": -1,
+    "id": "",
+    "title": "",
+    "date": None,
+    "sort_key": 0.0,
+    "category": None,
+    "excerpt": "",
+    "chars": 0,
+    "declared_id": None,
+    "text": None,
+}
+
+
+def _made(path: str, values: list, reason: Any) -> CatalogEntry:
+    """The entry of one row: values in the order of _ENTRY_COLUMNS, reason its skipped column."""
+    if reason is not _ABSENT:
+        return Skipped(values[0], values[1], reason)
+    for number, value in enumerate(values):
+        if value is _ABSENT:
+            name = _ENTRY_COLUMNS[number]
+            values[number] = path if name == "path" else [] if name == "tags" else _DEFAULTS[name]
+        elif type(value) is bytes:  # a _LONG_TEXT field
+            values[number] = value.decode("utf-8", "surrogatepass")
+    return Entry(*values)
 
 
 def load(index_dir: Path) -> Catalog | None:
@@ -185,6 +268,8 @@ def _parse(data: bytes, identity: tuple) -> Catalog | None:
         ext_hook=_ext,
         unicode_errors="surrogatepass",  # file names that are not UTF-8
     )
+    if not _COLUMNS.issuperset(found["columns"]):
+        return None
     loaded = Catalog(
         found["archive"],
         found["fingerprint"],
@@ -207,6 +292,19 @@ def _encoded(value: Any) -> Any:
     return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
 
 
+_entry_values = attrgetter(*Entry.__slots__)
+
+
+def _fields(entry: CatalogEntry) -> dict[str, Any]:
+    """The columns an entry fills, by name; a span not yet known is left absent."""
+    if isinstance(entry, Skipped):
+        return {"size": entry.size, "mtime_ns": entry.mtime_ns, _SKIPPED_COLUMN: entry.reason}
+    fields = dict(zip(_ENTRY_COLUMNS, _entry_values(entry), strict=True))
+    if entry.span is None:
+        del fields["text"]
+    return fields
+
+
 def identity_of(index_dir: Path) -> tuple | None:
     """Which catalog file index_dir holds now (compared with Catalog.identity)."""
     try:
@@ -223,13 +321,14 @@ def save(index_dir: Path, catalog: Catalog) -> None:
     import msgpack
 
     paths = list(catalog.entries)
+    rows = [_fields(entry) for entry in catalog.entries.values()]
     columns: dict[str, list] = {}
-    for entry in catalog.entries.values():
-        for key in entry:
+    for row in rows:
+        for key in row:
             columns.setdefault(key, [])
     absent = msgpack.ExtType(_ABSENT_CODE, b"")
     for key, column in columns.items():
-        column.extend(catalog.entries[p].get(key, absent) for p in paths)
+        column.extend(row.get(key, absent) for row in rows)
         if key in _LONG_TEXT:
             column[:] = [_encoded(value) for value in column]
     body = {

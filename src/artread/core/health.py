@@ -143,7 +143,7 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
     if file is None or not file.is_file():
         health.add("problem", "literal texts", "missing: the next command rebuilds the index")
         return
-    live = sum(e["text"][1] + 1 for e in current.entries.values() if "text" in e)
+    live = sum(span[1] + 1 for span in current.spans().values())
     size = file.stat().st_size
     dead = 100 * (size - live) // size if size else 0
     health.add("ok", "literal texts", f"{size / 1024 / 1024:.1f} MB, {dead}% left by updates")

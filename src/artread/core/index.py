@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from artread.config import UnsafeStorage, index_dir_for
 from artread.core import analysis, archive, catalog, literal
 from artread.core.analysis import ANALYZER_VERSION
-from artread.core.engine.fields import FIELD_BOOSTS  # noqa: F401  (search and spelling)
 
 if TYPE_CHECKING:
     from artread.resident.watch import FolderWatch
@@ -144,16 +143,16 @@ class ArchiveIndex:
                 self._whoosh = store.open_index(whoosh_dir)
         return self._whoosh
 
-    def read_text(self, entry: dict) -> str:
+    def read_text(self, entry: catalog.Entry) -> str:
         """The current text of an indexed article's file (front matter included)."""
-        full = archive.within(self.root, entry["path"])
+        full = archive.within(self.root, entry.path)
         if full is None:
-            raise FileNotFoundError(entry["path"])
+            raise FileNotFoundError(entry.path)
         return archive.read_text(full)[0]
 
-    def read_article(self, entry: dict) -> archive.Article:
-        article = archive.read_article(self.root, entry["path"])
-        article.id = entry["id"]
+    def read_article(self, entry: catalog.Entry) -> archive.Article:
+        article = archive.read_article(self.root, entry.path)
+        article.id = entry.id
         return article
 
     def usable(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from artread.core.catalog import Catalog
+from artread.core.paging import page_count, page_of
 
 
 def latest_page(
@@ -20,30 +21,27 @@ def latest_page(
     articles = catalog.articles()
     if category:
         wanted = category.casefold()
-        articles = [a for a in articles if (a.get("category") or "").casefold() == wanted]
+        articles = [a for a in articles if (a.category or "").casefold() == wanted]
     if tag:
         wanted = tag.casefold()
-        articles = [a for a in articles if wanted in (t.casefold() for t in a.get("tags", []))]
-    total = len(articles)
-    pages = max(1, -(-total // per_page))
-    start = (page - 1) * per_page
+        articles = [a for a in articles if wanted in (t.casefold() for t in a.tags)]
     return {
         "page": page,
-        "pages": pages,
-        "total": total,
+        "pages": page_count(len(articles), per_page),
+        "total": len(articles),
         "per_page": per_page,
-        "articles": articles[start : start + per_page],
+        "articles": page_of(articles, page, per_page),
     }
 
 
 def categories(catalog: Catalog) -> dict[str, int]:
     """Every category with its number of articles, the largest first."""
-    return _counted(entry.get("category") or "" for entry in catalog.articles())
+    return _counted(entry.category or "" for entry in catalog.articles())
 
 
 def tags(catalog: Catalog) -> dict[str, int]:
     """Every tag with its number of articles, the most used first."""
-    return _counted(tag for entry in catalog.articles() for tag in entry.get("tags", []))
+    return _counted(tag for entry in catalog.articles() for tag in entry.tags)
 
 
 def _counted(names: Iterable[str]) -> dict[str, int]:

@@ -6,18 +6,18 @@ import difflib
 import posixpath
 from pathlib import Path
 
-from artread.core.catalog import Catalog
+from artread.core.catalog import Catalog, Entry
 
 
 class LookupFailed(Exception):
     """No article, or more than one, answers to a reference; carries the closest candidates."""
 
-    def __init__(self, message: str, candidates: list[dict]) -> None:
+    def __init__(self, message: str, candidates: list[Entry]) -> None:
         super().__init__(message)
         self.candidates = candidates
 
 
-def resolve(catalog: Catalog, root: Path, ref: str) -> dict:
+def resolve(catalog: Catalog, root: Path, ref: str) -> Entry:
     """The catalog entry for an id, a unique id prefix, or a file path inside the archive."""
     by_id = catalog.by_id()
     if ref in by_id:
@@ -33,15 +33,15 @@ def resolve(catalog: Catalog, root: Path, ref: str) -> dict:
     if len(prefixed) == 1:
         return prefixed[0]
     if len(prefixed) > 1:
-        prefixed.sort(key=lambda e: e["id"])
+        prefixed.sort(key=lambda e: e.id)
         raise LookupFailed(f"{ref!r} matches {len(prefixed)} articles", prefixed[:8])
     close = difflib.get_close_matches(lowered, list(by_id), n=5, cutoff=0.5)
     inside = [e for i, e in by_id.items() if lowered and lowered in i and i not in close]
-    candidates = [by_id[i] for i in close] + sorted(inside, key=lambda e: e["id"])[: 5 - len(close)]
+    candidates = [by_id[i] for i in close] + sorted(inside, key=lambda e: e.id)[: 5 - len(close)]
     raise LookupFailed(f"no article with id {ref!r}", candidates)
 
 
-def _by_path(catalog: Catalog, root: Path, ref: str) -> dict | None:
+def _by_path(catalog: Catalog, root: Path, ref: str) -> Entry | None:
     if not ref:
         return None
     candidate = Path(ref).expanduser()
@@ -52,7 +52,4 @@ def _by_path(catalog: Catalog, root: Path, ref: str) -> dict | None:
         rel = posixpath.normpath(ref.replace("\\", "/"))
         if rel.startswith(("../", "/")) or rel == "..":
             return None
-    entry = catalog.entries.get(rel)
-    if entry and "id" in entry:
-        return entry
-    return None
+    return catalog.article(rel)

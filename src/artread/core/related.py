@@ -11,25 +11,25 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from artread.core import analysis, glossary, plaintext, spelling
+from artread.core import analysis, glossary, plaintext, ranking
+from artread.core.catalog import Entry
 from artread.core.engine import match
 from artread.core.engine.fields import TITLE_AND_BODY
 from artread.core.index import ArchiveIndex
 
 RELATED = 5  # articles listed
 KEY_TERMS = 12  # terms searched for
-GLOSSARY_WEIGHT = 0.8  # another form of a key term's glossary group
 COMMON_SHARE = 0.1  # key terms held by more of the archive than this are left out...
 COMMON_AT_LEAST = 5  # ...but always those held by up to this many articles are kept
 
 
-def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dict[str, float]:
+def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> dict[str, float]:
     """The article's most telling terms, with their weights (occurrences times IDF)."""
-    about = [entry.get("title", ""), *plaintext.headings(body)]
-    about += [entry.get("category") or "", *entry.get("tags", [])]
+    about = [entry.title, *plaintext.headings(body)]
+    about += [entry.category or "", *entry.tags]
     units = index.analyzer.query_units("\n".join(about))
-    text = index.literal().decoded(entry["path"])
-    total = max(1, searcher.doc_count())
+    text = index.literal().decoded(entry.path)
+    total = ranking.article_count(searcher)
     # A term in more than a tenth of the archive (计算, 小结) says little about what an
     # article is about, and its long posting list is most of the search's time.
     common = max(COMMON_SHARE * total, COMMON_AT_LEAST)
@@ -37,18 +37,18 @@ def key_terms(index: ArchiveIndex, entry: dict, body: str, searcher: Any) -> dic
     for unit in units:
         if unit in analysis.QUERY_FILLER or len(unit) < 2:
             continue
-        held = spelling.frequency(searcher, unit)
+        held = ranking.frequency(searcher, unit)
         if held < 2 or held > common:  # nothing to relate to, or nearly everything
             continue
-        idf = math.log(1 + (total - held + 0.5) / (held + 0.5))
+        idf = ranking.idf(held, total)
         weights[unit] = math.log1p(text.count(unit)) * idf + idf
     best = sorted(weights.items(), key=lambda item: -item[1])[:KEY_TERMS]
     return dict(best)
 
 
-def related(index: ArchiveIndex, entry: dict, body: str, limit: int = RELATED) -> list[dict]:
+def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) -> list[Entry]:
     """Up to `limit` catalog entries of the articles most like this one, best first."""
-    entries = index.catalog.entries
+    current = index.catalog
     with index.searcher() as searcher:
         terms = key_terms(index, entry, body, searcher)
         if not terms:
@@ -58,14 +58,15 @@ def related(index: ArchiveIndex, entry: dict, body: str, limit: int = RELATED) -
         words = list(terms)
         expanded = glossary.for_archive(index.root).expand(" ".join(words), words, index.analyzer)
         for expansion in expanded:
-            weight = max(terms[u] for u in expansion.span) / top * GLOSSARY_WEIGHT
+            weight = max(terms[u] for u in expansion.span) / top * ranking.GLOSSARY_WEIGHT
             for alternative in expansion.alternatives:
                 alternatives.append(match.all_of(_any_field(t, weight) for t in alternative.terms))
         query = match.any_of([_any_field(t, w / top) for t, w in terms.items()] + alternatives)
         found = []
         for hit in searcher.search(query, limit=limit + 1):
-            if hit["path"] != entry["path"] and "id" in entries.get(hit["path"], {}):
-                found.append(entries[hit["path"]])
+            other = current.article(hit["path"])
+            if other is not None and other.path != entry.path:
+                found.append(other)
     return found[:limit]
 
 

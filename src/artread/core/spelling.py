@@ -14,7 +14,8 @@ from itertools import islice
 from typing import Any
 
 from artread.core import analysis
-from artread.core.engine.fields import FIELD_BOOSTS, TITLE_AND_BODY
+from artread.core.engine.fields import TITLE_AND_BODY
+from artread.core.ranking import frequency
 
 _PART = re.compile(r"[^\W_]+")
 # An English word held by at most TYPO_RARE articles may be a typo: it is also searched as the
@@ -38,11 +39,6 @@ class Correction:
 def typo_distance(word: str) -> int:
     """How many edits a correction of this word may make: 1 for short words, 2 for long."""
     return 1 if len(word) <= 5 else 2
-
-
-def frequency(searcher: Any, term: str) -> int:
-    """How many articles hold the term, in their title or body (the larger)."""
-    return max(searcher.doc_frequency(name, term) for name in FIELD_BOOSTS)
 
 
 def corrections(searcher: Any, terms: Iterable[str]) -> list[Correction]:

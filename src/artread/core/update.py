@@ -50,7 +50,7 @@ class _Plan:
     added: list[str]
     changed: list[str]
     removed: list[str]
-    entries: dict[str, dict]  # the catalog's entries that stay, to be completed
+    entries: dict[str, catalog.CatalogEntry]  # the catalog's entries that stay, to be completed
     old_texts: literal.LiteralStore | None
     dictionary: dict  # the user dictionary: size, mtime_ns, text
 
@@ -117,7 +117,7 @@ def _update(
     report = SyncReport()
     old = index.catalog
     # Ids once given stay given, across rebuilds and version changes too.
-    previous = {p: e["id"] for p, e in old.entries.items() if "id" in e}
+    previous = {p: e.id for p, e in old.entries.items() if isinstance(e, catalog.Entry)}
     if old.archive != str(index.root):
         previous = {}
     if _needs_rebuild(index, old, rebuild, report):
@@ -129,17 +129,17 @@ def _update(
     for path, reason in plan.scanned.skipped:
         report.skipped.append((path, reason))
     entries = plan.entries
-    declared = {p: e.get("declared_id") for p, e in entries.items() if "id" in e}
+    articles = {p: e for p, e in entries.items() if isinstance(e, catalog.Entry)}
+    declared = {p: e.declared_id for p, e in articles.items()}
     ids, id_warnings = archive.assign_ids(declared, previous)
     report.warnings.extend(id_warnings)
-    for path, entry in entries.items():
-        if "id" in entry:
-            entry["id"] = ids[path]
+    for path, entry in articles.items():
+        entry.id = ids[path]
     commit()
     for path, span in spans.items():
-        entries[path]["text"] = span
-    report.added = sum(1 for p in plan.added if "id" in entries[p])
-    report.updated = sum(1 for p in plan.changed if "id" in entries[p])
+        articles[path].span = span
+    report.added = sum(1 for p in plan.added if p in articles)
+    report.updated = sum(1 for p in plan.changed if p in articles)
     report.removed = len(plan.removed)
     report.unchanged = report.scanned - len(plan.to_read)
     new_catalog = catalog.Catalog(
@@ -229,7 +229,7 @@ def _write(
     analyzer = analysis.Analyzer(plan.dictionary.get("text"), index_from_lexicon=small)
     report.workers = 0 if small else ingest.worker_count(jobs, len(to_read), size)
     reading = set(to_read)
-    kept = [p for p, e in plan.entries.items() if "id" in e and p not in reading]
+    kept = [p for p, e in plan.entries.items() if isinstance(e, catalog.Entry) and p not in reading]
     whoosh_dir = index.index_dir / WHOOSH_DIR
     writer = whoosh_store.open_index(whoosh_dir).writer(limitmb=WRITER_MB)
     bind(writer.schema, analyzer)
@@ -310,12 +310,11 @@ def _record(article: ingest.Prepared, plan: _Plan, report: SyncReport) -> None:
     """A file read, in the catalog's entries and the report."""
     path, stat = article.path, plan.scanned.files[article.path]
     if article.skipped is not None:
-        skipped = {"size": stat.size, "mtime_ns": stat.mtime_ns, "skipped": article.skipped}
-        plan.entries[path] = skipped
+        plan.entries[path] = catalog.Skipped(stat.size, stat.mtime_ns, article.skipped)
         report.skipped.append((path, article.skipped))
         return
     report.warnings.extend(f"{path}: {w}" for w in article.warnings)
-    plan.entries[path] = {"size": stat.size, "mtime_ns": stat.mtime_ns, **article.summary}
+    plan.entries[path] = catalog.Entry(stat.size, stat.mtime_ns, **article.summary)
 
 
 def read_dictionary(root: Path, warnings: list[str]) -> dict:

@@ -21,6 +21,7 @@ from artread.ui.console import Console as WrappingConsole
 from artread.ui.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
+    from artread.core.catalog import Entry
     from artread.core.explain import Explanation
     from artread.core.search import SearchResults, Snippet
 
@@ -37,14 +38,14 @@ def reading_minutes(chars: int) -> int:
     return max(1, round(chars / CHARS_PER_MINUTE))
 
 
-def _meta_line(entry: dict, *, with_id: bool = True) -> Text:
+def _meta_line(entry: Entry, *, with_id: bool = True) -> Text:
     parts: list[tuple[str, str]] = []
-    if entry.get("category"):
-        parts.append((clean_line(entry["category"]), STYLE_META))
-    parts.append((entry.get("date") or "no date", STYLE_DIM))
+    if entry.category:
+        parts.append((clean_line(entry.category), STYLE_META))
+    parts.append((entry.date or "no date", STYLE_DIM))
     if with_id:
-        parts.append((entry["id"], STYLE_ID))
-    parts.append((f"{reading_minutes(entry.get('chars', 0))} min read", STYLE_DIM))
+        parts.append((entry.id, STYLE_ID))
+    parts.append((f"{reading_minutes(entry.chars)} min read", STYLE_DIM))
     text = Text()
     for index, (value, style) in enumerate(parts):
         if index:
@@ -94,17 +95,17 @@ def latest(console: Console, page: dict, *, next_command: str | None) -> None:
     columns = max(console.width - INDENT, 20)
     if not console.is_terminal:
         for entry in page["articles"]:
-            _write(console, _plain_record(entry, clean_line(entry.get("excerpt", ""))))
+            _write(console, _plain_record(entry, clean_line(entry.excerpt)))
         return
     header = Text("LATEST UPDATES", style="bold")
     header.append(f"   {page['total']} articles", style=STYLE_DIM)
     console.print(header)
     console.print()
     for entry in page["articles"]:
-        title = layout.truncate(clean_line(entry["title"]), columns)
+        title = layout.truncate(clean_line(entry.title), columns)
         console.print(Padding(Text(title, style=STYLE_TITLE), (0, 0, 0, INDENT)))
         console.print(Padding(_meta_line(entry), (0, 0, 0, INDENT)))
-        excerpt = clean_line(entry.get("excerpt", ""))
+        excerpt = clean_line(entry.excerpt)
         if excerpt:
             console.print(
                 Padding(_wrapped(excerpt + " ...", columns, 2, STYLE_DIM), (0, 0, 0, INDENT))
@@ -118,12 +119,12 @@ def _write(console: Console, line: str) -> None:
     console.file.write(line + "\n")
 
 
-def _plain_record(entry: dict, tail: str) -> str:
+def _plain_record(entry: Entry, tail: str) -> str:
     fields = [
-        entry["id"],
-        entry.get("date") or "-",
-        clean_line(entry.get("category") or "-"),
-        clean_line(entry["title"]),
+        entry.id,
+        entry.date or "-",
+        clean_line(entry.category or "-"),
+        clean_line(entry.title),
         tail,
     ]
     return "\t".join(fields)
@@ -159,7 +160,7 @@ def results(
             console.print(Text("Articles with some of the words:", style=STYLE_DIM))
             console.print()
         line = Text(f"{number:>2} ", style=STYLE_DIM)
-        line.append(layout.truncate(clean_line(hit.entry["title"]), columns), style=STYLE_TITLE)
+        line.append(layout.truncate(clean_line(hit.entry.title), columns), style=STYLE_TITLE)
         console.print(line)
         console.print(Padding(_meta_line(hit.entry), (0, 0, 0, 3)))
         if hit.snippet and hit.snippet.text:
@@ -238,7 +239,7 @@ _ASCII = str.maketrans(
 )
 
 
-def article(console: Console, entry: dict, body: str, related: Sequence[dict] = ()) -> None:
+def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] = ()) -> None:
     """The header, then the article rendered from its Markdown.
 
     On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
@@ -249,12 +250,12 @@ def article(console: Console, entry: dict, body: str, related: Sequence[dict] = 
     from artread.ui import render
 
     header = Group(
-        Text(clean_line(entry["title"]), style="bold"),
+        Text(clean_line(entry.title), style="bold"),
         _meta_line(entry),
         Text(_tags_and_path(entry), style=STYLE_DIM),
     )
     markdown = Markdown(
-        render.prepare(clean(body), entry["title"]), code_theme="monokai", hyperlinks=True
+        render.prepare(clean(body), entry.title), code_theme="monokai", hyperlinks=True
     )
     if console.is_terminal:
         console.print(header)
@@ -278,24 +279,24 @@ def article(console: Console, entry: dict, body: str, related: Sequence[dict] = 
         _write(console, line.rstrip())
 
 
-def _related(entries: Sequence[dict], width: int) -> Text:
+def _related(entries: Sequence[Entry], width: int) -> Text:
     """Related articles, one a line: id, then title cut to the width."""
     text = Text("Related articles", style=STYLE_TITLE)
-    id_width = min(max(layout.width(e["id"]) for e in entries), width // 3)
+    id_width = min(max(layout.width(e.id) for e in entries), width // 3)
     for entry in entries:
         text.append("\n")
-        shown = layout.truncate(entry["id"], id_width)
+        shown = layout.truncate(entry.id, id_width)
         text.append(shown + " " * (id_width - layout.width(shown)), style=STYLE_ID)
-        title = clean_line(entry["title"])
+        title = clean_line(entry.title)
         text.append("  " + layout.truncate(title, max(10, width - id_width - 2)))
     return text
 
 
-def table_of_contents(console: Console, entry: dict, body: str) -> None:
+def table_of_contents(console: Console, entry: Entry, body: str) -> None:
     """The article's headings, indented by level."""
     from artread.core import plaintext
 
-    console.print(Text(clean_line(entry["title"]), style="bold"))
+    console.print(Text(clean_line(entry.title), style="bold"))
     for level, heading in plaintext.heading_levels(clean(body)):
         line = Text("  " * (level - 1))
         line.append(clean_line(heading), style=STYLE_TITLE if level == 1 else "")
@@ -305,22 +306,22 @@ def table_of_contents(console: Console, entry: dict, body: str) -> None:
             _write(console, line.plain)
 
 
-def _tags_and_path(entry: dict) -> str:
-    tags = ", ".join(clean_line(t) for t in entry.get("tags", []))
-    return (f"tags: {tags} · " if tags else "") + clean_line(entry["path"])
+def _tags_and_path(entry: Entry) -> str:
+    tags = ", ".join(clean_line(t) for t in entry.tags)
+    return (f"tags: {tags} · " if tags else "") + clean_line(entry.path)
 
 
 def print_json(console: Console, payload: Any) -> None:
     console.file.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
-def _public(entry: dict) -> dict:
+def _public(entry: Entry) -> dict:
     return {
-        "id": entry["id"],
-        "title": clean_line(entry["title"]),
-        "date": entry.get("date"),
-        "category": clean_line(entry["category"]) if entry.get("category") else None,
-        "tags": [clean_line(t) for t in entry.get("tags", [])],
+        "id": entry.id,
+        "title": clean_line(entry.title),
+        "date": entry.date,
+        "category": clean_line(entry.category) if entry.category else None,
+        "tags": [clean_line(t) for t in entry.tags],
     }
 
 
@@ -331,7 +332,7 @@ def latest_json(page: dict) -> dict:
         "total": page["total"],
         "per_page": page["per_page"],
         "articles": [
-            {**_public(e), "excerpt": clean_line(e.get("excerpt", "")), "path": e["path"]}
+            {**_public(e), "excerpt": clean_line(e.excerpt), "path": e.path}
             for e in page["articles"]
         ],
     }
@@ -349,7 +350,7 @@ def results_json(found: SearchResults) -> dict:
                 "score": round(hit.score, 4),
                 "matched_all": hit.matched_all,
                 "snippet": clean_line(hit.snippet.text) if hit.snippet else "",
-                "path": hit.entry["path"],
+                "path": hit.entry.path,
             }
             for hit in found.hits
         ],
@@ -364,12 +365,12 @@ def results_json(found: SearchResults) -> dict:
     }
 
 
-def article_json(entry: dict, body: str, related: Sequence[dict] = ()) -> dict:
+def article_json(entry: Entry, body: str, related: Sequence[Entry] = ()) -> dict:
     return {
         **_public(entry),
-        "path": entry["path"],
+        "path": entry.path,
         "body": clean(body),
-        "related": [{"id": e["id"], "title": clean_line(e["title"])} for e in related],
+        "related": [{"id": e.id, "title": clean_line(e.title)} for e in related],
     }
 
 
