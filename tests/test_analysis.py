@@ -87,9 +87,10 @@ VARIED = [
 
 
 def chinese_runs(text: str) -> list[str]:
-    from artread.core.analysis import _TOKEN
+    from artread.core.analysis import word_pattern
 
-    return [m.group() for m in _TOKEN.finditer(normalize(text)) if m.lastgroup == "cjk"]
+    words = word_pattern().finditer(normalize(text))
+    return [m.group() for m in words if m.lastgroup == "cjk"]
 
 
 def jieba_and_lexicon(dictionary: str = ""):
@@ -128,3 +129,33 @@ def test_lexicon_applies_a_user_dictionary_exactly_like_jiebas_load_userdict():
     for text in [*VARIED, "我们采用蓝绿发布上线云原生网关", "南京市长江大桥", "研究生命起源"]:
         for run in chinese_runs(text):
             assert list(ours.cut(run)) == list(reference.cut(run, HMM=False)), run
+
+
+# Indexing segments with artread.core.wordcut, a shorter walk over jieba's own dictionary: its
+# terms, in both modes and with a user dictionary, must be the ones jieba's tokenize gives.
+
+
+def test_wordcut_gives_jiebas_terms_in_both_modes_on_the_sample_archive(sample_archive):
+    from artread.core import analysis, wordcut
+
+    reference = analysis.Analyzer().segmenter()
+    runs = [run for text in VARIED for run in chinese_runs(text)]
+    for file in sorted(sample_archive.rglob("*.md")):
+        runs.extend(chinese_runs(file.read_text(encoding="utf-8")))
+    assert len(runs) > 1000
+    for run in runs:
+        for mode in ("search", "default"):
+            expected = list(reference.tokenize(run, mode=mode, HMM=False))
+            assert list(wordcut.tokenize(reference, run, mode == "search")) == expected, run
+
+
+def test_wordcut_follows_a_user_dictionary_as_jieba_does():
+    from artread.core import analysis, wordcut
+
+    dictionary = "蓝绿发布\n云原生网关 30 n\n长江大桥 5\n研究生命 0\n"
+    reference = analysis.Analyzer(dictionary).segmenter()
+    texts = [*VARIED, "我们采用蓝绿发布上线云原生网关", "南京市长江大桥", "研究生命起源"]
+    for run in [run for text in texts for run in chinese_runs(text)]:
+        expected = list(reference.tokenize(run, mode="search", HMM=False))
+        assert list(wordcut.tokenize(reference, run, True)) == expected, run
+    assert ("蓝绿发布", 4, 8) in wordcut.tokenize(reference, "我们采用蓝绿发布", True)

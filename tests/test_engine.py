@@ -86,3 +86,55 @@ def test_scores_are_whooshs_over_several_segments_with_deletions(make_archive) -
         [(("lock",), 1.0), (("hash",), 0.8)],
     ):
         assert_same_scores(index, clauses)
+
+
+def postings_of(whoosh_dir) -> dict:
+    """Every posting of the index at whoosh_dir: (field, term) -> [(document, weight, value)]."""
+    found = {}
+    with store.open_index(whoosh_dir).reader() as reader:
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            found[fieldname, term] = list(matcher.items_as("weight"))
+    return found
+
+
+def test_a_worker_segment_spilled_to_disk_holds_whooshs_own_postings(make_archive) -> None:
+    """A worker's pool writes its postings to disk in runs when they outgrow its memory, and
+    merges them term by term: the segment must hold what Whoosh's own pool writes."""
+    from artread.core import ingest
+    from artread.core.analysis import Analyzer
+    from artread.core.engine import segments
+    from artread.core.engine.backend import index as whoosh_index
+    from artread.core.engine.schema import schema
+    from artread.core.engine.tokenizer import bind
+
+    words = ["注意力", "梯度", "线程池", "模型", "训练", "softmax", "python", "哈希", "缓存"]
+    body = lambda n: " ".join(words[(n * k) % len(words)] for k in range(n + 3))  # noqa: E731
+    root = make_archive({f"a{n:02d}.md": f"# 第{n}篇\n\n{body(n)}" for n in range(40)})
+    paths = sorted(p.name for p in root.glob("*.md"))
+    written = {}
+    for name, spill in (("whoosh", False), ("ours", True)):
+        whoosh_dir = root.parent / f"index-{name}"
+        whoosh_dir.mkdir()
+        ix = whoosh_index.create_in(str(whoosh_dir), schema())
+        writer = segments.segment_writer(str(whoosh_dir), 32)
+        if spill:
+            writer.pool.limit = 4000  # a run every few documents, merged in two rounds
+            writer.pool.items = lambda pool=writer.pool: type(pool).items(pool, maxfiles=3)
+        else:
+            writer.pool = writing_pool(writer)
+        bind(writer.schema, Analyzer())
+        for path in paths:
+            writer.add_document(**ingest.prepare(root, path, Analyzer()).document)
+        if spill:
+            assert len(writer.pool.runs) > 6
+        segments.commit_with(ix.writer(), [segments.finish_segment(writer)])
+        written[name] = postings_of(whoosh_dir)
+    assert len(written["whoosh"]) > 20
+    assert written["ours"] == written["whoosh"]
+
+
+def writing_pool(writer):
+    from whoosh.writing import PostingPool
+
+    return PostingPool(writer._tempstorage, writer.newsegment, limitmb=32)

@@ -241,6 +241,30 @@ def test_a_file_added_while_the_index_is_updated_is_seen_next_time(make_archive,
     assert _found(root, "香蕉") == ["x/c.md"]
 
 
+def test_folders_too_new_to_trust_when_indexed_are_trusted_once_they_settle(
+    make_archive, monkeypatch
+):
+    root = make_archive({"a.md": article("甲", "苹果"), "x/b.md": article("乙", "梨")})
+    ArchiveIndex(root).sync()  # the folders were made a moment ago: not trusted yet
+    assert ArchiveIndex(root).catalog.folders == {}
+    monkeypatch.setattr(freshness, "RACY_NS", 0)  # now they have settled
+    scans = []
+    real_scan = archive.scan
+    monkeypatch.setattr(archive, "scan", lambda folder: scans.append(folder) or real_scan(folder))
+    built = ArchiveIndex(root)
+    assert built.is_fresh() and len(scans) == 1  # looked at every folder, and vouched for them
+    later = built.index_dir / freshness.LATER_FOLDERS
+    assert later.stat().st_mode & 0o777 == 0o600
+    assert ArchiveIndex(root).is_fresh() and len(scans) == 1  # one stat per folder and file
+    with open(root / "x" / "b.md", "a", encoding="utf-8") as handle:
+        handle.write("香蕉\n")
+    assert not ArchiveIndex(root).is_fresh()
+    (root / "x" / "c.md").write_text(article("丙", "香蕉"), encoding="utf-8")
+    assert not ArchiveIndex(root).is_fresh()
+    assert _found(root, "香蕉") == ["x/b.md", "x/c.md"]
+    assert not later.exists()  # it vouched for the catalog the update replaced
+
+
 # A big update is read by worker processes; the index is the one a single process builds.
 
 CHINESE = (  # noqa: SIM905 (a line of words reads better than a list)

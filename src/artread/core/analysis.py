@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from artread.core import wordcut
+
 ANALYZER_VERSION = "2"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -240,8 +242,7 @@ class Analyzer:
         lexicon = self.lexicon() if self.index_from_lexicon and search_mode else None
         if lexicon is not None:
             return lexicon.tokenize_for_search(run)
-        mode = "search" if search_mode else "default"
-        return self.segmenter().tokenize(run, mode=mode, HMM=False)
+        return wordcut.tokenize(self.segmenter(), run, search_mode)
 
     def query_words(self, run: str) -> Iterator[str]:
         """A run of Chinese segmented as jieba's default mode (HMM off) would, for a query.

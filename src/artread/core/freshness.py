@@ -7,11 +7,15 @@ scanned. A resident process watches the folders instead (artread.resident.watch)
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from artread.config import check_file
 from artread.core import archive, catalog
+from artread.core.files import write_atomic
 
 if TYPE_CHECKING:
     from artread.core.index import ArchiveIndex
@@ -20,6 +24,10 @@ USER_DICTIONARY = "artread.dict"  # extra jieba words, at the archive root
 # A folder changed this close to the scan (or after it) may hide a change made within the same
 # timestamp tick: its stat is not trusted, and the next check scans the whole archive.
 RACY_NS = 2_000_000_000
+# Folder stats vouched for by a later check, when the catalog could not record them (a folder
+# had just changed when it was written): keyed by the catalog file they go with.
+LATER_FOLDERS = "folders.msgpack"
+_MAX_LATER_FOLDERS = 64 << 20
 
 
 def is_fresh(index: ArchiveIndex) -> bool:
@@ -59,9 +67,53 @@ def _files_unchanged(index: ArchiveIndex) -> bool:
     """No file added, changed or removed. When no folder changed since the catalog was
     written, one stat of each file it knows says so; otherwise the archive is scanned."""
     current = index.catalog
-    if current.folders and _same_folders(current.folders):
+    folders = current.folders or _later_folders(index.index_dir, current)
+    if folders and _same_folders(folders):
         return _same_files(str(index.root), current.stats)
-    return diff(current, archive.scan(index.root).files) == ([], [], [])
+    started = time.time_ns()
+    scanned = archive.scan(index.root)
+    if diff(current, scanned.files) != ([], [], []):
+        return False
+    # Like `git status` refreshing a racy index: when the folders have settled since the
+    # catalog was written, record them so that the next command need not list every folder.
+    if not current.folders:
+        _vouch_for_folders(index.index_dir, current, folder_stats(scanned, started))
+    return True
+
+
+def _later_folders(index_dir: Path, current: catalog.Catalog) -> dict[str, list[int]]:
+    """The folder stats a later check recorded for this very catalog file; none otherwise."""
+    import msgpack
+
+    path = index_dir / LATER_FOLDERS
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return {}
+    with open(fd, "rb") as handle:
+        st = os.fstat(fd)
+        check_file(path, st)
+        try:
+            found = msgpack.unpackb(handle.read(_MAX_LATER_FOLDERS), unicode_errors="surrogatepass")
+            if tuple(found["catalog"]) == current.identity:
+                return dict(found["folders"])
+        except Exception:  # truncated or from another version: the next check writes it again
+            pass
+    return {}
+
+
+def _vouch_for_folders(
+    index_dir: Path, current: catalog.Catalog, folders: dict[str, list[int]]
+) -> None:
+    import msgpack
+
+    if not folders or current.identity is None:
+        return
+    data = msgpack.packb(
+        {"catalog": list(current.identity), "folders": folders}, unicode_errors="surrogatepass"
+    )
+    with contextlib.suppress(OSError):  # a read-only index still answers; the next scans
+        write_atomic(index_dir / LATER_FOLDERS, data)
 
 
 def same_dictionary(index: ArchiveIndex) -> bool:

@@ -25,7 +25,13 @@ from artread.core.engine import segments
 from artread.core.engine import store as whoosh_store
 from artread.core.engine.tokenizer import bind
 from artread.core.files import read_utf8
-from artread.core.freshness import USER_DICTIONARY, dictionary_stat, diff, folder_stats
+from artread.core.freshness import (
+    LATER_FOLDERS,
+    USER_DICTIONARY,
+    dictionary_stat,
+    diff,
+    folder_stats,
+)
 from artread.core.index import (
     FINGERPRINT,
     WHOOSH_DIR,
@@ -151,6 +157,7 @@ def _update(
         folders=folder_stats(plan.scanned, scan_started),
     )
     catalog.save(index.index_dir, new_catalog)
+    (index.index_dir / LATER_FOLDERS).unlink(missing_ok=True)  # it vouched for the old catalog
     literal.remove_unused(index.index_dir, keep=texts_name)
     index.adopt(new_catalog)
     return report

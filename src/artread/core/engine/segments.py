@@ -22,8 +22,12 @@ def segment_writer(whoosh_dir: str, limitmb: int) -> Any:
     # isort: split
     from whoosh.writing import SegmentWriter
 
+    from artread.core.engine.pool import BulkPool
+
     ix = store.open_index(Path(whoosh_dir))
-    return SegmentWriter(ix, _lk=False, limitmb=limitmb)
+    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+    writer.pool = BulkPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+    return writer
 
 
 def finish_segment(writer: Any) -> Any | None:
