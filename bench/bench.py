@@ -785,6 +785,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def compile_artread() -> None:
+    """Write artread's bytecode, as an installed or once-run copy has it: an editable install
+    run with PYTHONDONTWRITEBYTECODE would otherwise compile every module in every process."""
+    import compileall
+
+    spec = importlib.util.find_spec("artread")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            compileall.compile_dir(folder, quiet=1)
+
+
 def main() -> int:
     args = parse_args()
     articles = corpus_articles(args.corpus) if args.corpus.is_dir() else []
@@ -795,6 +806,7 @@ def main() -> int:
     if not artread.exists():
         print(f"error: no artread next to {sys.executable}", file=sys.stderr)
         return 2
+    compile_artread()
     tmp = Path(tempfile.mkdtemp(prefix="artread-bench-"))
     log(f"working in {tmp}; scales {args.scales}; words {args.words}; {args.runs} runs")
     bench = Bench(args, articles, tmp, Timer(args.runs, tmp), header=machine())

@@ -11,18 +11,18 @@ Runs with a character outside the range jieba segments as one block go to jieba 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from typing import Any
 
-# jieba's re_han_default without its Latin part: our runs hold Chinese characters only.
-_ONE_BLOCK = re.compile("[\u4e00-\u9fd5]+")
+# jieba's re_han_default without its Latin part (our runs hold Chinese characters only): a run
+# within it is one block for jieba.
+_BLOCK_FIRST, _BLOCK_LAST = "\u4e00", "\u9fd5"
 
 
 def tokenize(tokenizer: Any, run: str, search_mode: bool) -> Iterator[tuple[str, int, int]]:
     """tokenizer.tokenize(run, mode="search" or "default", HMM=False), for an initialised
     jieba Tokenizer."""
-    if not _ONE_BLOCK.fullmatch(run):
+    if not run or min(run) < _BLOCK_FIRST or max(run) > _BLOCK_LAST:
         yield from tokenizer.tokenize(run, mode="search" if search_mode else "default", HMM=False)
         return
     freq = tokenizer.FREQ
