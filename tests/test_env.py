@@ -136,6 +136,35 @@ def test_a_relative_archive_is_found_in_the_envs_working_folder(
     assert out.getvalue().startswith("a\t")
 
 
+def test_index_cache_and_paths_are_the_envs_and_the_process_is_left_alone(
+    environ: dict[str, str], make_archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_archive({"a.md": "---\ntitle: 甲\n---\n苹果\n", "x/b.md": "# 乙\n\n梨\n"})
+    elsewhere = tmp_path / "the-process-own"
+    monkeypatch.setenv("ARTREAD_INDEX_DIR", str(elsewhere / "indexes"))
+    monkeypatch.setenv("ARTREAD_CACHE_DIR", str(elsewhere / "cache"))
+    monkeypatch.chdir(tmp_path)
+    before = (dict(os.environ), os.getcwd())
+    home = tmp_path / "home"
+    env_of_command = {
+        **environ,
+        "HOME": str(home),
+        "ARTREAD_INDEX_DIR": "~/indexes",  # ~ is the command's HOME
+        "ARTREAD_CACHE_DIR": "~/cache",
+        "ARTREAD_JOBS": "1",
+    }
+    out, err = io.StringIO(), io.StringIO()
+    env = Env(stdout=out, stderr=err, environ=env_of_command, cwd=str(root))
+    assert cli.run(["--archive", ".", "search", "梨"], env) == 0, err.getvalue()
+    assert out.getvalue().startswith("b\t")
+    assert cli.run(["--archive", ".", "show", "x/b.md", "--raw"], env) == 0, err.getvalue()
+    assert "梨" in out.getvalue()
+    assert len(list((home / "indexes").iterdir())) == 1
+    assert (home / "cache" / "glossary").is_dir()
+    assert not elsewhere.exists()
+    assert (dict(os.environ), os.getcwd()) == before
+
+
 def test_the_pager_is_the_envs() -> None:
     screen = io.StringIO()
     assert Env(stdout=screen, stderr=screen, environ={}).pager() == "less"

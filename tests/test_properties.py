@@ -168,9 +168,9 @@ def test_hostile_articles_never_reach_the_terminal_in_any_view_or_mode(
 @example(text="…ＧＰＵ﬌梯度檢查點ß")
 def test_snippet_positions_map_normalised_text_back_to_the_original(text):
     from artread.core.analysis import normalize
-    from artread.core.snippets import _normalize_with_map
+    from artread.core.snippets import normalize_with_map
 
-    normalized, origin = _normalize_with_map(text)
+    normalized, origin = normalize_with_map(text)
     assert normalized == normalize(text)
     assert len(origin) == len(normalized)
     assert origin == sorted(origin) and all(0 <= i < len(text) for i in origin)

@@ -212,5 +212,5 @@ def test_the_last_page_of_latest_and_of_a_search_holds_the_rest(make_index):
     index = make_index({f"{n}.md": article(f"第{n}篇", "共同的正文。") for n in range(5)})
     latest = listing.latest_page(index.catalog, page=3, per_page=2)
     found = search(index, "正文", page=3, per_page=2)
-    assert (latest["pages"], len(latest["articles"])) == (3, 1)
+    assert (latest.pages, len(latest.articles)) == (3, 1)
     assert (found.pages, len(found.hits)) == (3, 1)

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from artread import __version__
 from artread.commands.context import (
     Command,
+    OpenIndex,
     command_of,
     console_of,
     errors,
     fail,
     invoke,
     paged,
+    writes_plain,
 )
 from artread.commands.lines import next_command, search_options, suggested_search
 from artread.commands.opening import (
     archive_root,
+    find_article,
     open_archive,
+    open_index,
     print_summary,
     sync,
     warn_about_synonyms,
@@ -48,9 +50,6 @@ from artread.commands.options import (
 )
 from artread.env import Env
 from artread.options import COLOR
-
-if TYPE_CHECKING:
-    from artread.core.index import ArchiveIndex
 
 app = typer.Typer(
     name="artread",
@@ -113,24 +112,27 @@ def latest(
     command = command_of(ctx)
     with errors(command):
         from artread.core import listing
-        from artread.ui import views
+        from artread.ui import plain
 
         index = open_archive(command, archive)
         result = listing.latest_page(
             index.catalog, page=page, per_page=per_page, category=category, tag=tag
         )
-        console = console_of(command)
         if json_output:
-            views.print_json(console, views.latest_json(result))
-        elif result["articles"]:
+            plain.write_json(command.env.stdout, plain.latest_json(result))
+        elif result.articles and writes_plain(command):
+            plain.latest(command.env.stdout, result)
+        elif result.articles:
+            from artread.ui import views
+
             args = ["latest"] + (["--category", category] if category else [])
             args += ["--tag", tag] if tag else []
             views.latest(
-                console,
+                console_of(command),
                 result,
-                next_command=next_command(command, args, page, result["pages"], per_page, archive),
+                next_command=next_command(command, args, page, result.pages, per_page, archive),
             )
-        if not result["articles"]:
+        if not result.articles:
             if not json_output:
                 from artread.commands import empty
 
@@ -163,17 +165,19 @@ def tags(
 def _names(command: Command, kind: str, json_output: bool, archive: str | None) -> None:
     with errors(command):
         from artread.core import listing
-        from artread.ui import views
+        from artread.ui import plain
 
         catalog = open_archive(command, archive).catalog
         counts = listing.categories(catalog) if kind == "category" else listing.tags(catalog)
-        console = console_of(command)
         if json_output:
-            views.print_json(
-                console, {kind: [{"name": n, "articles": c} for n, c in counts.items()]}
-            )
+            payload = {kind: [{"name": n, "articles": c} for n, c in counts.items()]}
+            plain.write_json(command.env.stdout, payload)
+        elif writes_plain(command):
+            plain.counts(command.env.stdout, counts)
         else:
-            views.counts(console, counts, f"artread latest --{kind} NAME")
+            from artread.ui import views
+
+            views.counts(console_of(command), counts, f"artread latest --{kind} NAME")
         if not counts:
             raise typer.Exit(1)
 
@@ -205,7 +209,7 @@ def search(
     command = command_of(ctx)
     with errors(command):
         from artread.core.search import search as run_search
-        from artread.ui import views
+        from artread.ui import plain
 
         text = _typed(" ".join(query))
         index = open_archive(command, archive)
@@ -221,14 +225,17 @@ def search(
             until=until,
             sort=sort.value,
         )
-        console = console_of(command)
         options = search_options(category, tag, since, until, sort)
         suggestion = suggested_search(command, found.suggestion, options, archive)
         if json_output:
-            views.print_json(console, views.results_json(found))
+            plain.write_json(command.env.stdout, plain.results_json(found))
+        elif found.hits and writes_plain(command):
+            plain.results(command.env.stdout, command.env.stderr, found, suggestion)
         elif found.hits:
+            from artread.ui import views
+
             views.results(
-                console,
+                console_of(command),
                 found,
                 next_command=next_command(
                     command, ["search", *query, *options], page, found.pages, per_page, archive
@@ -255,7 +262,9 @@ def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
     from artread.core import catalog
 
     try:
-        loaded = catalog.load(index_dir_for(archive_root(command_of(ctx), None)))
+        command = command_of(ctx)
+        root = archive_root(command, None)
+        loaded = catalog.load(index_dir_for(root, command.env.environ))
     except Exception:  # no completions rather than a traceback in the user's shell
         loaded = None
     ids = sorted(loaded.by_id()) if loaded else []
@@ -296,15 +305,10 @@ def show(
     command = command_of(ctx)
     with errors(command):
         from artread.core.front_matter import split_front_matter
-        from artread.core.lookup import LookupFailed, resolve
-        from artread.ui import views
+        from artread.ui import plain, views
 
         index = open_archive(command, archive)
-        try:
-            entry = resolve(index.catalog, index.root, _typed(article_id))
-        except LookupFailed as exc:
-            hint = ", ".join(c.id for c in exc.candidates)
-            fail(command, f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
+        entry = find_article(command, index, _typed(article_id))
         source = index.read_text(entry)
         console = console_of(command)
         if raw:
@@ -321,7 +325,7 @@ def show(
 
         alike = related(index, entry, body)
         if json_output:
-            views.print_json(console, views.article_json(entry, body, alike))
+            plain.write_json(command.env.stdout, plain.article_json(entry, body, alike))
         else:
 
             def draw() -> None:
@@ -355,12 +359,10 @@ def index_command(
     """
     command = command_of(ctx)
     with errors(command):
-        from artread.core.index import ArchiveIndex
-
         root = archive_root(command, archive)
         if not root.is_dir():
             fail(command, f"archive folder not found: {root}")
-        index = ArchiveIndex(root)
+        index = open_index(command, root, held=False)
         report = sync(command, index, rebuild=rebuild, jobs=jobs)
         print_summary(command, index, report)
 
@@ -376,13 +378,13 @@ def doctor(
     command = command_of(ctx)
     with errors(command):
         from artread.core import health
-        from artread.core.index import ArchiveIndex
-        from artread.ui import views
+        from artread.ui import plain, views
 
-        report = health.examine(ArchiveIndex(archive_root(command, archive)))
+        root = archive_root(command, archive)
+        report = health.examine(open_index(command, root, held=False))
         console = console_of(command)
         if json_output:
-            views.print_json(console, views.health_json(report))
+            plain.write_json(command.env.stdout, plain.health_json(report))
         else:
             views.health(console, report)
         if report.problems:
@@ -410,14 +412,14 @@ def analyze(
     command = command_of(ctx)
     with errors(command):
         from artread.core.explain import explain
-        from artread.ui import views
+        from artread.ui import plain, views
 
         index = open_archive(command, archive)
         warn_about_synonyms(command, index)
         explanation = explain(index, _typed(" ".join(text)))
         console = console_of(command)
         if json_output:
-            views.print_json(console, views.explanation_json(explanation))
+            plain.write_json(command.env.stdout, plain.explanation_json(explanation))
         else:
             views.explanation(console, explanation)
 
@@ -473,7 +475,7 @@ def run(
     args: list[str],
     env: Env,
     *,
-    open_index: Callable[[Path], ArchiveIndex] | None = None,
+    open_index: OpenIndex | None = None,
 ) -> int:
     """Run one command line in env; its exit status. Usage errors are one line on stderr (2).
 

@@ -7,11 +7,14 @@ import hashlib
 import os
 import re
 import stat as stat_mod
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 ARCHIVE_ENV = "ARTREAD_ARCHIVE"
 INDEX_DIR_ENV = "ARTREAD_INDEX_DIR"
 CACHE_DIR_ENV = "ARTREAD_CACHE_DIR"
+JOBS_ENV = "ARTREAD_JOBS"  # worker processes for a big update; 1 reads in one process
 
 
 def bundled_archive() -> Path:
@@ -23,36 +26,71 @@ def bundled_archive() -> Path:
     return here.parent.parent / "data" / "articles"
 
 
-def resolve_archive(option: str | os.PathLike[str] | None = None) -> Path:
-    """The archive root: the --archive option, else $ARTREAD_ARCHIVE, else the sample archive."""
-    raw = option or os.environ.get(ARCHIVE_ENV) or bundled_archive()
-    return Path(raw).expanduser().resolve()
+def process_environ(environ: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """The environment a caller gave, else this process's: the one place artread falls back
+    on os.environ. Commands always give theirs (Env.environ); library callers need not."""
+    return os.environ if environ is None else environ
 
 
-def cache_dir() -> Path:
-    """artread's own cache dir: $ARTREAD_CACHE_DIR, else the platform's user cache dir."""
-    env = os.environ.get(CACHE_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
+def expand_user(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Path:
+    """path with a leading ~ taken as the home folder in environ ($HOME), as a shell would."""
+    text = os.fspath(path)
+    home = process_environ(environ).get("HOME", "")
+    if os.path.isabs(home) and (text == "~" or text.startswith("~/")):
+        return Path(home + text[1:])
+    return Path(text).expanduser()  # ~user, or no usable HOME: the password database
+
+
+def resolve_archive(
+    option: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+) -> Path:
+    """The archive root: the --archive option, else $ARTREAD_ARCHIVE, else the sample archive;
+    a relative path is taken in cwd (default: this process's working folder)."""
+    raw = option or process_environ(environ).get(ARCHIVE_ENV) or bundled_archive()
+    path = expand_user(raw, environ)
+    if cwd and not path.is_absolute():
+        path = Path(cwd) / path
+    return path.resolve()
+
+
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """artread's own cache dir: $ARTREAD_CACHE_DIR, else the user cache dir."""
+    environ = process_environ(environ)
+    configured = environ.get(CACHE_DIR_ENV)
+    if configured:
+        return expand_user(configured, environ)
+    if sys.platform.startswith("linux"):
+        # platformdirs' rule (the XDG base directories), from the given environment: a
+        # resident server answers commands from shells other than the one that started it.
+        base = environ.get("XDG_CACHE_HOME", "")
+        return Path(base if os.path.isabs(base) else expand_user("~/.cache", environ)) / "artread"
     from platformdirs import user_cache_path
 
     return user_cache_path("artread", appauthor=False)
 
 
-def cache_subdir(name: str) -> Path:
-    """A folder of artread's cache dir (jieba, glossary), made private to the user and
+def cache_subdir(name: str, base: Path | None = None) -> Path:
+    """A folder of artread's cache dir (default: cache_dir()), made private to the user and
     checked: UnsafeStorage if another user could write to it."""
-    base = cache_dir()
+    base = Path(base) if base is not None else cache_dir()
     return private_dir(base / name, top=base.parent)
 
 
-def index_dir_for(archive: Path) -> Path:
+def index_dir_for(archive: Path, environ: Mapping[str, str] | None = None) -> Path:
     """One index per archive, under $ARTREAD_INDEX_DIR or the cache dir."""
-    base_env = os.environ.get(INDEX_DIR_ENV)
-    base = Path(base_env).expanduser() if base_env else cache_dir() / "indexes"
+    configured = process_environ(environ).get(INDEX_DIR_ENV)
+    base = expand_user(configured, environ) if configured else cache_dir(environ) / "indexes"
     digest = hashlib.sha1(str(archive).encode("utf-8", "surrogatepass")).hexdigest()[:12]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", archive.name).strip("-.") or "archive"
     return base / f"{name[:40]}-{digest}"
+
+
+def requested_jobs(environ: Mapping[str, str] | None = None) -> int | None:
+    """Worker processes asked for by $ARTREAD_JOBS; None: artread chooses."""
+    value = process_environ(environ).get(JOBS_ENV, "").strip()
+    return max(1, int(value)) if value.isdigit() else None
 
 
 class UnsafeStorage(Exception):

@@ -23,13 +23,17 @@ if TYPE_CHECKING:
     from artread.core.index import ArchiveIndex
 
 
+# How a command opens an archive's index: (archive, index folder, cache folder) -> index.
+OpenIndex = Callable[[Path, Path, Path], "ArchiveIndex"]
+
+
 @dataclass
 class Command:
     """One command line's context: where it runs (env), its global options, and how it opens
     an archive's index (a resident server keeps them open). Handed to click as its ctx.obj."""
 
     env: Env
-    open_index: Callable[[Path], ArchiveIndex] | None = None
+    open_index: OpenIndex | None = None
     archive: str | None = None
     color: Color = Color.auto
 
@@ -91,6 +95,16 @@ def console_of(command: Command, stderr: bool = False) -> Console:
     """A Rich console on the command's stdout (or stderr), coloured as --color says."""
     force = {Color.always: True, Color.never: False}.get(command.color)
     return command.env.console(stderr=stderr, force=force)
+
+
+def writes_plain(command: Command) -> bool:
+    """stdout is not a terminal and nothing asks for a terminal's output (--color always,
+    FORCE_COLOR, TTY_COMPATIBLE, which Rich honours): the plain lines Rich's console would
+    give there, written without it, so a script's command need not import Rich."""
+    env = command.env
+    if env.stdout_isatty or command.color is Color.always:
+        return False
+    return not any(name in env.environ for name in ("FORCE_COLOR", "TTY_COMPATIBLE"))
 
 
 def paged(env: Env, console: Console, draw: Callable[[], None], no_pager: bool) -> None:

@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING, NoReturn
 from artread.commands.context import Command, fail
 
 if TYPE_CHECKING:
+    from artread.core.listing import LatestPage
     from artread.core.search import SearchResults
 
 
 def no_articles(
     command: Command,
-    result: dict,
+    result: LatestPage,
     page: int,
     category: str | None,
     tag: str | None,
 ) -> NoReturn:
     """`latest` found no article to show on this page: past the last page, or none at all."""
-    if result["total"]:
-        fail(command, f"page {page} is past the last page ({result['pages']})", 1)
+    if result.total:
+        fail(command, f"page {page} is past the last page ({result.pages})", 1)
     narrowed = [f"in category {category!r}"] * bool(category)
     narrowed += [f"tagged {tag!r}"] * bool(tag)
     fail(command, " ".join(["no articles", *narrowed]) + _names_hint(category, tag), 1)

@@ -4,7 +4,6 @@ with progress and what was skipped reported on stderr."""
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,17 +12,18 @@ from typing import TYPE_CHECKING
 from artread.commands.context import Command, console_of, fail
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from artread.core.catalog import Entry
     from artread.core.index import ArchiveIndex, SyncReport
 
 
 def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
     """The archive's index, brought up to date (built the first time) with progress on stderr."""
-    from artread.core.index import ArchiveIndex
-
     root = archive_root(command, archive)
     if not root.is_dir():
         fail(command, f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
-    index = (command.open_index or ArchiveIndex)(root)
+    index = open_index(command, root)
     report = sync(command, index, rebuild=False, wait=False)
     if report.busy:
         command.err(
@@ -33,14 +33,38 @@ def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
     return index
 
 
+def open_index(command: Command, root: Path, *, held: bool = True) -> ArchiveIndex:
+    """The archive's index where the command's environment puts it (not brought up to date):
+    the one a resident server holds open (held), or a new one."""
+    from artread.config import cache_dir, index_dir_for
+    from artread.core.index import ArchiveIndex
+
+    environ = command.env.environ
+    index_dir, cache = index_dir_for(root, environ), cache_dir(environ)
+    if held and command.open_index is not None:
+        return command.open_index(root, index_dir, cache)
+    return ArchiveIndex(root, index_dir, cache_dir=cache)
+
+
+def find_article(command: Command, index: ArchiveIndex, ref: str) -> Entry:
+    """The article a user means by ref (an id, a prefix of one, a path in the command's folder);
+    otherwise fail, naming the closest ones."""
+    from artread.core.lookup import LookupFailed, resolve
+
+    try:
+        return resolve(
+            index.catalog, index.root, ref, cwd=command.env.cwd, environ=command.env.environ
+        )
+    except LookupFailed as exc:
+        hint = ", ".join(c.id for c in exc.candidates)
+        fail(command, f"{exc}" + (f"; did you mean: {hint}" if hint else ""))
+
+
 def archive_root(command: Command, archive: str | None) -> Path:
     """The archive folder; a relative one is in the command's working folder."""
     from artread.config import resolve_archive
 
-    raw = command.archive_or(archive)
-    if raw and command.env.cwd and not os.path.isabs(os.path.expanduser(raw)):
-        raw = os.path.join(command.env.cwd, raw)
-    return resolve_archive(raw)
+    return resolve_archive(command.archive_or(archive), command.env.environ, command.env.cwd)
 
 
 def sync(
@@ -51,12 +75,17 @@ def sync(
     wait: bool = True,
     jobs: int | None = None,
 ) -> SyncReport:
-    err = console_of(command, stderr=True)
     bar = None
+    consoles: list[Console] = []
+
+    def err() -> Console:  # made when there is something to say: a read needs none
+        if not consoles:
+            consoles.append(console_of(command, stderr=True))
+        return consoles[0]
 
     def progress(done: int, total: int, path: str) -> None:
         nonlocal bar
-        if not err.is_terminal:
+        if not err().is_terminal:
             if done == 1 and total >= 100:  # say why this command is slow, once
                 command.err(f"artread: indexing {total} articles...")
             return
@@ -72,7 +101,7 @@ def sync(
                 TextColumn("Indexing"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                console=err,
+                console=err(),
                 transient=True,
             )
             bar.start()
@@ -80,8 +109,12 @@ def sync(
         bar.update(bar.task_ids[0], completed=done)
 
     def waiting() -> None:
-        err.print("Waiting for another artread process to finish indexing...")
+        err().print("Waiting for another artread process to finish indexing...")
 
+    if jobs is None:
+        from artread.config import requested_jobs
+
+        jobs = requested_jobs(command.env.environ)
     try:
         report = index.sync(
             rebuild=rebuild,
@@ -120,7 +153,7 @@ def warn_about_synonyms(command: Command, index: ArchiveIndex) -> None:
     from artread.core import glossary
     from artread.ui.sanitize import clean_line
 
-    problem = glossary.for_archive(index.root).problem
+    problem = glossary.for_archive(index.root, index.cache_dir).problem
     if problem:
         command.err(f"artread: {clean_line(problem)}; using the shipped glossary only")
 

@@ -106,23 +106,23 @@ def cache_sizes() -> dict[str, int]:
     return {"segmenters": len(_segmenters), "lexicons": len(_lexicons)}
 
 
-def ensure_lexicon() -> Path | None:
+def ensure_lexicon(cache_dir: Path | None = None) -> Path | None:
     """The lexicon file for the installed jieba, written from jieba's dictionary if missing."""
     from artread.config import cache_subdir, check_file
     from artread.core import lexicon
 
-    path = lexicon.lexicon_path(cache_subdir("jieba"))
+    path = lexicon.lexicon_path(cache_subdir("jieba", cache_dir))
     if path is None:
         return None
     try:
         check_file(path, os.lstat(path))
     except FileNotFoundError:
-        base = _base_segmenter()
+        base = _base_segmenter(cache_dir)
         lexicon.build(path, base.FREQ, base.total)
     return path
 
 
-def _base_segmenter() -> Any:
+def _base_segmenter(cache_dir: Path | None) -> Any:
     """jieba's tokenizer, initialised once with artread's own cache dir and no log lines."""
     global _base
     if _base is None:
@@ -134,7 +134,7 @@ def _base_segmenter() -> Any:
         jieba.setLogLevel(logging.ERROR)
         from artread.config import cache_subdir, check_file
 
-        directory = cache_subdir("jieba")
+        directory = cache_subdir("jieba", cache_dir)
         with contextlib.suppress(FileNotFoundError):  # jieba unmarshals its cache file
             cached = directory / "jieba.cache"
             check_file(cached, os.lstat(cached))
@@ -147,11 +147,11 @@ def _base_segmenter() -> Any:
     return _base
 
 
-def _segmenter(digest: str, text: str) -> Any:
+def _segmenter(digest: str, text: str, cache_dir: Path | None) -> Any:
     """jieba's tokenizer with this user dictionary, made once per dictionary."""
     tokenizer = _segmenters.get(digest)
     if tokenizer is None:
-        base = _base_segmenter()
+        base = _base_segmenter(cache_dir)
         if not digest:
             return base
         import jieba
@@ -166,13 +166,13 @@ def _segmenter(digest: str, text: str) -> Any:
     return tokenizer
 
 
-def _lexicon(digest: str, text: str) -> Any:
+def _lexicon(digest: str, text: str, cache_dir: Path | None) -> Any:
     """The lexicon with this user dictionary applied; None without jieba's dict file."""
     from artread.core import lexicon
 
     found = _lexicons.pop(digest, None)
     if found is None:
-        path = ensure_lexicon()
+        path = ensure_lexicon(cache_dir)
         if path is None:
             return None
         found = lexicon.Lexicon(path, text)
@@ -190,8 +190,17 @@ class Analyzer:
     dictionary, or indexing from the lexicon, is another Analyzer.
     """
 
-    def __init__(self, user_dictionary: str | None = None, *, index_from_lexicon: bool = False):
+    def __init__(
+        self,
+        user_dictionary: str | None = None,
+        *,
+        index_from_lexicon: bool = False,
+        cache_dir: Path | None = None,
+    ):
         self.user_dictionary = user_dictionary or ""
+        # Where jieba's dictionary cache and the lexicon are kept (None: config.cache_dir()).
+        # Not part of what the analyzer is: the same dictionary gives the same terms anywhere.
+        self.cache_dir = cache_dir
         self.digest = dictionary_digest(self.user_dictionary)
         # Segment text for the index from the lexicon instead of jieba (the same terms): worth
         # it for a few changed files, as jieba takes a second to load and the lexicon none.
@@ -211,15 +220,15 @@ class Analyzer:
 
     def with_lexicon(self, enabled: bool = True) -> Analyzer:
         """This analyzer, segmenting text for the index from the lexicon (or not)."""
-        return Analyzer(self.user_dictionary, index_from_lexicon=enabled)
+        return Analyzer(self.user_dictionary, index_from_lexicon=enabled, cache_dir=self.cache_dir)
 
     def segmenter(self) -> Any:
         """jieba's tokenizer with this analyzer's user dictionary."""
-        return _segmenter(self.digest, self.user_dictionary)
+        return _segmenter(self.digest, self.user_dictionary, self.cache_dir)
 
     def lexicon(self) -> Any:
         """The SQLite lexicon with this analyzer's user dictionary; None without jieba's file."""
-        return _lexicon(self.digest, self.user_dictionary)
+        return _lexicon(self.digest, self.user_dictionary, self.cache_dir)
 
     def terms(self, text: str, *, search_mode: bool = True) -> Iterator[tuple[str, int, int]]:
         """(term, start, end) over the normalised text; offsets index the normalised string."""

@@ -4,6 +4,7 @@ query, and which glossary groups and typo corrections apply (`artread analyze`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from artread.core import analysis, glossary, spelling
 from artread.core.index import ArchiveIndex
@@ -24,9 +25,11 @@ class Explanation:
     synonyms: int = 0  # groups from the archive's artread.synonyms
 
 
-def explain(index: ArchiveIndex | None, text: str) -> Explanation:
-    """How the text is analysed; with an index, its user dictionary, synonyms and typos too."""
-    analyzer = index.analyzer if index is not None else analysis.Analyzer()
+def explain(index: ArchiveIndex | None, text: str, cache_dir: Path | None = None) -> Explanation:
+    """How the text is analysed; with an index, its user dictionary, synonyms and typos too.
+    cache_dir: where the lexicon and glossary caches are, without an index."""
+    cache = index.cache_dir if index is not None else cache_dir
+    analyzer = index.analyzer if index is not None else analysis.Analyzer(cache_dir=cache)
     # From the lexicon: the same terms as jieba, without its second to load.
     index_terms = [term for term, _start, _end in analyzer.with_lexicon().terms(text)]
     parsed = parse(text)
@@ -34,7 +37,7 @@ def explain(index: ArchiveIndex | None, text: str) -> Explanation:
     every = analyzer.query_terms(searched)
     terms = analyzer.query_units(searched)
     filler = [unit for unit, is_filler in every if is_filler and unit not in terms]
-    found = glossary.for_archive(index.root if index is not None else None)
+    found = glossary.for_archive(index.root if index is not None else None, cache)
     explanation = Explanation(
         text,
         analysis.normalize(text),

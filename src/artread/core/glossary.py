@@ -196,7 +196,7 @@ _loaded: dict[tuple, Glossary] = {}  # the most recently used last
 KEEP_LOADED = 4  # each edit of an artread.synonyms gives a new key: keep the recent ones only
 
 
-def for_archive(root: Path | None) -> Glossary:
+def for_archive(root: Path | None, cache_dir: Path | None = None) -> Glossary:
     """The shipped glossary plus the archive's artread.synonyms.
 
     Built once per process, and kept in the cache dir between processes: building it
@@ -206,7 +206,7 @@ def for_archive(root: Path | None) -> Glossary:
     key = (str(user_path), _stamp(user_path), _stamp(SHIPPED), analysis.ANALYZER_VERSION, FORMAT)
     found = _loaded.pop(key, None)
     if found is None:
-        found = _cached(key, user_path)
+        found = _cached(key, user_path, cache_dir)
     _loaded[key] = found
     while len(_loaded) > KEEP_LOADED:
         del _loaded[next(iter(_loaded))]
@@ -218,12 +218,12 @@ def cache_size() -> int:
     return len(_loaded)
 
 
-def _cached(key: tuple, user_path: Path | None) -> Glossary:
+def _cached(key: tuple, user_path: Path | None, cache_dir: Path | None) -> Glossary:
     from artread.config import cache_subdir
 
     digest = hashlib.sha1(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     try:
-        folder: Path | None = cache_subdir("glossary")  # UnsafeStorage if others can write
+        folder: Path | None = cache_subdir("glossary", cache_dir)  # UnsafeStorage if others can
     except OSError:
         folder = None  # a read-only cache dir: build it every time
     path = folder / f"{digest}.msgpack" if folder else None

@@ -47,7 +47,7 @@ def examine(index: ArchiveIndex) -> Health:
     for path, reason in scanned.skipped:
         health.add("warning", "archive", f"not read: {path}: {reason}")
     _user_dictionary(index.root, health)
-    _synonyms(index.root, health)
+    _synonyms(index.root, index.cache_dir, health)
     if not (index.index_dir / catalog.FILENAME).is_file():
         health.add("warning", "index", "no index yet: any command builds it (artread index)")
         return health
@@ -92,10 +92,10 @@ def _user_dictionary(root: Path, health: Health) -> None:
     health.add("ok", "dictionary", f"{USER_DICTIONARY}: {len(words)} words")
 
 
-def _synonyms(root: Path, health: Health) -> None:
+def _synonyms(root: Path, cache_dir: Path, health: Health) -> None:
     from artread.core import glossary
 
-    found = glossary.for_archive(root)
+    found = glossary.for_archive(root, cache_dir)
     shipped = f"the shipped glossary: {sum(1 for s in found.sources if s == 'glossary')} groups"
     if found.problem:
         health.add("problem", "synonyms", f"{found.problem}; {shipped} only")

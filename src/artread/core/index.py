@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from artread.config import UnsafeStorage, index_dir_for
+from artread.config import cache_dir as config_cache_dir
 from artread.core import analysis, archive, catalog, literal
 from artread.core.analysis import ANALYZER_VERSION
 
@@ -64,9 +65,15 @@ class SyncReport:
 class ArchiveIndex:
     """An archive folder and its index: the entry point of the core."""
 
-    def __init__(self, root: Path, index_dir: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, index_dir: Path | None = None, *, cache_dir: Path | None = None
+    ) -> None:
+        """index_dir and cache_dir default to where $ARTREAD_INDEX_DIR and $ARTREAD_CACHE_DIR
+        (or the user cache dir) say in this process's environment; commands give their own."""
         self.root = Path(root).resolve()
         self.index_dir = Path(index_dir) if index_dir else index_dir_for(self.root)
+        # jieba's dictionary cache, the lexicon and the glossary cache live there
+        self.cache_dir = Path(cache_dir) if cache_dir else config_cache_dir()
         self._catalog: catalog.Catalog | None = None
         self._analyzer: tuple[catalog.Catalog, analysis.Analyzer] | None = None
         self._whoosh: Any = None
@@ -92,7 +99,8 @@ class ArchiveIndex:
         with, so queries are segmented as the articles were."""
         current = self.catalog
         if self._analyzer is None or self._analyzer[0] is not current:
-            self._analyzer = (current, analysis.Analyzer(current.dictionary.get("text")))
+            found = analysis.Analyzer(current.dictionary.get("text"), cache_dir=self.cache_dir)
+            self._analyzer = (current, found)
         return self._analyzer[1]
 
     def is_current(self) -> bool:
@@ -187,8 +195,8 @@ class ArchiveIndex:
 
         With wait=False, when another process is updating the index and a complete one is
         on disk, return at once (report.busy) and let the caller read the last complete index.
-        jobs: processes that read and segment a big update (default $ARTREAD_JOBS, else one
-        per core when there is enough to read); 1 reads in this process.
+        jobs: processes that read and segment a big update (default: one per core when there
+        is enough to read); 1 reads in this process.
         updating: what to hold while the index is written (the caller's policy, e.g. garbage
         collection on in a process that has turned it off).
         """

@@ -22,7 +22,6 @@ from typing import Any, BinaryIO
 
 from artread.core import analysis, archive, literal, plaintext
 
-JOBS_ENV = "ARTREAD_JOBS"  # worker processes for a big update; 1 reads in this process
 CHUNK = 8  # files per task: few enough that an interrupted build stops soon
 PARALLEL_FROM_BYTES = 1 << 20  # by default, less to read than this stays in this process
 _LENGTH = struct.Struct(">Q")  # a message's size, before it on the pipe
@@ -70,21 +69,13 @@ def _fields(article: archive.Article) -> dict[str, Any]:
     }
 
 
-def requested_jobs(jobs: int | None = None) -> int | None:
-    """Worker processes asked for: the argument, else $ARTREAD_JOBS; None means choose."""
-    if jobs is None:
-        value = os.environ.get(JOBS_ENV, "").strip()
-        jobs = int(value) if value.isdigit() else None
-    return None if jobs is None else max(1, jobs)
-
-
 def worker_count(jobs: int | None, files: int, size: int) -> int:
     """How many worker processes read `files` files of `size` bytes; 0: read them here.
 
-    Asked for (--jobs, $ARTREAD_JOBS): that many, when there is more than a task for one.
+    Asked for (jobs: --jobs, $ARTREAD_JOBS): that many, when there is more than a task for one.
     Otherwise one per core, when there is enough to read to pay for starting them.
     """
-    asked = requested_jobs(jobs)
+    asked = None if jobs is None else max(1, jobs)
     if asked is None:
         if size < PARALLEL_FROM_BYTES:
             return 0
@@ -134,8 +125,10 @@ class Workers:
     until the caller commits it (engine.segments.commit_with).
     """
 
-    def __init__(self, root: Path, index_dir: Path, whoosh_dir: Path, limitmb: int) -> None:
-        self.root, self.index_dir = root, index_dir
+    def __init__(
+        self, root: Path, index_dir: Path, whoosh_dir: Path, limitmb: int, cache_dir: Path
+    ) -> None:
+        self.root, self.index_dir, self.cache_dir = root, index_dir, cache_dir
         self.whoosh_dir, self.limitmb = whoosh_dir, limitmb
         self.runs: list[Run] = []
         self._pool: list[_Worker] = []
@@ -152,6 +145,7 @@ class Workers:
                 "whoosh_dir": str(self.whoosh_dir),
                 "texts": str(self.index_dir / run.texts),
                 "limitmb": self.limitmb,
+                "cache": str(self.cache_dir),  # jieba's dictionary cache
             }
             worker.send((dictionary or "", job))
 
@@ -196,20 +190,17 @@ class _Worker:
         import sys
 
         import artread
-        from artread.config import CACHE_DIR_ENV, cache_dir
 
         source = str(Path(artread.__file__).resolve().parent.parent)
         code = (
             f"import sys; sys.path.insert(0, {source!r}); "
             "import artread.core.ingest as m; m.serve()"
         )
-        env = {**os.environ, CACHE_DIR_ENV: str(cache_dir())}
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-c", code],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,  # select() then sees every byte not yet read
-            env=env,
             start_new_session=True,
         )
 
@@ -258,7 +249,7 @@ def serve() -> None:
         return
     dictionary, job = request
     try:
-        _write_run(job, analysis.Analyzer(dictionary), answers)
+        _write_run(job, analysis.Analyzer(dictionary, cache_dir=Path(job["cache"])), answers)
     except BrokenPipeError:  # the updating process is gone
         return
     except Exception:

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from artread.core.catalog import Catalog
+from artread.core.catalog import Catalog, Entry
 from artread.core.paging import page_count, page_of
+
+
+@dataclass(frozen=True, slots=True)
+class LatestPage:
+    """A page of the newest articles, and where it is among the others."""
+
+    page: int
+    pages: int
+    total: int  # articles that pass the filters
+    per_page: int
+    articles: list[Entry]
 
 
 def latest_page(
@@ -15,7 +27,7 @@ def latest_page(
     per_page: int = 10,
     category: str | None = None,
     tag: str | None = None,
-) -> dict:
+) -> LatestPage:
     """One page of articles, newest first; page numbers start at 1. Category and tag match
     whole names, in any case."""
     articles = catalog.articles()
@@ -25,13 +37,13 @@ def latest_page(
     if tag:
         wanted = tag.casefold()
         articles = [a for a in articles if wanted in (t.casefold() for t in a.tags)]
-    return {
-        "page": page,
-        "pages": page_count(len(articles), per_page),
-        "total": len(articles),
-        "per_page": per_page,
-        "articles": page_of(articles, page, per_page),
-    }
+    return LatestPage(
+        page=page,
+        pages=page_count(len(articles), per_page),
+        total=len(articles),
+        per_page=per_page,
+        articles=page_of(articles, page, per_page),
+    )
 
 
 def categories(catalog: Catalog) -> dict[str, int]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
+from collections.abc import Mapping
 from pathlib import Path
 
+from artread.config import expand_user
 from artread.core.catalog import Catalog, Entry
 
 
@@ -17,8 +20,16 @@ class LookupFailed(Exception):
         self.candidates = candidates
 
 
-def resolve(catalog: Catalog, root: Path, ref: str) -> Entry:
-    """The catalog entry for an id, a unique id prefix, or a file path inside the archive."""
+def resolve(
+    catalog: Catalog,
+    root: Path,
+    ref: str,
+    *,
+    cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Entry:
+    """The catalog entry for an id, a unique id prefix, or a file path inside the archive
+    (a relative one is in cwd, default this process's working folder; ~ is environ's HOME)."""
     by_id = catalog.by_id()
     if ref in by_id:
         return by_id[ref]
@@ -26,7 +37,7 @@ def resolve(catalog: Catalog, root: Path, ref: str) -> Entry:
     lowered = wanted.lower()
     if lowered in by_id:
         return by_id[lowered]
-    entry = _by_path(catalog, root, wanted)
+    entry = _by_path(catalog, root, wanted, cwd, environ)
     if entry is not None:
         return entry
     prefixed = [e for i, e in by_id.items() if lowered and i.startswith(lowered)]
@@ -41,12 +52,15 @@ def resolve(catalog: Catalog, root: Path, ref: str) -> Entry:
     raise LookupFailed(f"no article with id {ref!r}", candidates)
 
 
-def _by_path(catalog: Catalog, root: Path, ref: str) -> Entry | None:
+def _by_path(
+    catalog: Catalog, root: Path, ref: str, cwd: str | None, environ: Mapping[str, str] | None
+) -> Entry | None:
     if not ref:
         return None
-    candidate = Path(ref).expanduser()
+    candidate = expand_user(ref, environ)
     try:
-        full = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
+        full = candidate if candidate.is_absolute() else Path(cwd or os.getcwd()) / candidate
+        full = full.resolve()
         rel = full.relative_to(root).as_posix()
     except (ValueError, OSError, RuntimeError):
         rel = posixpath.normpath(ref.replace("\\", "/"))

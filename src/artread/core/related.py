@@ -56,7 +56,8 @@ def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) 
         top = max(terms.values())
         alternatives: list[Any] = []
         words = list(terms)
-        expanded = glossary.for_archive(index.root).expand(" ".join(words), words, index.analyzer)
+        found = glossary.for_archive(index.root, index.cache_dir)
+        expanded = found.expand(" ".join(words), words, index.analyzer)
         for expansion in expanded:
             weight = max(terms[u] for u in expansion.span) / top * ranking.GLOSSARY_WEIGHT
             for alternative in expansion.alternatives:

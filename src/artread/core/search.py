@@ -221,7 +221,8 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     expansions: list[glossary.Expansion] = []
     corrections: list[spelling.Correction] = []
     if units:
-        expansions = glossary.for_archive(index.root).expand(typed, units, index.analyzer)
+        found = glossary.for_archive(index.root, index.cache_dir)
+        expansions = found.expand(typed, units, index.analyzer)
         covered = {u for e in expansions for u in e.span}
         corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
         corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]

@@ -108,7 +108,7 @@ _Span = tuple[int, int, str]  # start, end in the plain text; what it matched
 
 
 def _find_needles(plain: str, needles: list[str]) -> list[_Span]:
-    normalized, origin = _normalize_with_map(plain)
+    normalized, origin = normalize_with_map(plain)
     spans: list[_Span] = []
     stems = {analysis.stem(n) for n in needles if n.isascii() and n.isalpha()}
     for needle in needles:
@@ -159,7 +159,7 @@ def _passage_snippet(plain: str, spans: list[_Span], windows: list[tuple[int, in
     return Snippet(text, highlights, windows[0][0] > 0, windows[-1][1] < len(plain))
 
 
-def _normalize_with_map(text: str) -> tuple[str, list[int]]:
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the index it came from.
 
     Width and case folding are what change lengths (… becomes ...): they are applied one

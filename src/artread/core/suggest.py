@@ -42,7 +42,7 @@ def suggest(
 
     rank: how articles are ranked for a query (search.rank), to count what a query finds.
     """
-    forms = glossary.for_archive(index.root).forms()
+    forms = glossary.for_archive(index.root, index.cache_dir).forms()
     store = index.literal()
     replaced: dict[str, str | None] = {}  # word -> its replacement, None to leave it out
     with index.searcher() as searcher:

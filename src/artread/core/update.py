@@ -233,18 +233,20 @@ def _write(
     # A few changed files are segmented from the lexicon: jieba would take a second to load.
     size = sum(files[p].size for p in to_read)
     small = size < LEXICON_BELOW_BYTES and not report.rebuilt
-    analyzer = analysis.Analyzer(plan.dictionary.get("text"), index_from_lexicon=small)
+    analyzer = analysis.Analyzer(
+        plan.dictionary.get("text"), index_from_lexicon=small, cache_dir=index.cache_dir
+    )
     report.workers = 0 if small else ingest.worker_count(jobs, len(to_read), size)
     reading = set(to_read)
     kept = [p for p, e in plan.entries.items() if isinstance(e, catalog.Entry) and p not in reading]
     whoosh_dir = index.index_dir / WHOOSH_DIR
-    writer = whoosh_store.open_index(whoosh_dir).writer(limitmb=WRITER_MB)
+    writer = segments.index_writer(whoosh_dir, WRITER_MB)
     bind(writer.schema, analyzer)
     store = literal.Writer(index.index_dir, plan.old_texts, kept)
     workers = None
     if report.workers:
         limit = max(WRITER_MB // report.workers, 32)  # memory stays bounded as workers grow
-        workers = ingest.Workers(index.root, index.index_dir, whoosh_dir, limit)
+        workers = ingest.Workers(index.root, index.index_dir, whoosh_dir, limit, index.cache_dir)
     try:
         for path in plan.removed:
             writer.delete_by_term("path", path)

@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from artread.config import index_dir_for
 from artread.core import analysis
 from artread.core.index import ArchiveIndex
 from artread.resident import watch
@@ -57,19 +56,19 @@ class Indexes:
     KEEP = 4  # archives; each holds its catalog, a Whoosh reader and a folder watch
 
     def __init__(self) -> None:
-        self._held: dict[tuple[str, str], ArchiveIndex] = {}  # (archive, index folder)
+        # (archive, index folder, cache folder): where the command's environment puts them
+        self._held: dict[tuple[str, str, str], ArchiveIndex] = {}
 
-    def __call__(self, root: Path) -> ArchiveIndex:
+    def __call__(self, root: Path, index_dir: Path, cache_dir: Path) -> ArchiveIndex:
         root = Path(root).resolve()
-        index_dir = index_dir_for(root)
-        key = (str(root), str(index_dir))
+        key = (str(root), str(index_dir), str(cache_dir))
         held = self._held.pop(key, None)
         if held is not None and held.is_current():
             index = held
         else:
             if held is not None:  # another process updated the index: open it afresh
                 _close(held)
-            index = ArchiveIndex(root, index_dir)
+            index = ArchiveIndex(root, index_dir, cache_dir=cache_dir)
             index.watch = watch.watch(root)
         self._held[key] = index  # the most recently used last
         for old in [k for k, i in self._held.items() if not i.root.is_dir()]:
@@ -81,7 +80,7 @@ class Indexes:
     def describe(self) -> list[dict]:
         return [
             {"archive": archive, "index": index_dir, "watched": index.watch is not None}
-            for (archive, index_dir), index in self._held.items()
+            for (archive, index_dir, _cache), index in self._held.items()
         ]
 
     def close_all(self) -> None:

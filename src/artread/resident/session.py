@@ -19,7 +19,6 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from artread import cli
@@ -244,15 +243,14 @@ def run_command(connection: socket.socket, request: dict, indexes: Indexes) -> N
 
 def _run(session: _Session, request: dict, indexes: Indexes) -> int:
     """The command's exit status, run in an Env made of the client's streams, terminal,
-    environment and folder, with its umask; everything of the server's restored after it."""
+    environment and folder (the process's own are left alone), with the client's umask."""
     saved_umask = os.umask(request["umask"])  # what the command creates is the client's
     _interrupts.wanted = _interrupts.delivered = False
     env = _env(session, request)
     session.start()
     try:
-        with _process_environment(env):
-            gc.disable()
-            return _at_exit(_call(request["args"], indexes, env), request, env)
+        gc.disable()
+        return _at_exit(_call(request["args"], indexes, env), request, env)
     finally:
         session.stop()
         if _interrupts.nagger is not None:  # it stops with the command: not to touch the next
@@ -283,25 +281,6 @@ def _env(session: _Session, request: dict) -> Env:
         cwd=os.fsdecode(request["cwd"]),
         page=page,
     )
-
-
-@contextlib.contextmanager
-def _process_environment(env: Env) -> Iterator[None]:
-    """The client's environment and folder as the process's own while the command runs: the
-    core reads its folders (ARTREAD_INDEX_DIR, ARTREAD_CACHE_DIR, HOME), ARTREAD_JOBS and
-    relative paths from the process, and index workers inherit its environment."""
-    saved_env, saved_cwd = dict(os.environb), os.getcwd()
-    try:
-        if env.cwd is not None:
-            os.chdir(env.cwd)
-        os.environ.clear()
-        os.environ.update(env.terminal_environ())
-        yield
-    finally:
-        os.environb.clear()
-        os.environb.update(saved_env)
-        with contextlib.suppress(OSError):
-            os.chdir(saved_cwd)
 
 
 def _at_exit(code: int, request: dict, env: Env) -> int:

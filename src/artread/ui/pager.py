@@ -12,15 +12,6 @@ import subprocess
 from collections.abc import Mapping
 
 
-def command() -> str | None:
-    """The pager to run, or None when paging is turned off."""
-    for name in ("ARTREAD_PAGER", "PAGER"):
-        if name in os.environ:
-            chosen = os.environ[name].strip()
-            return chosen or None
-    return "less"
-
-
 def page(text: str, pager: str, environ: Mapping[str, str] | None = None) -> bool:
     """Show text through the pager, run with environ (default: this process's); False if it
     could not be started (print it instead)."""

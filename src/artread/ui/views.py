@@ -1,4 +1,4 @@
-"""What the user sees: Rich renderables on a terminal, plain lines when piped, JSON for programs.
+"""What the user sees on a terminal: Rich renderables (artread.ui.plain writes for pipes).
 
 Article text is untrusted: it always goes through sanitize.clean() and into rich.text.Text
 objects (never parsed as console markup).
@@ -6,7 +6,6 @@ objects (never parsed as console markup).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -16,13 +15,14 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
-from artread.ui import layout
+from artread.ui import layout, plain
 from artread.ui.console import Console as WrappingConsole
 from artread.ui.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
     from artread.core.catalog import Entry
     from artread.core.explain import Explanation
+    from artread.core.listing import LatestPage
     from artread.core.search import SearchResults, Snippet
 
 CHARS_PER_MINUTE = 400  # reading speed for Chinese text
@@ -90,18 +90,17 @@ def _wrapped(text: str, columns: int, lines: int, style: str = "") -> Text:
     return Text("\n".join(layout.clip_lines(text, columns, lines)), style=style)
 
 
-def latest(console: Console, page: dict, *, next_command: str | None) -> None:
+def latest(console: Console, page: LatestPage, *, next_command: str | None) -> None:
     """The LATEST UPDATES page: title, meta line and a two-line excerpt per article."""
     columns = max(console.width - INDENT, 20)
     if not console.is_terminal:
-        for entry in page["articles"]:
-            _write(console, _plain_record(entry, clean_line(entry.excerpt)))
+        plain.latest(console.file, page)
         return
     header = Text("LATEST UPDATES", style="bold")
-    header.append(f"   {page['total']} articles", style=STYLE_DIM)
+    header.append(f"   {page.total} articles", style=STYLE_DIM)
     console.print(header)
     console.print()
-    for entry in page["articles"]:
+    for entry in page.articles:
         title = layout.truncate(clean_line(entry.title), columns)
         console.print(Padding(Text(title, style=STYLE_TITLE), (0, 0, 0, INDENT)))
         console.print(Padding(_meta_line(entry), (0, 0, 0, INDENT)))
@@ -111,23 +110,7 @@ def latest(console: Console, page: dict, *, next_command: str | None) -> None:
                 Padding(_wrapped(excerpt + " ...", columns, 2, STYLE_DIM), (0, 0, 0, INDENT))
             )
         console.print()
-    console.print(_page_footer(page["page"], page["pages"], next_command))
-
-
-def _write(console: Console, line: str) -> None:
-    """Plain output for pipes: the text as is (Rich would expand tabs and wrap)."""
-    console.file.write(line + "\n")
-
-
-def _plain_record(entry: Entry, tail: str) -> str:
-    fields = [
-        entry.id,
-        entry.date or "-",
-        clean_line(entry.category or "-"),
-        clean_line(entry.title),
-        tail,
-    ]
-    return "\t".join(fields)
+    console.print(_page_footer(page.page, page.pages, next_command))
 
 
 def results(
@@ -140,15 +123,10 @@ def results(
 ) -> None:
     """One page of results; piped, one tab-separated line each (notes go to err, stderr)."""
     columns = max(console.width - INDENT - 2, 20)
-    notes = search_notes(found)
     if not console.is_terminal:
-        for hit in found.hits:
-            snippet = clean_line(hit.snippet.text) if hit.snippet else ""
-            _write(console, _plain_record(hit.entry, snippet))
-        for note in [*notes[1:], *([f"Did you mean: {suggestion}"] if suggestion else [])]:
-            # Corrections and suggestions, not glossary.
-            (err or sys.stderr).write(f"artread: {note}\n")
+        plain.results(console.file, err or sys.stderr, found, suggestion)
         return
+    notes = plain.search_notes(found)
     if notes:
         console.print(Text("\n".join(n for n in notes if n), style=STYLE_DIM))
         console.print()
@@ -177,18 +155,6 @@ def results(
         line = Text("Did you mean: ", style=STYLE_DIM)
         line.append(suggestion, style="bold")
         console.print(line)
-
-
-def search_notes(found: SearchResults) -> list[str]:
-    """What the search also looked for: [glossary line or "", correction lines...]."""
-    expanded = [f"{e.form} → {', '.join(a.form for a in e.alternatives)}" for e in found.expansions]
-    notes = [f"Also searching for {'; '.join(clean_line(x) for x in expanded)}" if expanded else ""]
-    notes += [
-        f"Including results for {clean_line(c.word)}, "
-        f"the archive's closest word to {clean_line(c.asked)}"
-        for c in found.corrections
-    ]
-    return notes if any(notes) else []
 
 
 def snippet_text(snippet: Snippet, columns: int, max_lines: int) -> Text:
@@ -265,18 +231,18 @@ def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] 
             console.print(Rule(style=STYLE_DIM))
             console.print(_related(related, console.width))
         return
-    plain = WrappingConsole(
+    flat = WrappingConsole(
         width=console.width, color_system=None, force_terminal=False, emoji=False, markup=False
     )
-    with plain.capture() as captured:
-        plain.print(header)
-        plain.print(Rule(characters="-"))
-        plain.print(markdown)
+    with flat.capture() as captured:
+        flat.print(header)
+        flat.print(Rule(characters="-"))
+        flat.print(markdown)
         if related:
-            plain.print(Rule(characters="-"))
-            plain.print(_related(related, console.width))
+            flat.print(Rule(characters="-"))
+            flat.print(_related(related, console.width))
     for line in captured.get().translate(_ASCII).splitlines():
-        _write(console, line.rstrip())
+        plain.write(console.file, line.rstrip())
 
 
 def _related(entries: Sequence[Entry], width: int) -> Text:
@@ -303,7 +269,7 @@ def table_of_contents(console: Console, entry: Entry, body: str) -> None:
         if console.is_terminal:
             console.print(line)
         else:
-            _write(console, line.plain)
+            plain.write(console.file, line.plain)
 
 
 def _tags_and_path(entry: Entry) -> str:
@@ -311,74 +277,10 @@ def _tags_and_path(entry: Entry) -> str:
     return (f"tags: {tags} · " if tags else "") + clean_line(entry.path)
 
 
-def print_json(console: Console, payload: Any) -> None:
-    console.file.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
-def _public(entry: Entry) -> dict:
-    return {
-        "id": entry.id,
-        "title": clean_line(entry.title),
-        "date": entry.date,
-        "category": clean_line(entry.category) if entry.category else None,
-        "tags": [clean_line(t) for t in entry.tags],
-    }
-
-
-def latest_json(page: dict) -> dict:
-    return {
-        "page": page["page"],
-        "pages": page["pages"],
-        "total": page["total"],
-        "per_page": page["per_page"],
-        "articles": [
-            {**_public(e), "excerpt": clean_line(e.excerpt), "path": e.path}
-            for e in page["articles"]
-        ],
-    }
-
-
-def results_json(found: SearchResults) -> dict:
-    return {
-        "query": found.query,
-        "total": found.total,
-        "page": found.page,
-        "per_page": found.per_page,
-        "results": [
-            {
-                **_public(hit.entry),
-                "score": round(hit.score, 4),
-                "matched_all": hit.matched_all,
-                "snippet": clean_line(hit.snippet.text) if hit.snippet else "",
-                "path": hit.entry.path,
-            }
-            for hit in found.hits
-        ],
-        "also_searched": [
-            {"form": e.form, "alternatives": [a.form for a in e.alternatives], "from": e.source}
-            for e in found.expansions
-        ],
-        "corrections": [
-            {"typed": c.asked, "corrected": c.word, "term": c.term} for c in found.corrections
-        ],
-        "did_you_mean": found.suggestion,
-    }
-
-
-def article_json(entry: Entry, body: str, related: Sequence[Entry] = ()) -> dict:
-    return {
-        **_public(entry),
-        "path": entry.path,
-        "body": clean(body),
-        "related": [{"id": e.id, "title": clean_line(e.title)} for e in related],
-    }
-
-
 def counts(console: Console, counted: dict[str, int], usage: str) -> None:
     """Names with their article counts, aligned by display width; piped, tab-separated."""
     if not console.is_terminal:
-        for name, count in counted.items():
-            _write(console, f"{clean_line(name) or '-'}\t{count}")
+        plain.counts(console.file, counted)
         return
     width = max((layout.width(clean_line(n) or "-") for n in counted), default=0)
     for name, count in counted.items():
@@ -436,53 +338,10 @@ def explanation(console: Console, found: Explanation) -> None:
         )
     if not console.is_terminal:
         for label, value in rows:
-            _write(console, f"{label}\t{clean_line(value)}")
+            plain.write(console.file, f"{label}\t{clean_line(value)}")
         return
     width = max(len(label) for label, _value in rows)
     for label, value in rows:
         line = Text(label.ljust(width + 2), style=STYLE_META)
         line.append(clean_line(value))
         console.print(line)
-
-
-def explanation_json(found: Explanation) -> dict:
-    query = found.query
-    return {
-        "text": found.text,
-        "normalized": found.normalized,
-        "index_terms": found.index_terms,
-        "query_terms": found.query_terms,
-        "filler": found.filler,
-        "phrases": query.phrases,
-        "excluded": [*query.excluded_words, *query.excluded_phrases],
-        "filters": [
-            {"field": f.field, "value": f.value, "negated": f.negated} for f in query.filters
-        ],
-        "since": query.since,
-        "until": query.until,
-        "glossary": [
-            {
-                "form": e.form,
-                "terms": list(e.span),
-                "alternatives": [{"form": a.form, "terms": list(a.terms)} for a in e.alternatives],
-                "from": e.source,
-            }
-            for e in found.expansions
-        ],
-        "corrections": [
-            {"typed": c.asked, "corrected": c.word, "term": c.term} for c in found.corrections
-        ],
-        "user_dictionary": found.user_dictionary,
-    }
-
-
-def health_json(report: Any) -> dict:
-    return {
-        "archive": report.archive,
-        "index": report.index_dir,
-        "problems": len(report.problems),
-        "findings": [
-            {"level": f.level, "topic": f.topic, "text": clean_line(f.text)}
-            for f in report.findings
-        ],
-    }

@@ -21,7 +21,8 @@ from artread.core.engine import backend  # noqa: F401  Whoosh's stand-ins first
 # isort: split
 from whoosh.writing import PostingPool
 
-_TERMS_PER_CHUNK = 2048  # terms pickled at once: one chunk per run is in memory when merging
+# Postings pickled at once (whole terms): one chunk of each run is in memory while merging.
+_POSTINGS_PER_CHUNK = 4096
 _term = itemgetter(0, 1)  # (field name, term bytes) of a posting
 
 
@@ -60,11 +61,14 @@ class BulkPool(PostingPool):
     def _write_groups(handle: Any, postings: Iterable[tuple]) -> None:
         """Sorted postings, as pickled lists of (term, its postings)."""
         chunk: list[tuple[Any, list]] = []
+        held = 0
         for key, group in groupby(postings, _term):
-            chunk.append((key, list(group)))
-            if len(chunk) >= _TERMS_PER_CHUNK:
+            found = list(group)
+            chunk.append((key, found))
+            held += len(found)
+            if held >= _POSTINGS_PER_CHUNK:
                 pickle.dump(chunk, handle, pickle.HIGHEST_PROTOCOL)
-                chunk = []
+                chunk, held = [], 0
         if chunk:
             pickle.dump(chunk, handle, pickle.HIGHEST_PROTOCOL)
 

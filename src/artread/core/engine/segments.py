@@ -30,6 +30,16 @@ def segment_writer(whoosh_dir: str, limitmb: int) -> Any:
     return writer
 
 
+def index_writer(whoosh_dir: Path, limitmb: int) -> Any:
+    """The index's own writer, holding its lock, with the pool worker segments use."""
+    from artread.core.engine import store
+    from artread.core.engine.pool import BulkPool
+
+    writer = store.open_index(whoosh_dir).writer(limitmb=limitmb)
+    writer.pool = BulkPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+    return writer
+
+
 def finish_segment(writer: Any) -> Any | None:
     """Write the segment out whole; its description, or None when it holds no document.
 
