@@ -83,6 +83,8 @@ class ArchiveIndex:
         self.field_lengths: dict = {}  # read by scoring.matches() while the reader is open
         # Set by a resident process: what changed is then known without a look at each file.
         self.watch: FolderWatch | None = None
+        # Set by a resident process, which keeps the index open for many commands.
+        self.resident = False
         self.linked: list[str] = []  # files with links, from the last look at every file
 
     @property
@@ -143,12 +145,12 @@ class ArchiveIndex:
             whoosh_dir = self.index_dir / WHOOSH_DIR
             try:
                 store.check(whoosh_dir)
-                self._whoosh = store.open_index(whoosh_dir)
+                self._whoosh = store.open_index(whoosh_dir, mapped=self.resident)
             except UnsafeStorage:
                 raise
             except Exception:
                 self.sync(rebuild=True)
-                self._whoosh = store.open_index(whoosh_dir)
+                self._whoosh = store.open_index(whoosh_dir, mapped=self.resident)
         return self._whoosh
 
     def read_text(self, entry: catalog.Entry) -> str:

@@ -69,6 +69,7 @@ class Indexes:
             if held is not None:  # another process updated the index: open it afresh
                 _close(held)
             index = ArchiveIndex(root, index_dir, cache_dir=cache_dir)
+            index.resident = True
             index.watch = watch.watch(root)
         self._held[key] = index  # the most recently used last
         for old in [k for k, i in self._held.items() if not i.root.is_dir()]:

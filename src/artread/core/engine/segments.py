@@ -24,7 +24,7 @@ def segment_writer(whoosh_dir: str, limitmb: int) -> Any:
 
     from artread.core.engine.pool import BulkPool
 
-    ix = store.open_index(Path(whoosh_dir))
+    ix = store.open_index(Path(whoosh_dir), mapped=False)
     writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
     writer.pool = BulkPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
@@ -35,7 +35,7 @@ def index_writer(whoosh_dir: Path, limitmb: int) -> Any:
     from artread.core.engine import store
     from artread.core.engine.pool import BulkPool
 
-    writer = store.open_index(whoosh_dir).writer(limitmb=limitmb)
+    writer = store.open_index(whoosh_dir, mapped=False).writer(limitmb=limitmb)
     writer.pool = BulkPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
 

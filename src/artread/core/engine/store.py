@@ -43,14 +43,19 @@ def create(folder: Path) -> Any:
     return index.create_in(str(folder), schema())
 
 
-def open_index(folder: Path) -> Any:
-    return index.open_dir(str(folder))
+def open_index(folder: Path, *, mapped: bool = True) -> Any:
+    """The index in the folder. Whoosh copies each file it maps into memory when it opens it:
+    worth it for a process that keeps the index open (the resident server), while one that
+    answers one command reads only what it needs with mapped=False."""
+    from whoosh.filedb.filestore import FileStorage
+
+    return FileStorage(str(folder), supports_mmap=mapped).open_index()
 
 
 def opens(folder: Path) -> bool:
     """The index in the folder opens and reads: not damaged or half written."""
     try:
-        index.open_dir(str(folder)).doc_count_all()
+        open_index(folder, mapped=False).doc_count_all()
     except Exception:  # any damage: Whoosh raises many kinds
         return False
     return True
@@ -58,7 +63,7 @@ def opens(folder: Path) -> bool:
 
 def census(folder: Path) -> Census:
     """What the index in the folder holds; raises whatever Whoosh raises if it is damaged."""
-    opened = index.open_dir(str(folder))
+    opened = open_index(folder, mapped=False)
     with opened.reader() as reader:
         documents = reader.doc_count()
         deleted = reader.doc_count_all() - documents
