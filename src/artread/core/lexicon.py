@@ -100,19 +100,14 @@ class Lexicon:
     def tokenize_for_search(self, sentence: str) -> Iterator[tuple[str, int, int]]:
         """jieba's tokenize(sentence, mode="search", HMM=False): each word, and before it the
         dictionary words of two and three characters inside it."""
+        from artread.core.wordcut import inner_words
+
         start = 0
         for word in self.cut(sentence):
-            width = len(word)
-            if width > 2:
-                for i in range(width - 1):
-                    if self.freq(word[i : i + 2]):
-                        yield word[i : i + 2], start + i, start + i + 2
-            if width > 3:
-                for i in range(width - 2):
-                    if self.freq(word[i : i + 3]):
-                        yield word[i : i + 3], start + i, start + i + 3
-            yield word, start, start + width
-            start += width
+            if len(word) > 2:
+                yield from inner_words(word, start, self.freq)
+            yield word, start, start + len(word)
+            start += len(word)
 
     def _cut_block(self, sentence: str) -> Iterator[str]:
         route = self._route(sentence)

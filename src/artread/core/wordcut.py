@@ -11,7 +11,7 @@ Runs with a character outside the range jieba segments as one block go to jieba 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # jieba's re_han_default without its Latin part (our runs hold Chinese characters only): a run
@@ -29,17 +29,26 @@ def tokenize(tokenizer: Any, run: str, search_mode: bool) -> Iterator[tuple[str,
     start = 0
     for end in _word_ends(run, freq, math.log(tokenizer.total)):
         word = run[start:end]
-        width = end - start
-        if search_mode and width > 2:  # the dictionary words inside it, as cut_for_search
-            for i in range(width - 1):
-                if freq.get(word[i : i + 2]):
-                    yield word[i : i + 2], start + i, start + i + 2
-            if width > 3:
-                for i in range(width - 2):
-                    if freq.get(word[i : i + 3]):
-                        yield word[i : i + 3], start + i, start + i + 3
+        if search_mode and end - start > 2:
+            yield from inner_words(word, start, freq.get)
         yield word, start, end
         start = end
+
+
+def inner_words(
+    word: str, start: int, frequency: Callable[[str], int | None]
+) -> Iterator[tuple[str, int, int]]:
+    """The dictionary words of two and three characters inside a longer word, as jieba's
+    search mode adds them before the word: (word, start, end), start being the word's."""
+    width = len(word)
+    if width > 2:
+        for i in range(width - 1):
+            if frequency(word[i : i + 2]):
+                yield word[i : i + 2], start + i, start + i + 2
+    if width > 3:
+        for i in range(width - 2):
+            if frequency(word[i : i + 3]):
+                yield word[i : i + 3], start + i, start + i + 3
 
 
 def _word_ends(run: str, freq: dict[str, int], log_total: float) -> list[int]:
