@@ -105,12 +105,11 @@ def runs(paths: list[str], sizes: list[int], parts: int) -> list[list[str]]:
 
 @dataclass
 class Run:
-    """What one worker made of its run of files: a record of each file (as Prepared, without
-    its fields or text), its Whoosh segment, and its literal texts (file name, spans)."""
+    """What one worker made of its run of files: its Whoosh segment and its literal texts
+    (file name, spans). The record of each file goes to whoever reads Workers.records()."""
 
     paths: list[str]
     texts: str
-    records: list[Prepared] = field(default_factory=list)
     segment: Any = None
     spans: dict[str, list[int]] = field(default_factory=dict)
     done: bool = False
@@ -119,8 +118,9 @@ class Run:
 class Workers:
     """Worker processes writing Whoosh segments and literal texts for runs of files.
 
-    records() yields each file's record as it is read, in no particular order; once it has
-    ended, `runs` holds every run's results, in the order of the files. close() stops the
+    records() yields each file's record (as Prepared, without its fields or text) as it is
+    read, in no particular order; once it has ended, `runs` holds every run's results, in the
+    order of the files. close() stops the
     workers and removes their literal texts; what they wrote to Whoosh is not in the index
     until the caller commits it (engine.segments.commit_with).
     """
@@ -162,7 +162,6 @@ class Workers:
                 worker, run = waiting[descriptor]
                 kind, *found = worker.answer()
                 if kind == "records":
-                    run.records.extend(found[0])
                     yield from found[0]
                 else:
                     run.segment, run.spans, run.done = found[0], found[1], True

@@ -43,7 +43,8 @@ from artread.core.index import (
 if TYPE_CHECKING:
     from artread.core.index import ArchiveIndex
 
-WRITER_MB = 128  # Whoosh's indexing buffer
+WRITER_MB = 128  # Whoosh's indexing buffer, in one process
+WORKERS_MB = 80  # the same, shared by the worker processes
 LEXICON_BELOW_BYTES = 256 * 1024  # less to read than this: segment from the lexicon
 _USER_WORD = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user-dict line
 
@@ -245,7 +246,8 @@ def _write(
     store = literal.Writer(index.index_dir, plan.old_texts, kept)
     workers = None
     if report.workers:
-        limit = max(WRITER_MB // report.workers, 32)  # memory stays bounded as workers grow
+        # Memory stays bounded as workers grow: each also holds jieba's dictionary.
+        limit = max(WORKERS_MB // report.workers, 32)
         workers = ingest.Workers(index.root, index.index_dir, whoosh_dir, limit, index.cache_dir)
     try:
         for path in plan.removed:
@@ -285,7 +287,7 @@ def _read_here(
             store.add(path, article.text, article.written)
         else:
             writer.delete_by_term("path", path)  # changed into something unreadable
-        _record(article, plan, report)
+        _record(path, _made(article, plan), plan, report)
         if progress and article.skipped is None:
             progress(done, len(plan.to_read), path)
 
@@ -306,24 +308,36 @@ def _read_in_workers(
     runs = ingest.runs(plan.to_read, sizes, report.workers)
     report.workers = len(runs)
     workers.start(runs, plan.dictionary.get("text"))
+    # Made into catalog entries as they come (a record holds far more), recorded in file order.
+    arrived: dict[str, _Made] = {}
     for done, record in enumerate(workers.records(), start=1):
+        arrived[record.path] = _made(record, plan)
         if progress and record.skipped is None:
             progress(done, len(plan.to_read), record.path)
     for run in workers.runs:
         store.add_file(workers.index_dir / run.texts, run.spans)
-        for record in run.records:
-            _record(record, plan, report)
+        for path in run.paths:
+            _record(path, arrived.pop(path), plan, report)
 
 
-def _record(article: ingest.Prepared, plan: _Plan, report: SyncReport) -> None:
-    """A file read, in the catalog's entries and the report."""
-    path, stat = article.path, plan.scanned.files[article.path]
+_Made = tuple[catalog.CatalogEntry, list[str]]  # a file's catalog entry, and its warnings
+
+
+def _made(article: ingest.Prepared, plan: _Plan) -> _Made:
+    """A file read, as its catalog entry and warnings."""
+    stat = plan.scanned.files[article.path]
     if article.skipped is not None:
-        plan.entries[path] = catalog.Skipped(stat.size, stat.mtime_ns, article.skipped)
-        report.skipped.append((path, article.skipped))
-        return
-    report.warnings.extend(f"{path}: {w}" for w in article.warnings)
-    plan.entries[path] = catalog.Entry(stat.size, stat.mtime_ns, **article.summary)
+        return catalog.Skipped(stat.size, stat.mtime_ns, article.skipped), []
+    return catalog.Entry(stat.size, stat.mtime_ns, **article.summary), article.warnings
+
+
+def _record(path: str, made: _Made, plan: _Plan, report: SyncReport) -> None:
+    """A file read, in the catalog's entries and the report."""
+    entry, warnings = made
+    plan.entries[path] = entry
+    if isinstance(entry, catalog.Skipped):
+        report.skipped.append((path, entry.reason))
+    report.warnings.extend(f"{path}: {w}" for w in warnings)
 
 
 def read_dictionary(root: Path, warnings: list[str]) -> dict:
