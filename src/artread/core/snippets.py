@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from artread.core import analysis, glossary, plaintext, spelling
 from artread.core.analysis import Analyzer
@@ -162,10 +163,10 @@ def _passage_snippet(plain: str, spans: list[_Span], windows: list[tuple[int, in
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the index it came from.
 
-    Width and case folding are what change lengths (… becomes ...): they are applied one
-    character (with its combining marks) at a time outside ASCII and CJK runs, which keep
-    their length, and the conversion to simplified Chinese runs once over the result (OpenCC
-    is slow to start on each piece).
+    Width and case folding change lengths only at a few characters (… becomes ..., ß ss, and
+    a letter with combining marks becomes one): those are folded one at a time, with their
+    marks, and the stretches between them, which keep their length, at once. The conversion
+    to simplified Chinese runs once over the result (OpenCC is slow to start on each piece).
     """
     whole = analysis.normalize(text)
     if len(whole) == len(text):
@@ -173,24 +174,13 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     parts: list[str] = []
     origin: list[int] = []
     last = 0
-    for run in _CHANGEABLE.finditer(text):
-        start, end = run.span()
-        if start > last and unicodedata.combining(text[start]):
-            start -= 1  # a letter goes with its combining marks: e + ́ is é
-        parts.append(text[last:start].lower())
-        origin.extend(range(last, start))
-        index = start
-        while index < end:
-            stop = index + 1
-            while stop < len(text) and unicodedata.combining(text[stop]):
-                stop += 1
-            one = unicodedata.normalize("NFKC", text[index:stop]).casefold()
-            parts.append(one)
-            origin.extend([index] * len(one))
-            index = stop
-        last = max(end, index)
-    parts.append(text[last:].lower())
-    origin.extend(range(last, len(text)))
+    for start, stop in _units(text):
+        _fold(text, last, start, parts, origin)
+        one = _folded(text[start:stop])
+        parts.append(one)
+        origin.extend([start] * len(one))
+        last = stop
+    _fold(text, last, len(text), parts, origin)
     folded = analysis.to_simplified("".join(parts))
     if folded == whole and len(folded) == len(origin):
         return folded, origin
@@ -198,7 +188,57 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     return whole, [min(len(text) - 1, i * len(text) // len(whole)) for i in range(len(whole))]
 
 
-_CHANGEABLE = re.compile(r"[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff]+")
+def _units(text: str) -> list[tuple[int, int]]:
+    """(start, stop) of each character whose folding changes its length, with the letter
+    before its combining marks and the marks after it."""
+    special = {c for c in set(text) if _changes_length(c)}
+    if not special:
+        return []
+    found: list[tuple[int, int]] = []
+    pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(special)) + "]")
+    for match in pattern.finditer(text):
+        start = match.start()
+        if unicodedata.combining(text[start]) and start > 0:
+            start -= 1  # a letter goes with its combining marks: e + ́ is é
+        stop = start + 1
+        while stop < len(text) and unicodedata.combining(text[stop]):
+            stop += 1
+        if found and start < found[-1][1]:
+            found[-1] = (found[-1][0], max(stop, found[-1][1]))
+        else:
+            found.append((start, stop))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _changes_length(char: str) -> bool:
+    if char.isascii() or "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf":
+        return False
+    # Combining marks and Hangul jamo join the characters next to them.
+    jamo = any(first <= char <= last for first, last in _JAMO)
+    return bool(unicodedata.combining(char)) or jamo or len(_folded(char)) != 1
+
+
+_JAMO = (("\u1100", "\u11ff"), ("\ua960", "\ua97f"), ("\ud7b0", "\ud7ff"))
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _fold(text: str, start: int, stop: int, parts: list[str], origin: list[int]) -> None:
+    """Fold text[start:stop], which keeps its length, character for character."""
+    if start >= stop:
+        return
+    one = _folded(text[start:stop])
+    if len(one) == stop - start:
+        parts.append(one)
+        origin.extend(range(start, stop))
+        return
+    for index in range(start, stop):  # not as expected after all: one at a time
+        piece = _folded(text[index])
+        parts.append(piece)
+        origin.extend([index] * len(piece))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
