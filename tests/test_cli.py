@@ -34,6 +34,26 @@ def test_latest_page_two_shows_the_rest(cli, sample_index):
     assert not {a["id"] for a in page1["articles"]} & {a["id"] for a in page2["articles"]}
 
 
+def test_piped_output_of_one_page_of_several_says_on_stderr_what_is_left(sample_index):
+    from helpers import artread
+
+    first = artread("latest", server=False)
+    lines = first.stdout.decode().splitlines()
+    said = first.stderr.decode()
+    total = len(sample_index.catalog.articles())
+    assert len(lines) == 10 < total
+    assert f"showing 1-10 of {total} articles" in said
+    assert "artread latest --page 2" in said and f"--per-page {total}" in said
+    everything = artread("latest", "--per-page", str(total), server=False)
+    assert len(everything.stdout.decode().splitlines()) == total
+    assert everything.stderr == b""
+    last = artread("latest", "--page", "2", server=False)
+    assert last.returncode == 0 and last.stderr == b""
+    found = artread("search", "模型", "-n", "3", server=False)
+    assert len(found.stdout.decode().splitlines()) == 3
+    assert "showing 1-3 of" in found.stderr.decode() and "--page 2" in found.stderr.decode()
+
+
 def test_latest_json_has_the_documented_shape(cli, sample_index):
     payload = json.loads(cli("latest", "--json").stdout)
     assert set(payload) == {"page", "pages", "total", "per_page", "articles"}

@@ -21,7 +21,12 @@ from artread.commands.context import (
     paged,
     writes_plain,
 )
-from artread.commands.lines import next_command, search_options, suggested_search
+from artread.commands.lines import (
+    next_command,
+    say_what_is_left,
+    search_options,
+    suggested_search,
+)
 from artread.commands.opening import (
     archive_root,
     find_article,
@@ -120,18 +125,17 @@ def latest(
         )
         if json_output:
             plain.write_json(command.env.stdout, plain.latest_json(result))
-        elif result.articles and writes_plain(command):
-            plain.latest(command.env.stdout, result)
         elif result.articles:
-            from artread.ui import views
-
             args = ["latest"] + (["--category", category] if category else [])
             args += ["--tag", tag] if tag else []
-            views.latest(
-                console_of(command),
-                result,
-                next_command=next_command(command, args, page, result.pages, per_page, archive),
-            )
+            following = next_command(command, args, page, result.pages, per_page, archive)
+            if writes_plain(command):
+                plain.latest(command.env.stdout, result)
+                say_what_is_left(command, page, per_page, result.total, "articles", following)
+            else:
+                from artread.ui import views
+
+                views.latest(console_of(command), result, next_command=following)
         if not result.articles:
             if not json_output:
                 from artread.commands import empty
@@ -229,20 +233,23 @@ def search(
         suggestion = suggested_search(command, found.suggestion, options, archive)
         if json_output:
             plain.write_json(command.env.stdout, plain.results_json(found))
-        elif found.hits and writes_plain(command):
-            plain.results(command.env.stdout, command.env.stderr, found, suggestion)
         elif found.hits:
-            from artread.ui import views
-
-            views.results(
-                console_of(command),
-                found,
-                next_command=next_command(
-                    command, ["search", *query, *options], page, found.pages, per_page, archive
-                ),
-                suggestion=suggestion,
-                err=command.env.stderr,
+            following = next_command(
+                command, ["search", *query, *options], page, found.pages, per_page, archive
             )
+            if writes_plain(command):
+                plain.results(command.env.stdout, command.env.stderr, found, suggestion)
+                say_what_is_left(command, page, per_page, found.total, "results", following)
+            else:
+                from artread.ui import views
+
+                views.results(
+                    console_of(command),
+                    found,
+                    next_command=following,
+                    suggestion=suggestion,
+                    err=command.env.stderr,
+                )
         else:
             from artread.commands import empty
 

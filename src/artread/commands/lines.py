@@ -18,6 +18,21 @@ def next_command(
     return command_line(command, [*args, *extra], archive, ["--page", str(page + 1)])
 
 
+def say_what_is_left(
+    command: Command, page: int, per_page: int, total: int, noun: str, following: str | None
+) -> None:
+    """On stderr, when piped output holds one page of several: a script must not take it for
+    all there is (ripgrep prints everything; artread keeps its pages and says so)."""
+    if following is None:
+        return
+    first = (page - 1) * per_page + 1
+    last = min(page * per_page, total)
+    command.err(
+        f"artread: showing {first}-{last} of {total} {noun}; "
+        f"the next page: {following} (all at once: --per-page {total})"
+    )
+
+
 def command_line(
     command: Command, args: list[str], archive: str | None, last: Sequence[str] = ()
 ) -> str:
