@@ -65,7 +65,9 @@ class Env:
         """This process's own streams, environment and folder."""
         return cls(
             stdout=sys.stdout,
-            stderr=sys.stderr,
+            # Started with stderr closed (2>&-), Python has none: what would go there is lost,
+            # as with any command, and the command itself still runs.
+            stderr=sys.stderr if sys.stderr is not None else open(os.devnull, "w"),
             stdin=sys.stdin,
             environ=os.environ,
             cwd=_cwd(),
