@@ -3,8 +3,9 @@ with progress and what was skipped reported on stderr."""
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,12 +77,8 @@ def sync(
     jobs: int | None = None,
 ) -> SyncReport:
     bar = None
-    consoles: list[Console] = []
-
-    def err() -> Console:  # made when there is something to say: a read needs none
-        if not consoles:
-            consoles.append(console_of(command, stderr=True))
-        return consoles[0]
+    # The stderr console is made when there is something to say: a read needs none.
+    err: Callable[[], Console] = functools.cache(lambda: console_of(command, stderr=True))
 
     def progress(done: int, total: int, path: str) -> None:
         nonlocal bar

@@ -22,20 +22,21 @@ def segment_writer(whoosh_dir: str, limitmb: int) -> Any:
     # isort: split
     from whoosh.writing import SegmentWriter
 
-    from artread.core.engine.pool import BulkPool
-
     ix = store.open_index(Path(whoosh_dir), mapped=False)
-    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
-    writer.pool = BulkPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
-    return writer
+    return _with_bulk_pool(SegmentWriter(ix, _lk=False, limitmb=limitmb), limitmb)
 
 
 def index_writer(whoosh_dir: Path, limitmb: int) -> Any:
     """The index's own writer, holding its lock, with the pool worker segments use."""
     from artread.core.engine import store
-    from artread.core.engine.pool import BulkPool
 
     writer = store.open_index(whoosh_dir, mapped=False).writer(limitmb=limitmb)
+    return _with_bulk_pool(writer, limitmb)
+
+
+def _with_bulk_pool(writer: Any, limitmb: int) -> Any:
+    from artread.core.engine.pool import BulkPool
+
     writer.pool = BulkPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
 
