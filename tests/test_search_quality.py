@@ -280,6 +280,20 @@ def test_snippet_highlights_the_original_text_of_full_width_and_traditional_matc
     assert shown == ["ＧＰＵ", "梯度檢查點"]
 
 
+def test_snippet_of_a_long_article_shows_a_far_match_in_any_form():
+    # Past a few thousand characters only the part around the match is read: the place must
+    # be found for a traditional, full-width or mixed-case match too.
+    filler = "第一段无关的文字。\n\n" * 600
+    for body, shown in (
+        (filler + "在這裡使用梯度檢查點。", "梯度檢查點"),
+        (filler + "用ＧＰＵ训练。", "ＧＰＵ"),
+        (filler + "这是 TRANSFORMER 模型。", "TRANSFORMER"),
+    ):
+        snippet = make_snippet(article("T", body), ["梯度检查点", "gpu", "transformer"])
+        assert [snippet.text[s:e] for s, e in snippet.highlights] == [shown]
+        assert snippet.truncated_start
+
+
 def test_quoted_search_finds_exactly_the_files_grep_finds_in_the_sample_archive(sample_index):
     root = sample_index.root
     for needle in ("的注意", "Transformer", "显存", "C++", "$$"):

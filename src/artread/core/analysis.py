@@ -14,9 +14,7 @@ dictionary format: `word [frequency] [tag]` per line): an Analyzer holds one arc
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
-import logging
 import os
 import re
 import unicodedata
@@ -98,6 +96,8 @@ def stem(word: str) -> str:
 
 
 def dictionary_digest(text: str) -> str:
+    import hashlib  # loads OpenSSL: only when there is a dictionary to digest
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if text.strip() else ""
 
 
@@ -131,6 +131,8 @@ def _base_segmenter(cache_dir: Path | None) -> Any:
             warnings.simplefilter("ignore", UserWarning)  # pkg_resources is deprecated
             warnings.simplefilter("ignore", DeprecationWarning)
             import jieba
+        import logging  # jieba has imported it already
+
         jieba.setLogLevel(logging.ERROR)
         from artread.config import cache_subdir, check_file
 

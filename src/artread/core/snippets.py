@@ -89,7 +89,13 @@ def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:
     """
     if len(body) <= 2 * FRAGMENT_CHARS:
         return body, False, False
-    spans = _find_needles(body, needles)
+    # Only a place is wanted here, and the full normalisation of a long body costs more than
+    # the rest of the snippet: case folding finds the needles in most articles; the full one
+    # is the fallback (a traditional or full-width body).
+    folded = body.casefold()
+    spans = _find_needles(body, needles, folded) if len(folded) == len(body) else []
+    if not spans:
+        spans = _find_needles(body, needles)
     if not spans:
         return body[: 2 * FRAGMENT_CHARS], False, True
     center = _best_window(body, spans, SNIPPET_CHARS)[0]
@@ -108,8 +114,13 @@ def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:
 _Span = tuple[int, int, str]  # start, end in the plain text; what it matched
 
 
-def _find_needles(plain: str, needles: list[str]) -> list[_Span]:
-    normalized, origin = normalize_with_map(plain)
+def _find_needles(plain: str, needles: list[str], folded: str | None = None) -> list[_Span]:
+    """Where the needles are in `plain`; `folded`, when given, is plain folded to a text of
+    the same length, searched instead of the normalised text."""
+    if folded is None:
+        normalized, origin = normalize_with_map(plain)
+    else:
+        normalized, origin = folded, range(len(plain))
     spans: list[_Span] = []
     stems = {analysis.stem(n) for n in needles if n.isascii() and n.isalpha()}
     for needle in needles:
@@ -255,7 +266,11 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _best_window(plain: str, spans: list[_Span], limit: int) -> tuple[int, int]:
     """A window of about `limit` characters over the densest run of matches, cut at sentences."""
     best, best_score = (spans[0][0], spans[0][0] + limit), -1.0
+    previous = -1
     for number, (anchor_start, _end, _label) in enumerate(spans):
+        if anchor_start == previous:  # nested needles (线程池, 线程) share a window
+            continue
+        previous = anchor_start
         window_end = anchor_start + limit
         labels: set[str] = set()
         length = 0
