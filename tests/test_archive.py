@@ -135,6 +135,16 @@ def test_binary_file_named_md_is_refused_with_a_reason(make_archive):
         raise AssertionError("a binary file was read as an article")
 
 
+def test_a_stray_nul_byte_in_a_text_is_dropped_with_a_warning_not_a_skip(make_archive, cli):
+    body = "第一段文字。" * 200 + "\x00" + "后面还有内容：量子退火机。"
+    root = make_archive({"pasted.md": article("粘贴的文章", body)})
+    got = read(root, "pasted.md")
+    assert "\x00" not in got.body and "量子退火机" in got.body
+    assert any("NUL" in w for w in got.warnings)
+    result = cli("search", "量子退火机", "--archive", str(root))
+    assert result.exit_code == 0 and "pasted" in result.stdout
+
+
 def test_scan_finds_md_and_markdown_and_skips_hidden_folders(make_archive):
     root = make_archive(
         {

@@ -177,7 +177,7 @@ def test_index_command_prints_a_summary_that_counts_every_skipped_file(cli, make
     os.symlink("missing.md", root / "dangling.md")
     result = cli("--archive", str(root), "index")
     assert result.exit_code == 0
-    assert "1 articles indexed" in result.stdout and "2 skipped" in result.stdout
+    assert "1 article indexed" in result.stdout and "2 skipped" in result.stdout
     assert "skipped b.md" in result.stderr
 
 
@@ -260,3 +260,79 @@ def test_output_to_a_reader_that_went_away_ends_quietly(sample_index, env_withou
         os.close(write_end)
     assert done.returncode == 0
     assert done.stderr == b""
+
+
+def test_global_options_work_after_the_command_too(cli, sample_index):
+    before = cli("--color", "never", "show", "gradient-checkpointing", "--no-pager")
+    after = cli("show", "gradient-checkpointing", "--no-pager", "--color", "never")
+    assert after.exit_code == 0 and after.stdout == before.stdout
+    coloured = cli("show", "gradient-checkpointing", "--no-pager", "--color=always")
+    assert coloured.exit_code == 0 and ESC in coloured.stdout
+    # After `--` it is a query's word, not an option.
+    words = cli("search", "--json", "--", "--color")
+    assert json.loads(words.stdout or "{}").get("query", "--color") == "--color"
+
+
+def test_search_takes_the_short_filters_latest_takes(cli, sample_index):
+    short = cli("search", "注意力", "-c", "NLP", "--json")
+    long = cli("search", "注意力", "--category", "NLP", "--json")
+    assert short.exit_code == 0 and json.loads(short.stdout) == json.loads(long.stdout)
+    assert {r["category"] for r in json.loads(short.stdout)["results"]} == {"NLP"}
+    tagged = cli("search", "注意力", "-t", "Transformer", "--json")
+    assert tagged.exit_code == 0
+    assert all("Transformer" in r["tags"] for r in json.loads(tagged.stdout)["results"])
+
+
+def test_an_unknown_option_suggests_only_a_close_one(sample_index):
+    import io
+
+    from artread import cli
+    from artread.env import Env
+
+    def run(*args: str) -> tuple[int, str]:
+        err = io.StringIO()
+        return cli.run(
+            list(args), Env(stdout=io.StringIO(), stderr=err, environ={})
+        ), err.getvalue()
+
+    code, said = run("latest", "--all")
+    assert code == 2 and "no such option: --all" in said and "did you mean" not in said
+    code, said = run("search", "注意力", "--catgory", "NLP")
+    assert code == 2 and "did you mean --category?" in said
+
+
+def test_counts_are_said_in_the_singular_for_one(cli, make_archive):
+    root = make_archive({"only.md": article("唯一的文章", "正文。")})
+    summary = cli("index", "--archive", str(root))
+    assert "1 article indexed" in summary.stdout + summary.stderr
+    doctor = cli("doctor", "--archive", str(root))
+    assert "1 Markdown file" in doctor.stdout and "1 Markdown files" not in doctor.stdout
+
+
+def test_punctuation_alone_is_searched_for_literally(cli, make_archive):
+    root = make_archive(
+        {"a.md": article("惊叹", "真的吗!!! 是的。"), "b.md": article("平静", "好。")}
+    )
+    for query, code in (("!!!", 0), ("。", 0), ("???", 1), ("~~~", 1)):
+        result = cli("search", "--archive", str(root), "--", query)
+        assert result.exit_code == code, (query, result.stderr)
+    assert cli("search", "--archive", str(root), '""').exit_code == 2  # nothing at all
+
+
+def test_a_file_or_a_blocked_index_folder_is_named_with_what_to_do(cli, make_archive, tmp_path):
+    root = make_archive({"a.md": article("甲", "正文。")})
+    given_file = cli("latest", "--archive", str(root / "a.md"))
+    assert given_file.exit_code == 2 and "is a file" in given_file.stderr
+    assert f"--archive {root}" in given_file.stderr
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    blocked = cli("latest", "--archive", str(root), env={"ARTREAD_INDEX_DIR": str(blocker)})
+    assert blocked.exit_code == 2 and "Errno" not in blocked.stderr
+    assert "is not a folder (check ARTREAD_INDEX_DIR)" in blocked.stderr
+
+
+def test_doctor_calls_an_archive_without_articles_a_problem(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("doctor", "--archive", str(empty))
+    assert result.exit_code == 1 and "no Markdown files" in result.stdout

@@ -16,7 +16,6 @@ from artread.commands.context import (
     command_of,
     console_of,
     errors,
-    fail,
     invoke,
     paged,
     writes_plain,
@@ -33,12 +32,14 @@ from artread.commands.opening import (
     open_archive,
     open_index,
     print_summary,
+    require_folder,
     sync,
     warn_about_synonyms,
 )
 from artread.commands.options import (
     DEFAULT_PER_PAGE,
     ArchiveOption,
+    ArtreadGroup,
     CategoryFilter,
     Color,
     JsonOption,
@@ -59,6 +60,7 @@ from artread.options import COLOR
 app = typer.Typer(
     name="artread",
     help="Read and search an archive of Chinese Markdown articles from the terminal.",
+    cls=ArtreadGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -367,8 +369,7 @@ def index_command(
     command = command_of(ctx)
     with errors(command):
         root = archive_root(command, archive)
-        if not root.is_dir():
-            fail(command, f"archive folder not found: {root}")
+        require_folder(command, root)
         index = open_index(command, root, held=False)
         report = sync(command, index, rebuild=rebuild, jobs=jobs)
         print_summary(command, index, report)

@@ -130,6 +130,8 @@ def invoke(app: typer.Typer, args: list[str], command: Command) -> int:
     except ImportError:  # pragma: no cover
         from click import exceptions  # type: ignore[no-redef]
 
+    from artread.commands.options import close_options
+
     try:
         code = app(args=args, prog_name="artread", standalone_mode=False, obj=command)
     except exceptions.NoArgsIsHelpError as exc:
@@ -137,7 +139,12 @@ def invoke(app: typer.Typer, args: list[str], command: Command) -> int:
         return 2
     except exceptions.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "artread"
-        command.err(f"artread: {exc.format_message()} (see '{where} --help')")
+        message = exc.format_message()
+        if isinstance(exc, exceptions.NoSuchOption):
+            close = close_options(exc.option_name, list(exc.possibilities or ()))
+            message = f"no such option: {exc.option_name}"
+            message += f"; did you mean {' or '.join(close)}?" if close else ""
+        command.err(f"artread: {message} (see '{where} --help')")
         return 2
     except (typer.Abort, KeyboardInterrupt):
         command.err("artread: interrupted")

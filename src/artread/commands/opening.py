@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from artread.commands.context import Command, console_of, fail
+from artread.core.wording import counted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,8 +24,7 @@ if TYPE_CHECKING:
 def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
     """The archive's index, brought up to date (built the first time) with progress on stderr."""
     root = archive_root(command, archive)
-    if not root.is_dir():
-        fail(command, f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
+    require_folder(command, root)
     index = open_index(command, root)
     report = sync(command, index, rebuild=False, wait=False)
     if report.busy:
@@ -34,6 +35,18 @@ def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
     return index
 
 
+def require_folder(command: Command, root: Path) -> None:
+    """Fail, saying what to do, unless the archive is a folder."""
+    if root.is_file():
+        fail(
+            command,
+            f"{root} is a file: --archive takes the folder that holds the articles "
+            f"(--archive {root.parent})",
+        )
+    if not root.is_dir():
+        fail(command, f"archive folder not found: {root} (set --archive or ARTREAD_ARCHIVE)")
+
+
 def open_index(command: Command, root: Path, *, held: bool = True) -> ArchiveIndex:
     """The archive's index where the command's environment puts it (not brought up to date):
     the one a resident server holds open (held), or a new one."""
@@ -42,6 +55,13 @@ def open_index(command: Command, root: Path, *, held: bool = True) -> ArchiveInd
 
     environ = command.env.environ
     index_dir, cache = index_dir_for(root, environ), cache_dir(environ)
+    for folder, setting in ((index_dir, "ARTREAD_INDEX_DIR"), (cache, "ARTREAD_CACHE_DIR")):
+        blocked = next((p for p in (folder, *folder.parents) if os.path.lexists(p)), None)
+        if blocked is not None and not blocked.is_dir():
+            fail(
+                command,
+                f"cannot keep the index in {folder}: {blocked} is not a folder (check {setting})",
+            )
     if held and command.open_index is not None:
         return command.open_index(root, index_dir, cache)
     return ArchiveIndex(root, index_dir, cache_dir=cache)
@@ -84,7 +104,7 @@ def sync(
         nonlocal bar
         if not err().is_terminal:
             if done == 1 and total >= 100:  # say why this command is slow, once
-                command.err(f"artread: indexing {total} articles...")
+                command.err(f"artread: indexing {counted(total, 'article')}...")
             return
         if bar is None:
             from rich.progress import (
@@ -162,7 +182,7 @@ def print_summary(command: Command, index: ArchiveIndex, report: SyncReport) -> 
     skipped = {path for path, _ in index.catalog.skipped()} | {p for p, _ in report.skipped}
     size = index_size(index.index_dir) / 1024 / 1024
     command.out(
-        f"{len(index.catalog.articles())} articles indexed in {report.seconds:.1f} s: "
+        f"{counted(len(index.catalog.articles()), 'article')} indexed in {report.seconds:.1f} s: "
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{len(skipped)} skipped."
     )

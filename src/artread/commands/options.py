@@ -8,9 +8,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
-from artread.options import ARCHIVE
+from artread.options import ARCHIVE, COLOR, VALUE_OPTIONS
 
 DEFAULT_PER_PAGE = 10
 
@@ -49,20 +49,26 @@ PerPageOption = Annotated[
 CategoryFilter = Annotated[
     list[str] | None,
     typer.Option(
-        "--category", help="Only articles in this category (repeatable).", show_default=False
+        "--category",
+        "-c",
+        help="Only articles in this category (repeatable).",
+        show_default=False,
     ),
 ]
 QueryWords = Annotated[
     list[str],
     typer.Argument(
-        help='Words to find; "quotes" for literal text; -word to exclude; '
+        help='Words to find; "quotes" for literal text; -word to exclude (a word that is also '
+        """an option, such as -c, in quotes: '-"c"'); """
         "title:, category:, tag:, date:2025-01..2025-06 to narrow.",
         show_default=False,
     ),
 ]
 TagFilter = Annotated[
     list[str] | None,
-    typer.Option("--tag", help="Only articles with this tag (repeatable).", show_default=False),
+    typer.Option(
+        "--tag", "-t", help="Only articles with this tag (repeatable).", show_default=False
+    ),
 ]
 SinceOption = Annotated[
     str | None, typer.Option("--since", help="Only articles from this date on: 2025, 2025-01.")
@@ -71,6 +77,13 @@ UntilOption = Annotated[
     str | None, typer.Option("--until", help="Only articles up to this date: 2025-06-30.")
 ]
 SortOption = Annotated[SortOrder, typer.Option("--sort", help="Best match first, or newest first.")]
+
+
+class ArtreadGroup(TyperGroup):
+    """The top-level command: global options may come after a command's name as well."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, global_options_first(args))
 
 
 class QueryCommand(TyperCommand):
@@ -101,8 +114,57 @@ def words_after_options(command: Any, ctx: Any, args: list[str]) -> list[str]:
                 options.append(value)
         elif arg[:2] in takes_value and takes_value[arg[:2]] and arg[2:].isdigit():
             options.append(arg)  # -p2
-        elif arg.startswith("--") and len(arg) > 2:
+        elif arg.startswith("--") and arg.strip("-"):
             options.append(arg)  # an unknown option: let the parser say so
         else:
             words.append(arg)
     return options + (["--", *words] if words else [])
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """The command line with the global options that come after the command's name moved
+    before it, so that `artread show ID --color never` means what `artread --color never show
+    ID` does. Nothing after `--` moves: that is a query's words."""
+    position = _command_position(args)
+    if position is None:
+        return args
+    moved: list[str] = []
+    rest: list[str] = []
+    arguments = iter(args[position + 1 :])
+    for arg in arguments:
+        if arg == "--":
+            rest.extend([arg, *arguments])
+        elif arg.split("=", 1)[0] in COLOR:
+            moved.append(arg)
+            if "=" not in arg:
+                value = next(arguments, None)
+                moved.extend([value] if value is not None else [])
+        else:
+            rest.append(arg)
+    return [*args[:position], *moved, args[position], *rest]
+
+
+def _command_position(args: list[str]) -> int | None:
+    """Where the command's name is: the first word that is not a global option or its value."""
+    arguments = enumerate(args)
+    for position, arg in arguments:
+        if arg == "--":
+            return None
+        if arg in VALUE_OPTIONS:
+            next(arguments, None)
+        elif not arg.startswith("-"):
+            return position
+    return None
+
+
+def close_options(typed: str, possibilities: list[str]) -> list[str]:
+    """The options close enough to what was typed to be what was meant (click suggests
+    `--tag` for `--all`: one letter in common is not a likeness)."""
+    import difflib
+
+    word = typed.lstrip("-")
+    return [
+        name
+        for name in possibilities
+        if difflib.SequenceMatcher(None, word, name.lstrip("-")).ratio() >= 0.75
+    ]

@@ -166,7 +166,11 @@ def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), "utf-16"
     if b"\x00" in data[:65536]:
-        raise ArticleError("binary file (contains NUL bytes)")
+        # A stray NUL (a bad copy and paste) leaves a text a text; a binary file, or UTF-16
+        # without its mark, has them everywhere.
+        if data.count(b"\x00") * 1000 > len(data):  # more than one in a thousand bytes
+            raise ArticleError("binary file (contains NUL bytes)")
+        data = data.replace(b"\x00", b"")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -184,28 +188,30 @@ def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def read_text(full: Path) -> tuple[str, float, bool]:
-    """A file's text (its first MAX_BYTES, decoded, newlines as \\n), its mtime, and whether
-    it was cut. OSError if it cannot be read, ArticleError if it is not text."""
+def read_text(full: Path) -> tuple[str, float, list[str]]:
+    """A file's text (its first MAX_BYTES, decoded, newlines as \\n), its mtime, and what
+    to warn about (cut short, stray NUL bytes dropped). OSError if it cannot be read,
+    ArticleError if it is not text."""
     with open(full, "rb") as handle:
         data = handle.read(MAX_BYTES + 1)
         mtime = os.fstat(handle.fileno()).st_mtime
+    notes = []
     truncated = len(data) > MAX_BYTES
     if truncated:
         data = data[:MAX_BYTES]
+        notes.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
+    if b"\x00" in data:
+        notes.append("NUL bytes in the text were dropped")
     text, _encoding = decode(data, truncated=truncated)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), mtime, truncated
+    return text.replace("\r\n", "\n").replace("\r", "\n"), mtime, notes
 
 
 def read_article(root: Path, relpath: str) -> Article:
     """Read one file into an Article (its id still to be assigned by assign_ids)."""
-    warnings: list[str] = []
     try:
-        text, mtime, truncated = read_text(root / relpath)
+        text, mtime, warnings = read_text(root / relpath)
     except OSError as exc:
         raise ArticleError(exc.strerror or str(exc)) from None
-    if truncated:
-        warnings.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
     meta, body, problem = split_front_matter(text)
     if problem:
         warnings.append(problem)

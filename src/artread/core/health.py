@@ -14,6 +14,7 @@ from artread.core import archive, catalog, literal
 from artread.core.files import read_utf8
 from artread.core.freshness import USER_DICTIONARY, diff
 from artread.core.index import FINGERPRINT, WHOOSH_DIR, ArchiveIndex, index_size
+from artread.core.wording import counted
 
 
 @dataclass
@@ -43,7 +44,10 @@ def examine(index: ArchiveIndex) -> Health:
         health.add("problem", "archive", "the archive folder does not exist")
         return health
     scanned = archive.scan(index.root)
-    health.add("ok", "archive", f"{len(scanned.files)} Markdown files")
+    if scanned.files:
+        health.add("ok", "archive", counted(len(scanned.files), "Markdown file"))
+    else:  # a wrong --archive, most likely: nothing to read is not a healthy archive
+        health.add("problem", "archive", f"no Markdown files (.md, .markdown) in {index.root}")
     for path, reason in scanned.skipped:
         health.add("warning", "archive", f"not read: {path}: {reason}")
     _user_dictionary(index.root, health)
@@ -66,7 +70,11 @@ def examine(index: ArchiveIndex) -> Health:
         health.add("ok", "versions", FINGERPRINT)
     indexed = current.articles()
     skipped = current.skipped()
-    health.add("ok", "catalog", f"{len(indexed)} articles indexed, {len(skipped)} files skipped")
+    health.add(
+        "ok",
+        "catalog",
+        f"{counted(len(indexed), 'article')} indexed, {counted(len(skipped), 'file')} skipped",
+    )
     for path, reason in skipped:
         health.add("warning", "skipped", f"{path}: {reason}")
     _freshness(current, scanned, health)
@@ -89,21 +97,24 @@ def _user_dictionary(root: Path, health: Health) -> None:
         health.add("problem", "dictionary", f"{USER_DICTIONARY} not read ({exc}): make it UTF-8")
         return
     words = [line for line in text.splitlines() if line.strip()]
-    health.add("ok", "dictionary", f"{USER_DICTIONARY}: {len(words)} words")
+    health.add("ok", "dictionary", f"{USER_DICTIONARY}: {counted(len(words), 'word')}")
 
 
 def _synonyms(root: Path, cache_dir: Path, health: Health) -> None:
     from artread.core import glossary
 
     found = glossary.for_archive(root, cache_dir)
-    shipped = f"the shipped glossary: {sum(1 for s in found.sources if s == 'glossary')} groups"
+    groups = sum(1 for s in found.sources if s == "glossary")
+    shipped = f"the shipped glossary: {counted(groups, 'group')}"
     if found.problem:
         health.add("problem", "synonyms", f"{found.problem}; {shipped} only")
     elif not (root / glossary.SYNONYMS_FILE).exists():
         health.add("ok", "synonyms", f"no {glossary.SYNONYMS_FILE} ({shipped})")
     else:
         own = sum(1 for s in found.sources if s == "synonyms")
-        health.add("ok", "synonyms", f"{glossary.SYNONYMS_FILE}: {own} new groups; {shipped}")
+        health.add(
+            "ok", "synonyms", f"{glossary.SYNONYMS_FILE}: {counted(own, 'new group')}; {shipped}"
+        )
 
 
 def _freshness(current: catalog.Catalog, scanned: archive.ScanResult, health: Health) -> None:
@@ -130,7 +141,7 @@ def _whoosh(folder: Path, expected: int, health: Health) -> None:
     documents = found.documents
     level = "ok" if documents == expected else "problem"
     text = (
-        f"{documents} documents in {found.segments} segments, "
+        f"{counted(documents, 'document')} in {counted(found.segments, 'segment')}, "
         f"{found.deleted} deleted awaiting a merge"
     )
     if level == "problem":

@@ -51,6 +51,7 @@ class ParsedQuery:
 def parse(text: str) -> ParsedQuery:
     """Split a query into its parts; raises QueryError only for an unreadable date."""
     parsed = ParsedQuery()
+    strays: list[str] = []
     for match in _PIECE.finditer(text):
         negated, name, phrase, word = match.groups()
         if phrase is not None:
@@ -72,9 +73,11 @@ def parse(text: str) -> ParsedQuery:
         elif word.strip(_NOISE):
             parsed.words.append(word.lstrip("+"))
         elif word.strip() and not word.strip("-+|&!()"):
-            continue  # a stray operator
+            strays.append(word)  # a stray operator, next to something to search for
         elif word.strip():
             parsed.words.append(word)  # punctuation: still searchable literally
+    if parsed.empty:  # `!!!` alone is what to find, as `。` is
+        parsed.words = strays
     return parsed
 
 

@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
 
+from artread.core.wording import counted
 from artread.ui import layout, plain
 from artread.ui.console import Console as WrappingConsole
 from artread.ui.sanitize import clean, clean_line
@@ -97,7 +98,7 @@ def latest(console: Console, page: LatestPage, *, next_command: str | None) -> N
         plain.latest(console.file, page)
         return
     header = Text("LATEST UPDATES", style="bold")
-    header.append(f"   {page.total} articles", style=STYLE_DIM)
+    header.append(f"   {counted(page.total, 'article')}", style=STYLE_DIM)
     console.print(header)
     console.print()
     for entry in page.articles:
@@ -110,7 +111,8 @@ def latest(console: Console, page: LatestPage, *, next_command: str | None) -> N
                 Padding(_wrapped(excerpt + " ...", columns, 2, STYLE_DIM), (0, 0, 0, INDENT))
             )
         console.print()
-    console.print(_page_footer(page.page, page.pages, next_command))
+    if page.pages > 1:  # one page: nothing to page through
+        console.print(_page_footer(page.page, page.pages, next_command))
 
 
 def results(
@@ -144,7 +146,7 @@ def results(
         if hit.snippet and hit.snippet.text:
             console.print(Padding(snippet_text(hit.snippet, columns, 2), (0, 0, 0, 3)))
         console.print()
-    summary = Text(f"{found.total} result{'s' if found.total != 1 else ''}", style="bold")
+    summary = Text(counted(found.total, "result"), style="bold")
     summary.append(f" for {clean_line(found.query)}", style=STYLE_DIM)
     if found.complete < found.total:
         summary.append(f" ({found.complete} with every word)", style=STYLE_DIM)
@@ -205,8 +207,13 @@ _ASCII = str.maketrans(
 )
 
 
+# Lines of prose longer than this many cells (44 Chinese characters) are hard to follow from
+# one line to the next: a wide terminal gets a readable measure, as glow gives it.
+READING_WIDTH = 88
+
+
 def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] = ()) -> None:
-    """The header, then the article rendered from its Markdown.
+    """The header, then the article rendered from its Markdown, at most READING_WIDTH wide.
 
     On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
     drawing in ASCII.
@@ -223,16 +230,17 @@ def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] 
     markdown = Markdown(
         render.prepare(clean(body), entry.title), code_theme="monokai", hyperlinks=True
     )
+    measure = min(console.width, READING_WIDTH)
     if console.is_terminal:
-        console.print(header)
-        console.print(Rule(style=STYLE_DIM))
-        console.print(markdown)
+        console.print(header, width=measure)
+        console.print(Rule(style=STYLE_DIM), width=measure)
+        console.print(markdown, width=measure)
         if related:
-            console.print(Rule(style=STYLE_DIM))
-            console.print(_related(related, console.width))
+            console.print(Rule(style=STYLE_DIM), width=measure)
+            console.print(_related(related, measure), width=measure)
         return
     flat = WrappingConsole(
-        width=console.width, color_system=None, force_terminal=False, emoji=False, markup=False
+        width=measure, color_system=None, force_terminal=False, emoji=False, markup=False
     )
     with flat.capture() as captured:
         flat.print(header)
@@ -240,21 +248,26 @@ def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] 
         flat.print(markdown)
         if related:
             flat.print(Rule(characters="-"))
-            flat.print(_related(related, console.width))
+            flat.print(_related(related, measure))
     for line in captured.get().translate(_ASCII).splitlines():
         plain.write(console.file, line.rstrip())
 
 
 def _related(entries: Sequence[Entry], width: int) -> Text:
-    """Related articles, one a line: id, then title cut to the width."""
+    """Related articles, one a line: the id whole (it is there to be copied), then the title
+    cut to the width; the title goes on a line of its own when the id leaves too little room."""
     text = Text("Related articles", style=STYLE_TITLE)
-    id_width = min(max(layout.width(e.id) for e in entries), width // 3)
+    id_width = max(layout.width(e.id) for e in entries)
+    apart = width - id_width - 2 < 20
     for entry in entries:
         text.append("\n")
-        shown = layout.truncate(entry.id, id_width)
-        text.append(shown + " " * (id_width - layout.width(shown)), style=STYLE_ID)
         title = clean_line(entry.title)
-        text.append("  " + layout.truncate(title, max(10, width - id_width - 2)))
+        if apart:
+            text.append(entry.id, style=STYLE_ID)
+            text.append("\n    " + layout.truncate(title, max(10, width - 4)))
+            continue
+        text.append(entry.id + " " * (id_width - layout.width(entry.id)), style=STYLE_ID)
+        text.append("  " + layout.truncate(title, width - id_width - 2))
     return text
 
 
@@ -334,7 +347,10 @@ def explanation(console: Console, found: Explanation) -> None:
         rows.append(("dictionary", "the archive's artread.dict is in use"))
     if found.synonyms:
         rows.append(
-            ("synonyms file", f"{found.synonyms} groups from the archive's artread.synonyms")
+            (
+                "synonyms file",
+                f"{counted(found.synonyms, 'group')} from the archive's artread.synonyms",
+            )
         )
     if not console.is_terminal:
         for label, value in rows:
