@@ -159,6 +159,8 @@ def test_the_catalog_on_disk_keeps_one_column_per_field_and_marks_what_an_entry_
         "excerpt",
         "chars",
         "declared_id",
+        "draft",
+        "warnings",
         "skipped",
     ]
     assert columns["excerpt"] == ["摘要".encode(), "absent1"]

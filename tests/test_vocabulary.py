@@ -275,7 +275,7 @@ def test_doctor_counts_the_synonyms(make_index, cli):
     index = make_index(BILINGUAL)
     (index.root / glossary.SYNONYMS_FILE).write_text("北极星 = polaris\n", encoding="utf-8")
     doctor = cli("doctor", "--archive", str(index.root))
-    assert "artread.synonyms: 1 new groups" in doctor.stdout
+    assert "artread.synonyms: 1 new group;" in doctor.stdout
 
 
 def test_show_toc_json_is_json(make_index, cli):

@@ -24,7 +24,6 @@ from artread.commands.lines import (
     next_command,
     say_what_is_left,
     search_options,
-    suggested_search,
 )
 from artread.commands.opening import (
     archive_root,
@@ -42,6 +41,7 @@ from artread.commands.options import (
     ArtreadGroup,
     CategoryFilter,
     Color,
+    DraftsOption,
     JsonOption,
     PageOption,
     PerPageOption,
@@ -54,6 +54,7 @@ from artread.commands.options import (
     TagFilter,
     UntilOption,
 )
+from artread.commands.results import show_results
 from artread.env import Env
 from artread.options import COLOR
 
@@ -105,6 +106,7 @@ def latest(
     tag: Annotated[
         str | None, typer.Option("--tag", "-t", help="Only articles with this tag.")
     ] = None,
+    drafts: DraftsOption = False,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
@@ -123,13 +125,14 @@ def latest(
 
         index = open_archive(command, archive)
         result = listing.latest_page(
-            index.catalog, page=page, per_page=per_page, category=category, tag=tag
+            index.catalog, page=page, per_page=per_page, category=category, tag=tag, drafts=drafts
         )
         if json_output:
             plain.write_json(command.env.stdout, plain.latest_json(result))
         elif result.articles:
             args = ["latest"] + (["--category", category] if category else [])
             args += ["--tag", tag] if tag else []
+            args += ["--drafts"] if drafts else []
             following = next_command(command, args, page, result.pages, per_page, archive)
             if writes_plain(command):
                 plain.latest(command.env.stdout, result)
@@ -199,6 +202,7 @@ def search(
     since: SinceOption = None,
     until: UntilOption = None,
     sort: SortOption = SortOrder.score,
+    drafts: DraftsOption = False,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
@@ -230,32 +234,13 @@ def search(
             since=since,
             until=until,
             sort=sort.value,
+            drafts=drafts,
         )
-        options = search_options(category, tag, since, until, sort)
-        suggestion = suggested_search(command, found.suggestion, options, archive)
+        options = search_options(category, tag, since, until, sort) + (["--drafts"] * drafts)
         if json_output:
             plain.write_json(command.env.stdout, plain.results_json(found))
-        elif found.hits:
-            following = next_command(
-                command, ["search", *query, *options], page, found.pages, per_page, archive
-            )
-            if writes_plain(command):
-                plain.results(command.env.stdout, command.env.stderr, found, suggestion)
-                say_what_is_left(command, page, per_page, found.total, "results", following)
-            else:
-                from artread.ui import views
-
-                views.results(
-                    console_of(command),
-                    found,
-                    next_command=following,
-                    suggestion=suggestion,
-                    err=command.env.stderr,
-                )
         else:
-            from artread.commands import empty
-
-            empty.no_hits(command, text, found, page, suggestion)
+            show_results(command, found, query, options, archive)
         if not found.hits:
             raise typer.Exit(1)
 

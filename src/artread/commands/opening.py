@@ -88,6 +88,9 @@ def archive_root(command: Command, archive: str | None) -> Path:
     return resolve_archive(command.archive_or(archive), command.env.environ, command.env.cwd)
 
 
+SAID_AT_ONCE = 10  # skipped files and warnings an update prints before it counts the rest
+
+
 def sync(
     command: Command,
     index: ArchiveIndex,
@@ -146,10 +149,12 @@ def sync(
             bar.stop()
     from artread.ui.sanitize import clean_line
 
-    for path, reason in report.skipped:
-        command.err(f"artread: skipped {clean_line(path)}: {clean_line(reason)}")
-    for warning in report.warnings:
-        command.err(f"artread: warning: {clean_line(warning)}")
+    said = [f"skipped {path}: {reason}" for path, reason in report.skipped]
+    said += [f"warning: {warning}" for warning in report.warnings]
+    for line in said[:SAID_AT_ONCE]:
+        command.err(f"artread: {clean_line(line)}")
+    if len(said) > SAID_AT_ONCE:  # thousands of lines would bury the command's own output
+        command.err(f"artread: ... and {len(said) - SAID_AT_ONCE} more: artread doctor lists them")
     return report
 
 
@@ -176,7 +181,8 @@ def warn_about_synonyms(command: Command, index: ArchiveIndex) -> None:
 
 
 def print_summary(command: Command, index: ArchiveIndex, report: SyncReport) -> None:
-    """What `artread index` did, and where the index is."""
+    """What `artread index` did, and where the index is, and what is still to fix."""
+    from artread.core.health import lasting_warnings
     from artread.core.index import index_size
 
     skipped = {path for path, _ in index.catalog.skipped()} | {p for p, _ in report.skipped}
@@ -187,3 +193,7 @@ def print_summary(command: Command, index: ArchiveIndex, report: SyncReport) -> 
         f"{len(skipped)} skipped."
     )
     command.out(f"Index: {index.index_dir} ({size:.1f} MB)")
+    warned = {path for path, _warning in lasting_warnings(index.catalog)}
+    if warned:
+        files = counted(len(warned), "file")
+        command.out(f"Warnings about {files} remain: artread doctor lists them.")

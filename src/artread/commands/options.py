@@ -76,6 +76,9 @@ SinceOption = Annotated[
 UntilOption = Annotated[
     str | None, typer.Option("--until", help="Only articles up to this date: 2025-06-30.")
 ]
+DraftsOption = Annotated[
+    bool, typer.Option("--drafts", help="Drafts too (draft: true, published: false, _drafts/).")
+]
 SortOption = Annotated[SortOrder, typer.Option("--sort", help="Best match first, or newest first.")]
 
 

@@ -7,6 +7,7 @@ missing metadata. Nothing here prints: problems are returned as reasons for the 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import hashlib
 import operator
@@ -17,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from artread.core import plaintext
+from artread.core import plaintext, sites
 from artread.core.front_matter import TOML_BOUNDARY, split_front_matter
 
 SUFFIXES = (".md", ".markdown")
@@ -26,6 +27,10 @@ EXCERPT_CHARS = 300
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[-_ ]|$)")
 _TAG_KEYS = ("tags", "tag", "keywords")
 _DATE_KEYS = ("date", "published", "pubDate", "created", "publishDate")
+_DATE_FOLDER = re.compile(r"^\d{1,4}(?:[-_.]\d{1,2}){0,2}$")
+# A file that stands for its folder: a Hugo page bundle (index.md, _index.md), a README.
+_BUNDLE_STEMS = frozenset({"index", "_index", "readme"})
+SECTION_PAGE = "not an article: a section's list page with no text of its own"
 
 
 class ArticleError(Exception):
@@ -58,6 +63,7 @@ class Article:
     declared_id: str | None = None  # an id or slug from the front matter
     warnings: list[str] = field(default_factory=list)
     source: str = ""  # the decoded file, front matter included
+    draft: bool = False
 
     def summary(self) -> dict:
         """Everything a list view needs, without the body."""
@@ -72,6 +78,8 @@ class Article:
             "excerpt": self.excerpt,
             "chars": self.chars,
             "declared_id": self.declared_id,
+            "draft": self.draft,
+            "warnings": list(self.warnings),
         }
 
 
@@ -85,25 +93,47 @@ class ScanResult:
 
 
 def scan(root: Path) -> ScanResult:
-    """Every Markdown file below root (hidden folders and files skipped), with its stat."""
-    files: dict[str, FileStat] = {}
-    skipped: list[tuple[str, str]] = []
-    folders: list[str] = []
-    linked: list[str] = []
-    seen_dirs: set[tuple[int, int]] = set()
+    """Every Markdown file of the archive with its stat: below root, or below the folders of
+    the site generator root is a site of (artread.core.sites); hidden files and folders and
+    the folders the layout skips are not entered."""
+    layout = sites.detect(root)
+    scanner = _Scanner(root, layout.skipped)
+    if not layout.folders:
+        scanner.walk(str(root), "")
+        return scanner.found
+    # The root is looked at too (not into): a site's configuration appearing or going there
+    # changes what is read.
+    with contextlib.suppress(OSError):
+        st = os.stat(root)
+        scanner.seen_dirs.add((st.st_dev, st.st_ino))
+        scanner.found.folders.append(str(root))
+    for folder in layout.folders:
+        scanner.walk(os.path.join(str(root), *folder.split("/")), folder + "/")
+    return scanner.found
 
-    def walk(directory: str, prefix: str) -> None:
+
+class _Scanner:
+    """One look at an archive's folders: what scan() finds, as it finds it."""
+
+    def __init__(self, root: Path, skipped_names: frozenset[str]) -> None:
+        self.root = root
+        self.skipped_names = skipped_names
+        self.found = ScanResult({}, [])
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(self, directory: str, prefix: str) -> None:
+        skipped = self.found.skipped
         try:
             st = os.stat(directory)
         except OSError as exc:
             skipped.append((prefix or ".", f"cannot open folder: {exc.strerror or exc}"))
             return
         key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:
+        if key in self.seen_dirs:
             skipped.append((prefix or ".", "folder link loop"))
             return
-        seen_dirs.add(key)
-        folders.append(directory)
+        self.seen_dirs.add(key)
+        self.found.folders.append(directory)
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
@@ -117,34 +147,33 @@ def scan(root: Path) -> ScanResult:
             if name[0] == ".":
                 continue
             rel = prefix + name
-            if not name.lower().endswith(SUFFIXES):
-                try:
+            if name.lower().endswith(SUFFIXES):
+                self._markdown(entry, rel)
+            elif name not in self.skipped_names and rel not in self.skipped_names:
+                with contextlib.suppress(OSError):
                     if entry.is_dir():
-                        walk(entry.path, rel + "/")
-                except OSError:
-                    pass
-                continue
-            try:
-                st = entry.stat()
-            except OSError as exc:
-                reason = "broken link" if entry.is_symlink() else (exc.strerror or str(exc))
-                skipped.append((rel, reason))
-                continue
-            if not stat_mod.S_ISREG(st.st_mode):
-                if stat_mod.S_ISDIR(st.st_mode):  # a folder named like a Markdown file
-                    walk(entry.path, rel + "/")
-                else:
-                    skipped.append((rel, "not a regular file"))
-                continue
-            if entry.is_symlink() and within(root, rel) is None:
-                skipped.append((rel, "link points outside the archive"))
-                continue
-            files[rel] = FileStat(st.st_size, st.st_mtime_ns)
-            if st.st_nlink > 1 or entry.is_symlink():
-                linked.append(rel)
+                        self.walk(entry.path, rel + "/")
 
-    walk(str(root), "")
-    return ScanResult(files, skipped, folders, linked)
+    def _markdown(self, entry: os.DirEntry, rel: str) -> None:
+        found = self.found
+        try:
+            st = entry.stat()
+        except OSError as exc:
+            reason = "broken link" if entry.is_symlink() else (exc.strerror or str(exc))
+            found.skipped.append((rel, reason))
+            return
+        if not stat_mod.S_ISREG(st.st_mode):
+            if stat_mod.S_ISDIR(st.st_mode):  # a folder named like a Markdown file
+                self.walk(entry.path, rel + "/")
+            else:
+                found.skipped.append((rel, "not a regular file"))
+            return
+        if entry.is_symlink() and within(self.root, rel) is None:
+            found.skipped.append((rel, "link points outside the archive"))
+            return
+        found.files[rel] = FileStat(st.st_size, st.st_mtime_ns)
+        if st.st_nlink > 1 or entry.is_symlink():
+            found.linked.append(rel)
 
 
 def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:
@@ -241,12 +270,14 @@ def build_article(
 ) -> Article:
     warnings = list(warnings or [])
     posix = PurePosixPath(relpath)
-    title = _text(meta.get("title")) or plaintext.first_heading(body) or posix.stem
+    plain = plaintext.to_plain(body)
+    if posix.stem.lower() == "_index" and not plain.strip():
+        raise ArticleError(SECTION_PAGE)
+    title = _text(meta.get("title")) or plaintext.first_heading(body) or _bundle_name(posix)
     published, sort_key = _date(meta, posix.name, mtime, warnings)
     category = _category(meta, posix)
     tags = _string_list(next((meta[k] for k in _TAG_KEYS if meta.get(k)), None))
     declared = _text(meta.get("id")) or _text(meta.get("slug"))
-    plain = plaintext.to_plain(body)
     excerpt = _excerpt(plain, title)
     return Article(
         id="",
@@ -261,7 +292,27 @@ def build_article(
         chars=len(plain),
         declared_id=slugify(declared) if declared else None,
         warnings=warnings,
+        draft=_is_draft(meta, relpath),
     )
+
+
+def _is_draft(meta: dict, relpath: str) -> bool:
+    """Marked as a draft the way Hugo and Hexo (draft: true) or Jekyll (published: false) do,
+    or kept in a generator's drafts folder."""
+    draft, published = meta.get("draft"), meta.get("published")
+    if draft is True or (isinstance(draft, str) and draft.strip().lower() in ("true", "yes")):
+        return True
+    if published is False or (isinstance(published, str) and published.strip() == "false"):
+        return True
+    return sites.is_draft_path(relpath)
+
+
+def _bundle_name(posix: PurePosixPath) -> str:
+    """A page bundle's name (content/posts/ebpf-intro/index.md is ebpf-intro); else the
+    file's own."""
+    if posix.stem.lower() in _BUNDLE_STEMS and posix.parent.name:
+        return posix.parent.name
+    return posix.stem
 
 
 def _excerpt(plain: str, title: str) -> str:
@@ -302,17 +353,30 @@ def _string_list(value: object) -> list[str]:
 
 
 def _category(meta: dict, posix: PurePosixPath) -> str | None:
+    """The front matter's category; else the nearest folder whose name says what the article
+    is about: not a page bundle's own folder, a date (2025/06/) or a generator's (_posts)."""
     for key in ("category", "categories"):
         values = _string_list(meta.get(key))
         if values:
             return values[0]
-    parent = posix.parent.name
-    return parent or None
+    folders = list(posix.parent.parts)
+    if posix.stem.lower() in _BUNDLE_STEMS and folders:
+        folders.pop()
+    for name in reversed(folders):
+        if _telling(name):
+            return name
+    return None
+
+
+def _telling(folder: str) -> bool:
+    if folder.lower() in sites.GENERATOR_FOLDERS or folder[:1] in ("_", "-", "."):
+        return False
+    return not _DATE_FOLDER.match(folder) and any(c.isalpha() for c in folder)
 
 
 def _date(meta: dict, name: str, mtime: float, warnings: list[str]) -> tuple[str | None, float]:
     for key in _DATE_KEYS:
-        if key in meta and meta[key] not in (None, ""):
+        if key in meta and meta[key] not in (None, "") and not isinstance(meta[key], bool):
             parsed = parse_date(meta[key])
             if parsed:
                 return parsed
@@ -375,7 +439,7 @@ def slugify(text: str) -> str:
 
 
 def file_slug(relpath: str) -> str:
-    stem = PurePosixPath(relpath).stem
+    stem = _bundle_name(PurePosixPath(relpath))
     stem = _DATE_PREFIX.sub("", stem) or stem
     return slugify(stem) or _short_hash(relpath)
 

@@ -16,7 +16,7 @@ from typing import Any
 from artread.config import check_file, trusted_dir
 from artread.core.files import write_atomic
 
-FORMAT = 4
+FORMAT = 5
 # MessagePack, one column per field: reading it cannot run code, as a pickle can, and
 # columns decode faster than one small object per article.
 FILENAME = "catalog.msgpack"
@@ -44,6 +44,8 @@ class Entry:
     chars: int = 0  # length of the plain text, for reading time
     declared_id: str | None = None  # an id or slug from the front matter
     span: list[int] | None = None  # start, length, written: its text in the literal-text file
+    draft: bool = False  # hidden from lists and searches unless drafts are asked for
+    warnings: list[str] = field(default_factory=list)  # what reading the file found wrong
 
 
 @dataclass(slots=True)
@@ -72,6 +74,8 @@ _ENTRY_COLUMNS = (
     "chars",
     "declared_id",
     "text",
+    "draft",
+    "warnings",
 )
 _SKIPPED_COLUMN = "skipped"
 _COLUMNS = frozenset((*_ENTRY_COLUMNS, _SKIPPED_COLUMN))
@@ -131,10 +135,18 @@ class Catalog:
         found = self._entries.get(path)
         return found if isinstance(found, Entry) else None
 
-    def articles(self) -> list[Entry]:
-        """Indexed articles (not skipped files), newest first."""
-        found = [e for e in self.entries.values() if isinstance(e, Entry)]
+    def articles(self, *, drafts: bool = True) -> list[Entry]:
+        """Indexed articles (not skipped files), newest first; without drafts if asked."""
+        found = [
+            e for e in self.entries.values() if isinstance(e, Entry) and (drafts or not e.draft)
+        ]
         return sorted(found, key=lambda e: (-e.sort_key, e.path))
+
+    def drafts(self) -> set[str]:
+        """The paths of the articles marked as drafts."""
+        if isinstance(self._entries, _Entries):
+            return {p for p, draft in self._entries.column("draft").items() if draft}
+        return {p for p, e in self._entries.items() if isinstance(e, Entry) and e.draft}
 
     def skipped(self) -> list[tuple[str, str]]:
         return sorted(
@@ -223,6 +235,7 @@ _DEFAULTS: dict[str, Any] = {
     "chars": 0,
     "declared_id": None,
     "text": None,
+    "draft": False,
 }
 
 
@@ -233,7 +246,10 @@ def _made(path: str, values: list, reason: Any) -> CatalogEntry:
     for number, value in enumerate(values):
         if value is _ABSENT:
             name = _ENTRY_COLUMNS[number]
-            values[number] = path if name == "path" else [] if name == "tags" else _DEFAULTS[name]
+            if name == "path":
+                values[number] = path
+            else:
+                values[number] = [] if name in ("tags", "warnings") else _DEFAULTS[name]
         elif type(value) is bytes:  # a _LONG_TEXT field
             values[number] = value.decode("utf-8", "surrogatepass")
     return Entry(*values)

@@ -12,9 +12,11 @@ from artread.core.query import Filter, ParsedQuery
 
 
 def allowed_paths(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
-    """Paths that pass the title, category, tag and date filters; None when there are none."""
+    """Paths that pass the title, category, tag and date filters, and are not drafts unless
+    the query asks for them; None when every article passes."""
+    hidden = set() if parsed.drafts else index.catalog.drafts()
     if not (parsed.filters or parsed.since or parsed.until):
-        return None
+        return {p for p in index.catalog.stats if p not in hidden} if hidden else None
     titled: dict[str, set[str]] = {}
     for wanted in parsed.filters:
         if wanted.field == "title" and wanted.value not in titled:
@@ -23,6 +25,8 @@ def allowed_paths(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
     values = [analysis.normalize(f.value) for f in filters]
     allowed = set()
     for entry in _articles(index):
+        if entry.path in hidden:
+            continue
         date = entry.date or ""
         if parsed.since and date < parsed.since:
             continue

@@ -38,6 +38,25 @@ class Health:
         self.findings.append(Finding(level, topic, text))
 
 
+def lasting_warnings(current: catalog.Catalog) -> list[tuple[str, str]]:
+    """(path, warning) for what reading each article found wrong, and for each article that
+    could not have the id it asks for (its own, or its file's name): kept until fixed."""
+    found: list[tuple[str, str]] = []
+    articles = current.articles()
+    holder = {entry.id: entry.path for entry in articles}
+    for entry in sorted(articles, key=lambda e: e.path):
+        found.extend((entry.path, warning) for warning in entry.warnings)
+        wanted = entry.declared_id or archive.file_slug(entry.path)
+        if entry.id != wanted and wanted in holder:
+            found.append(
+                (
+                    entry.path,
+                    f"id {wanted!r} is taken by {holder[wanted]}; this one is {entry.id!r}",
+                )
+            )
+    return found
+
+
 def examine(index: ArchiveIndex) -> Health:
     health = Health(str(index.root), str(index.index_dir))
     if not index.root.is_dir():
@@ -76,7 +95,10 @@ def examine(index: ArchiveIndex) -> Health:
         f"{counted(len(indexed), 'article')} indexed, {counted(len(skipped), 'file')} skipped",
     )
     for path, reason in skipped:
-        health.add("warning", "skipped", f"{path}: {reason}")
+        level = "ok" if reason == archive.SECTION_PAGE else "warning"
+        health.add(level, "skipped", f"{path}: {reason}")
+    for path, warning in lasting_warnings(current):
+        health.add("warning", "article", f"{path}: {warning}")
     _freshness(current, scanned, health)
     _whoosh(index.index_dir / WHOOSH_DIR, len(indexed), health)
     _texts(index.index_dir, current, health)

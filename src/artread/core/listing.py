@@ -27,10 +27,11 @@ def latest_page(
     per_page: int = 10,
     category: str | None = None,
     tag: str | None = None,
+    drafts: bool = False,
 ) -> LatestPage:
     """One page of articles, newest first; page numbers start at 1. Category and tag match
-    whole names, in any case."""
-    articles = catalog.articles()
+    whole names, in any case. Drafts only when asked for."""
+    articles = catalog.articles(drafts=drafts)
     if category:
         wanted = category.casefold()
         articles = [a for a in articles if (a.category or "").casefold() == wanted]
@@ -48,12 +49,12 @@ def latest_page(
 
 def categories(catalog: Catalog) -> dict[str, int]:
     """Every category with its number of articles, the largest first."""
-    return _counted(entry.category or "" for entry in catalog.articles())
+    return _counted(entry.category or "" for entry in catalog.articles(drafts=False))
 
 
 def tags(catalog: Catalog) -> dict[str, int]:
     """Every tag with its number of articles, the most used first."""
-    return _counted(tag for entry in catalog.articles() for tag in entry.tags)
+    return _counted(tag for entry in catalog.articles(drafts=False) for tag in entry.tags)
 
 
 def _counted(names: Iterable[str]) -> dict[str, int]:

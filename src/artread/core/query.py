@@ -41,6 +41,7 @@ class ParsedQuery:
     filters: list[Filter] = field(default_factory=list)
     since: str | None = None  # YYYY-MM-DD, inclusive
     until: str | None = None
+    drafts: bool = False  # drafts are searched too
 
     @property
     def empty(self) -> bool:

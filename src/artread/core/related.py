@@ -64,9 +64,9 @@ def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) 
                 alternatives.append(match.all_of(_any_field(t, weight) for t in alternative.terms))
         query = match.any_of([_any_field(t, w / top) for t, w in terms.items()] + alternatives)
         found = []
-        for hit in searcher.search(query, limit=limit + 1):
+        for hit in searcher.search(query, limit=limit + 1 + len(current.drafts())):
             other = current.article(hit["path"])
-            if other is not None and other.path != entry.path:
+            if other is not None and other.path != entry.path and not other.draft:
                 found.append(other)
     return found[:limit]
 

@@ -99,12 +99,14 @@ def search(
     since: str | None = None,
     until: str | None = None,
     sort: str = "score",
+    drafts: bool = False,
 ) -> SearchResults:
     """Ranked results for a query, one page of them with snippets.
 
     Options narrow like the query's own filters (category:, tag:, date:).
     """
     parsed = parse(text)
+    parsed.drafts = drafts
     parsed.filters += [Filter("category", c) for c in categories if c.strip()]
     parsed.filters += [Filter("tag", t) for t in tags if t.strip()]
     if since:
