@@ -231,6 +231,30 @@ def test_shell_completion_completes_article_ids(sample_index, env_without_artrea
     assert done.stdout.split() == ["gradient-checkpointing"]
 
 
+def test_shell_completion_reads_the_archive_given_and_completes_categories_and_tags(
+    cli, make_archive, env_without_artread
+):
+    root = make_archive(
+        {"kafka.md": article("Kafka", "正文", category="消息队列", tags="[kafka, 分布式]")}
+    )
+    assert cli("index", "--archive", str(root)).exit_code == 0
+    env = {
+        **env_without_artread,
+        "ARTREAD_INDEX_DIR": os.environ["ARTREAD_INDEX_DIR"],
+        "ARTREAD_CACHE_DIR": os.environ["ARTREAD_CACHE_DIR"],
+        "_ARTREAD_COMPLETE": "complete_bash",
+    }
+
+    def complete(line: str) -> list[str]:
+        words = {"COMP_WORDS": line, "COMP_CWORD": str(len(line.split()) - 1)}
+        run = subprocess.run([SCRIPT], env={**env, **words}, capture_output=True, text=True)
+        return run.stdout.split()
+
+    assert complete(f"artread -a {root} show k") == ["kafka"]
+    assert complete(f"artread latest -a {root} -c 消息") == ["消息队列"]
+    assert complete(f"artread search x -a {root} --tag 分") == ["分布式"]
+
+
 def test_every_command_has_help_with_an_example(cli):
     from artread.cli import app
 

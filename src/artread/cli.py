@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from artread import __version__
+from artread.commands import completion
 from artread.commands.context import (
     Command,
     OpenIndex,
@@ -101,10 +102,19 @@ def latest(
     page: PageOption = 1,
     per_page: PerPageOption = DEFAULT_PER_PAGE,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only articles in this category.")
+        str | None,
+        typer.Option(
+            "--category",
+            "-c",
+            help="Only articles in this category.",
+            autocompletion=completion.categories,
+        ),
     ] = None,
     tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="Only articles with this tag.")
+        str | None,
+        typer.Option(
+            "--tag", "-t", help="Only articles with this tag.", autocompletion=completion.tags
+        ),
     ] = None,
     drafts: DraftsOption = False,
     json_output: JsonOption = False,
@@ -251,20 +261,6 @@ def _typed(argument: str) -> str:
     return argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
-    from artread.config import index_dir_for
-    from artread.core import catalog
-
-    try:
-        command = command_of(ctx)
-        root = archive_root(command, None)
-        loaded = catalog.load(index_dir_for(root, command.env.environ))
-    except Exception:  # no completions rather than a traceback in the user's shell
-        loaded = None
-    ids = sorted(loaded.by_id()) if loaded else []
-    return [i for i in ids if i.startswith(incomplete)]
-
-
 @app.command()
 def show(
     ctx: typer.Context,
@@ -273,7 +269,7 @@ def show(
         typer.Argument(
             metavar="ID",
             help="Article id, a unique prefix of it, or the file's path.",
-            autocompletion=_complete_id,
+            autocompletion=completion.ids,
         ),
     ],
     json_output: JsonOption = False,

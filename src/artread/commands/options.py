@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from artread.commands import completion
 from artread.options import ARCHIVE, COLOR, VALUE_OPTIONS
 
 DEFAULT_PER_PAGE = 10
@@ -53,6 +54,7 @@ CategoryFilter = Annotated[
         "-c",
         help="Only articles in this category (repeatable).",
         show_default=False,
+        autocompletion=completion.categories,
     ),
 ]
 QueryWords = Annotated[
@@ -67,7 +69,11 @@ QueryWords = Annotated[
 TagFilter = Annotated[
     list[str] | None,
     typer.Option(
-        "--tag", "-t", help="Only articles with this tag (repeatable).", show_default=False
+        "--tag",
+        "-t",
+        help="Only articles with this tag (repeatable).",
+        show_default=False,
+        autocompletion=completion.tags,
     ),
 ]
 SinceOption = Annotated[
