@@ -54,7 +54,8 @@ def explain(index: ArchiveIndex | None, text: str, cache_dir: Path | None = None
 
         covered = {u for e in explanation.expansions for u in e.span}
         with index.searcher() as searcher:
-            found_typos = spelling.corrections(searcher, [u for u in terms if u not in covered])
+            uncovered = [u for u in terms if u not in covered]
+            found_typos = spelling.corrections(searcher, uncovered, query=searched)
             store = index.literal()
             for correction in found_typos:
                 # As search shows it: the word as typed, its correction as articles write it.

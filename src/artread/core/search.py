@@ -185,6 +185,7 @@ class Word:
 
     text: str
     units: tuple[str, ...]
+    filler: bool = False  # made only of question words and filler (如何, how, does)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,8 +213,8 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     """The query's words and terms, their weights, the glossary forms and corrections to
     search as well, and the articles the filters allow."""
     allowed = filters.allowed_paths(index, parsed)
-    words = [Word(w, tuple(index.analyzer.query_units(w))) for w in parsed.words]
-    meaningful = [w for w in words if not set(w.units) <= analysis.QUERY_FILLER]
+    words = [Word(w, *index.analyzer.query_word(w)) for w in parsed.words]
+    meaningful = [w for w in words if not w.filler]
     words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
     units = list(dict.fromkeys(u for w in words for u in w.units))
     typed = " ".join(w.text for w in words)
@@ -224,7 +225,8 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
         found = glossary.for_archive(index.root, index.cache_dir)
         expansions = found.expand(typed, units, index.analyzer)
         covered = {u for e in expansions for u in e.span}
-        corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
+        uncovered = [u for u in units if u not in covered]
+        corrections = spelling.corrections(searcher, uncovered, query=typed)
         corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
     variants = [
         Variant(e.span, a.terms, ranking.GLOSSARY_WEIGHT * len(e.span) / len(a.terms), False)
