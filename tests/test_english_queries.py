@@ -112,6 +112,39 @@ def test_question_words_inside_a_quoted_phrase_are_matched(make_index, cli):
     assert [hit["id"] for hit in payload["results"]] == ["faq"]
 
 
+def test_the_article_on_the_subject_need_not_hold_the_other_english_words(make_index, cli):
+    # Articles in Chinese do not say "work": one that does, by chance, is no better answer.
+    index = make_index(
+        {
+            "dropout.md": article("暂退法（Dropout）", "暂退法（dropout）在训练时随机丢弃神经元。"),
+            "notes.md": article("杂记", "This work uses dropout once."),
+            "other.md": article("别的", "注意力。"),
+        }
+    )
+    archive = ("--archive", str(index.root))
+    payload = search_json(cli, "how", "does", "dropout", "work", archive=archive)
+    assert [hit["id"] for hit in payload["results"]] == ["dropout", "notes"]
+    analysed = cli("analyze", "how does dropout work", *archive).stdout
+    assert "query terms\tdropout\n" in analysed
+    assert "not searched\thow · doe · work" in analysed
+    # Not a question: both words are the subject, as 注意力 工作 would be.
+    loose = search_json(cli, "dropout", "work", archive=archive)
+    assert [hit["id"] for hit in loose["results"]] == ["notes"]
+
+
+def test_only_ordinary_words_beside_a_subject_are_left_out_of_an_english_question():
+    def word(text: str, filler: bool = False) -> tuple[str, tuple[str, ...], bool]:
+        return text, (text,), filler
+
+    how, dropout, work = word("how", filler=True), word("dropout"), word("work")
+    assert english.incidental([how, dropout, work], covered={"dropout"}) == {"work"}
+    # Not in the dictionary (hashmap), or Chinese: the subject.
+    assert english.incidental([how, word("hashmap"), work], covered=set()) == {"work"}
+    assert english.incidental([how, word("注意力"), work], covered=set()) == {"work"}
+    assert english.incidental([how, dropout, work], covered=set()) == set()  # nothing else left
+    assert english.incidental([dropout, work], covered={"dropout"}) == set()  # no question
+
+
 def test_ordinary_english_words_are_told_from_typos():
     assert english.ordinary(["work", "Works", "does", "how", "attenton", "pytroch"]) == {
         "work",
