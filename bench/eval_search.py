@@ -247,7 +247,7 @@ def mean(values: list[float]) -> float:
 
 def report(scores: dict, queries: list[dict], literal: dict, *, markdown: bool) -> None:
     kinds = ["keyword", "english", "mixed", "question", "loose", "vocabulary", "variant", "typo"]
-    kinds += ["all"]
+    kinds += ["en-question", "all"]
     counts = defaultdict(int)
     for query in queries:
         counts[query["kind"]] += 1

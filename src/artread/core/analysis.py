@@ -45,10 +45,22 @@ STOPWORDS = frozenset(
 _FILLER_WORDS = """
     如何 怎么 怎样 怎么样 怎么办 为什么 为何 为啥 啥 什么 什么样 哪些 哪个 哪种 哪里
     是否 能否 请问 一下 有没有
-    how what why when which who where whats is are was were do does did the a an of to for
-    with can could should would will
 """
-QUERY_FILLER = frozenset(_FILLER_WORDS.split()) | STOPWORDS
+# English question and function words. In a Chinese archive they are rare enough to weigh a
+# lot, and to look like typos. Not the keywords a programmer searches for: this, new, if.
+# `don`, `isn`, `s`, `t`: what is left of don't, isn't, what's.
+_ENGLISH_FILLER_WORDS = """
+    how what why when which who whom whose where whats
+    is are was were be been being am do does did doing done have has had having
+    can could should would will shall may might must
+    don doesn didn isn aren wasn weren hasn haven hadn won wouldn shouldn couldn s t
+    the a an that these those some any
+    i me my you your we our us it its they them their he she his her
+    of to for with about into than on at by from in as between
+    and or but not vs versus please
+"""
+ENGLISH_FILLER = frozenset(_ENGLISH_FILLER_WORDS.split())
+QUERY_FILLER = frozenset(_FILLER_WORDS.split()) | ENGLISH_FILLER | STOPWORDS
 _HAS_CJK = re.compile(rf"[{_CJK}]")
 
 _base: Any = None  # jieba's tokenizer with its stock dictionary, shared by every Analyzer
@@ -274,10 +286,13 @@ class Analyzer:
         it whole. Question words and filler (如何, 为什么, how) are dropped unless nothing else
         is left.
         """
-        units = self.query_terms(text)
-        meaningful = [unit for unit, filler in units if not filler]
-        units_all = [unit for unit, _filler in units]
-        return list(dict.fromkeys(meaningful or units_all))
+        return units_of(self.query_terms(text))
+
+    def query_word(self, text: str) -> tuple[tuple[str, ...], bool]:
+        """A query word's terms to search (query_units), and whether it is made only of
+        question words and filler: told by the words as typed (does is; its stem doe is not)."""
+        terms = self.query_terms(text)
+        return tuple(units_of(terms)), all(filler for _unit, filler in terms)
 
     def query_terms(self, text: str) -> list[tuple[str, bool]]:
         """Every term of a query, in order, each with whether it is filler (如何, how)."""
@@ -295,3 +310,10 @@ class Analyzer:
             compound = len(_PART.findall(word)) > 1 or word.endswith(("+", "#"))
             units.append((word if compound else stem(word), word in QUERY_FILLER))
         return units
+
+
+def units_of(terms: list[tuple[str, bool]]) -> list[str]:
+    """The terms to search of a query's (term, is filler) pairs, each once: those that are not
+    filler, or all of them if nothing else is left."""
+    meaningful = [unit for unit, filler in terms if not filler]
+    return list(dict.fromkeys(meaningful or [unit for unit, _filler in terms]))

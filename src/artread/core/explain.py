@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from artread.core import analysis, glossary, spelling
+from artread.core import analysis, english, glossary, spelling
 from artread.core.index import ArchiveIndex
 from artread.core.query import ParsedQuery, parse
 
@@ -49,12 +49,17 @@ def explain(index: ArchiveIndex | None, text: str, cache_dir: Path | None = None
         user_dictionary=bool(analyzer.user_dictionary),
         synonyms=sum(1 for s in found.sources if s == "synonyms"),
     )
+    covered = {u for e in explanation.expansions for u in e.span}
+    split = [(w, *analyzer.query_word(w)) for w in parsed.words]
+    left_out = english.incidental(split, covered)  # as search leaves them out
+    explanation.query_terms = terms = [t for t in terms if t not in left_out]
+    explanation.filler += [t for t in left_out if t not in explanation.filler]
     if index is not None and terms:
         from artread.core.engine import match
 
-        covered = {u for e in explanation.expansions for u in e.span}
         with index.searcher() as searcher:
-            found_typos = spelling.corrections(searcher, [u for u in terms if u not in covered])
+            uncovered = [u for u in terms if u not in covered]
+            found_typos = spelling.corrections(searcher, uncovered, query=searched)
             store = index.literal()
             for correction in found_typos:
                 # As search shows it: the word as typed, its correction as articles write it.

@@ -1,13 +1,17 @@
-"""Which articles a query's filters let through: title:, category:, tag: and date:."""
+"""Which articles a query's filters let through (title:, category:, tag: and date:), and which
+its exclusions (-word, -"phrase") rule out."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from artread.core import analysis
 from artread.core.catalog import Entry
 from artread.core.engine import queries
+from artread.core.engine.fields import FIELD_BOOSTS
 from artread.core.index import ArchiveIndex
+from artread.core.literal import LiteralStore
 from artread.core.query import Filter, ParsedQuery
 
 
@@ -60,3 +64,18 @@ def _title_matches(index: ArchiveIndex, value: str) -> set[str]:
 def _articles(index: ArchiveIndex) -> Iterator[Entry]:
     """The indexed articles, in no particular order."""
     return (e for e in index.catalog.entries.values() if isinstance(e, Entry))
+
+
+def excluded_paths(
+    searcher: Any, store: LiteralStore, parsed: ParsedQuery, analyzer: analysis.Analyzer
+) -> set[str]:
+    """The articles holding an excluded word (as a term, or literally) or phrase."""
+    excluded = set()
+    for word in parsed.excluded_words:
+        word_units = analyzer.query_units(word)
+        if word_units:
+            excluded |= queries.paths_holding(searcher, word_units, FIELD_BOOSTS)
+        excluded.update(store.find(word, word_start=not analysis.has_cjk(word)))
+    for phrase in parsed.excluded_phrases:
+        excluded.update(store.find(phrase, as_written=True))
+    return excluded

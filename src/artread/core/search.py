@@ -17,10 +17,9 @@ from enum import IntEnum
 from itertools import islice
 from typing import Any
 
-from artread.core import analysis, filters, glossary, ranking, spelling, suggest
-from artread.core.analysis import Analyzer
+from artread.core import analysis, english, filters, glossary, ranking, spelling, suggest
 from artread.core.catalog import Entry
-from artread.core.engine import queries, scoring
+from artread.core.engine import scoring
 from artread.core.engine.fields import FIELD_BOOSTS
 from artread.core.index import ArchiveIndex
 from artread.core.literal import LiteralStore
@@ -159,8 +158,10 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     word written exactly as typed and, for the top results, for the query's words standing
     together in one passage. For up to TIER_UNITS terms, articles holding all of them come
     first. Two terms must both match if any article holds both; of more terms, at least half.
-    Question words carry no weight. An article that holds a query word only literally
-    (segmented differently, or inside a longer word) is still found, after the word matches.
+    Question words carry no weight, nor, in an English question, ordinary English words that
+    no glossary group covers (work in how does dropout work). An article that
+    holds a query word only literally (segmented differently, or inside a longer word) is still
+    found, after the word matches.
     A word is also searched as the other forms of its glossary group, and an English word
     the index does not hold (or holds once) as the index's closest word; both weigh less than
     the word as typed, and a correction never ranks above an article holding the typed word
@@ -187,6 +188,7 @@ class Word:
 
     text: str
     units: tuple[str, ...]
+    filler: bool = False  # made only of question words and filler (如何, how, does)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,7 @@ class Variant:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    words: list[Word]  # question words left out, unless they are all there is
+    words: list[Word]  # question words (english.incidental too) left out, unless all there is
     units: list[str]  # the words' terms, each once
     weights: dict[str, float]  # each term's IDF
     expansions: list[glossary.Expansion]
@@ -214,20 +216,24 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     """The query's words and terms, their weights, the glossary forms and corrections to
     search as well, and the articles the filters allow."""
     allowed = filters.allowed_paths(index, parsed)
-    words = [Word(w, tuple(index.analyzer.query_units(w))) for w in parsed.words]
-    meaningful = [w for w in words if not set(w.units) <= analysis.QUERY_FILLER]
-    words = meaningful or words  # "为什么" alone is searched; beside other words it is filler
+    every = [Word(w, *index.analyzer.query_word(w)) for w in parsed.words]
+    # "为什么" alone is searched; beside other words it is filler
+    words = [w for w in every if not w.filler] or every
     units = list(dict.fromkeys(u for w in words for u in w.units))
     typed = " ".join(w.text for w in words)
-    weights = {u: ranking.term_idf(searcher, u) for u in units}
     expansions: list[glossary.Expansion] = []
     corrections: list[spelling.Correction] = []
     if units:
         found = glossary.for_archive(index.root, index.cache_dir)
         expansions = found.expand(typed, units, index.analyzer)
         covered = {u for e in expansions for u in e.span}
-        corrections = spelling.corrections(searcher, [u for u in units if u not in covered])
+        uncovered = [u for u in units if u not in covered]
+        corrections = spelling.corrections(searcher, uncovered, query=typed)
         corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
+        left_out = english.incidental([(w.text, w.units, w.filler) for w in every], covered)
+        words = [w for w in words if not set(w.units) <= left_out]
+        units = [u for u in units if u not in left_out]
+    weights = {u: ranking.term_idf(searcher, u) for u in units}
     variants = [
         Variant(e.span, a.terms, ranking.GLOSSARY_WEIGHT * len(e.span) / len(a.terms), False)
         for e in expansions
@@ -342,7 +348,7 @@ def narrow(
     """The articles that hold every phrase, none of the excluded words and phrases, pass the
     filters, and hold enough of the terms: every term of one or two, then at least half."""
     matches = _with_phrases(index, store, parsed, found.matches, planned.allowed)
-    excluded = _excluded(searcher, store, parsed, index.analyzer)
+    excluded = filters.excluded_paths(searcher, store, parsed, index.analyzer)
     units = planned.units
     # Loose words and questions still find the articles that answer them, and a stray term
     # alone does not. When no article holds both of two terms, one of them is enough.
@@ -390,21 +396,6 @@ def _with_phrases(
         title = analysis.normalize(entry.title if entry else "")
         match.score += sum(2.0 for p in parsed.phrases if analysis.normalize(p) in title)
     return matches
-
-
-def _excluded(
-    searcher: Any, store: LiteralStore, parsed: ParsedQuery, analyzer: Analyzer
-) -> set[str]:
-    """The articles holding an excluded word (as a term, or literally) or phrase."""
-    excluded = set()
-    for word in parsed.excluded_words:
-        word_units = analyzer.query_units(word)
-        if word_units:
-            excluded |= queries.paths_holding(searcher, word_units, FIELD_BOOSTS)
-        excluded.update(store.find(word, word_start=not analysis.has_cjk(word)))
-    for phrase in parsed.excluded_phrases:
-        excluded.update(store.find(phrase, as_written=True))
-    return excluded
 
 
 # --- score and re-rank --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
-from artread.core import analysis
+from artread.core import analysis, english
 from artread.core.engine.fields import TITLE_AND_BODY
 from artread.core.ranking import frequency
 
@@ -41,33 +41,52 @@ def typo_distance(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def corrections(searcher: Any, terms: Iterable[str]) -> list[Correction]:
+def corrections(searcher: Any, terms: Iterable[str], *, query: str = "") -> list[Correction]:
     """For each English term the index does not hold (or holds in TYPO_RARE articles), the
     index's closest English term within typo_distance() edits, if one is held more often.
 
     A compound (self-atention, torch.utils.checkpiont) is corrected part by part; its
-    correction is the corrected parts, all of which an article must hold.
+    correction is the corrected parts, all of which an article must hold. A word that is
+    ordinary English (work, does) is no typo, however rarely the archive holds it: it is
+    looked up as typed in query (works, not its stem work), or as the term without a query.
     """
+    candidates = _candidates(searcher, terms, query)
+    if not candidates:
+        return []
+    known = english.ordinary(word for _term, parts in candidates for _stem, word in parts)
     found = []
     vocabulary: list[str] = []
-    for term in terms:
-        if not term.isascii() or frequency(searcher, term) > TYPO_RARE:
-            continue
-        parts = [analysis.stem(p) for p in _PART.findall(term)]
-        if not parts or not any(_correctable(p) for p in parts):
-            continue
-        vocabulary = vocabulary or index_terms(searcher, latin=True)
+    for term, parts in candidates:
         fixed = []
-        for part in parts:
+        for part, word in parts:
             held = frequency(searcher, part)
             better = None
-            if _correctable(part) and held <= TYPO_RARE:
+            if _correctable(part) and held <= TYPO_RARE and word not in known:
+                vocabulary = vocabulary or index_terms(searcher, latin=True)
                 at_least = max(TYPO_MIN_ARTICLES, 2 * held + 1)
                 better = closest(searcher, part, vocabulary, at_least=at_least)
             fixed.append(better or part)
-        if fixed != parts:
+        if fixed != [part for part, _word in parts]:
             joined = " ".join(fixed)
             found.append(Correction(term, joined, joined, term))
+    return found
+
+
+def _candidates(
+    searcher: Any, terms: Iterable[str], query: str
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The terms that may hold a typo, each with its parts: (stem, the word as typed)."""
+    found = []
+    for term in terms:
+        if not term.isascii() or frequency(searcher, term) > TYPO_RARE:
+            continue
+        stems = [analysis.stem(p) for p in _PART.findall(term)]
+        if not any(_correctable(p) for p in stems):
+            continue
+        words = _PART.findall(typed(query, term) if query else term)
+        if len(words) != len(stems):
+            words = _PART.findall(term)
+        found.append((term, list(zip(stems, words, strict=True))))
     return found
 
 

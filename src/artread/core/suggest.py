@@ -3,10 +3,11 @@ that finds more articles), and the corrections of typos it made, as the articles
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from artread.core import analysis, glossary, spelling
+from artread.core import analysis, english, glossary, spelling
 from artread.core.index import ArchiveIndex
 from artread.core.literal import LiteralStore
 from artread.core.query import ParsedQuery, QueryError, parse
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SUGGEST_BELOW", "reported", "suggest"]
 
+_PART = re.compile(r"[^\W_]+")
 # The results whose text shows how a corrected word is written.
 REPORTED_FROM = 5
 
@@ -40,32 +42,13 @@ def suggest(
     by the nearest word of the index or of the glossary, or else left out. None when no such
     query finds more than `found` articles.
 
+    Question words are never rewritten (how does is not hot dots), nor is an ordinary English
+    word replaced by another (work is not word): such a word may only be left out.
+
     rank: how articles are ranked for a query (search.rank), to count what a query finds.
     """
-    forms = glossary.for_archive(index.root, index.cache_dir).forms()
-    store = index.literal()
-    replaced: dict[str, str | None] = {}  # word -> its replacement, None to leave it out
-    with index.searcher() as searcher:
-        vocabularies: dict[bool, list[str]] = {}
-        for word in parsed.words:
-            units = index.analyzer.query_units(word)
-            if units and all(frequency(searcher, u) for u in units):
-                continue
-            latin = not analysis.has_cjk(word)
-            if latin not in vocabularies:
-                vocabularies[latin] = spelling.index_terms(searcher, latin=latin)
-                vocabularies[latin] += [f for f in forms if analysis.has_cjk(f) != latin]
-            typed = analysis.normalize(word)
-            if latin:
-                typed = " ".join(analysis.stem(w) for w in typed.split())
-            better = spelling.closest(searcher, typed, vocabularies[latin], analyzer=index.analyzer)
-            if better is not None and latin:  # the index holds stems: show a word
-                hits = rank(index, parse(better), enough=3)[:3]
-                texts = [store.decoded(h.entry.path) for h in hits]
-                better = spelling.as_written(spelling.Correction(typed, better, better), texts).word
-            if better is None and store.find(word):
-                continue  # the archive holds it, if not as a word
-            replaced[word] = better
+    words = [w for w in parsed.words if not _filler(index.analyzer, w)]
+    replaced = _replacements(index, words, rank)
     if not replaced:
         return None
     candidates = [_rewritten(text, replaced, drop=False), _rewritten(text, replaced, drop=True)]
@@ -76,6 +59,45 @@ def suggest(
         except QueryError:
             continue
     return None
+
+
+def _replacements(index: ArchiveIndex, words: list[str], rank: Rank) -> dict[str, str | None]:
+    """Each word the archive does not hold, and its replacement; None to leave it out."""
+    forms = glossary.for_archive(index.root, index.cache_dir).forms()
+    store = index.literal()
+    plain = english.ordinary(p for w in words for p in _PART.findall(analysis.normalize(w)))
+    replaced: dict[str, str | None] = {}
+    with index.searcher() as searcher:
+        vocabularies: dict[bool, list[str]] = {}
+        for word in words:
+            units = index.analyzer.query_units(word)
+            if units and all(frequency(searcher, u) for u in units):
+                continue
+            latin = not analysis.has_cjk(word)
+            typed = analysis.normalize(word)
+            better = None
+            if not (latin and set(_PART.findall(typed)) <= plain):
+                if latin not in vocabularies:
+                    vocabularies[latin] = spelling.index_terms(searcher, latin=latin)
+                    vocabularies[latin] += [f for f in forms if analysis.has_cjk(f) != latin]
+                if latin:
+                    typed = " ".join(analysis.stem(w) for w in typed.split())
+                better = spelling.closest(
+                    searcher, typed, vocabularies[latin], analyzer=index.analyzer
+                )
+            if better is not None and latin:  # the index holds stems: show a word
+                hits = rank(index, parse(better), enough=3)[:3]
+                texts = [store.decoded(h.entry.path) for h in hits]
+                better = spelling.as_written(spelling.Correction(typed, better, better), texts).word
+            if better is None and store.find(word):
+                continue  # the archive holds it, if not as a word
+            replaced[word] = better
+    return replaced
+
+
+def _filler(analyzer: analysis.Analyzer, word: str) -> bool:
+    units, filler = analyzer.query_word(word)
+    return filler and bool(units)  # punctuation is no question word
 
 
 def _rewritten(text: str, replaced: dict[str, str | None], *, drop: bool) -> str:
