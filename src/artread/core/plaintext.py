@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from artread.core import markup
+
 CODE_PLACEHOLDER = "[代码]"
 MATH_PLACEHOLDER = "[Math]"
 
@@ -28,31 +30,38 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S.*$", re.M)
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M)
+# Spaces, not \s: a heading that took the newlines around it ran into the next line.
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$", re.M)
-_DIRECTIVE_LINE = re.compile(
-    r"^\s*(?::[a-z_]+:`?[^`\n]*`?|:(?:begin|end)_tab:.*|\{%.*?%\}|:::.*)\s*$", re.M
-)
+_DIRECTIVE_LINE = re.compile(r"^\s*(?::[a-z_]+:`?[^`\n]*`?|:(?:begin|end)_tab:.*)\s*$", re.M)
 _ROLE = re.compile(r":(?:ref|doc|math):`([^`]*)`")
 _REFERENCE_ROLE = re.compile(r":(?:numref|eqref|cite|label|citep|citet):`[^`]*`")
-_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
 _QUOTE_MARK = re.compile(r"^\s*>\s?", re.M)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$", re.M)
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
 _INLINE_CODE = re.compile(r"`+([^`]+)`+")
 _HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", re.M)
+_SET_ASIDE = re.compile("\x00(\\d+)\x00")
 
 
 def to_plain(markdown: str, *, keep_code: bool = False) -> str:
     """Plain text of a Markdown body, one line per block.
 
     Code blocks become [代码] and formulas [Math] unless keep_code is set, in which case
-    code and formulas stay as their text (what search should match).
+    code and formulas stay as their text (what search should match). Site-generator markup is
+    read as core.markup rewrites it; code is kept out of reach of the passes that strip markup.
     """
-    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = markup.to_commonmark(text, plain=True)
+    code: list[str] = []
+
+    def aside(kept: str) -> str:
+        code.append(kept)
+        return f"\x00{len(code) - 1}\x00"
+
     if keep_code:
-        text = _FENCE.sub(lambda m: "\n" + _fence_body(m.group(0)) + "\n", text)
+        text = _FENCE.sub(lambda m: "\n" + aside(_fence_body(m.group(0))) + "\n", text)
     else:
         text = _FENCE.sub("\n" + CODE_PLACEHOLDER + "\n", text)
         text = _DISPLAY_MATH.sub(" " + MATH_PLACEHOLDER + " ", text)
@@ -61,7 +70,7 @@ def to_plain(markdown: str, *, keep_code: bool = False) -> str:
     text = _DIRECTIVE_LINE.sub("", text)
     text = _REFERENCE_ROLE.sub("", text)
     text = _ROLE.sub(r"\1", text)
-    text = _TEMPLATE_TAG.sub("", text)
+    text = _INLINE_CODE.sub(lambda m: aside(m.group(1)), text)  # after the roles: `x` is theirs
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
@@ -74,10 +83,9 @@ def to_plain(markdown: str, *, keep_code: bool = False) -> str:
     text = _TABLE_RULE.sub("", text)
     text = _QUOTE_MARK.sub("", text)
     text = _LIST_MARK.sub("", text)
-    text = _INLINE_CODE.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = text.replace("|", " ")
-    text = html.unescape(text)
+    text = _SET_ASIDE.sub(lambda m: code[int(m.group(1))], html.unescape(text))
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -98,13 +106,13 @@ def excerpt(markdown: str, limit: int = 300) -> str:
 
 def headings(markdown: str) -> list[str]:
     """The text of every ATX heading outside code blocks."""
-    text = _FENCE.sub("", markdown.replace("\r\n", "\n"))
+    text = _FENCE.sub("", _commonmark(markdown))
     return [to_plain(m.group(1)) for m in _HEADING.finditer(text) if m.group(1).strip()]
 
 
 def heading_levels(markdown: str) -> list[tuple[int, str]]:
     """(level, text) of every ATX heading outside code blocks, for a table of contents."""
-    text = _FENCE.sub("", markdown.replace("\r\n", "\n"))
+    text = _FENCE.sub("", _commonmark(markdown))
     found = []
     for match in _HEADING.finditer(text):
         marks = match.group(0).lstrip()
@@ -112,6 +120,11 @@ def heading_levels(markdown: str) -> list[tuple[int, str]]:
         if match.group(1).strip():
             found.append((level, to_plain(match.group(1))))
     return found
+
+
+def _commonmark(markdown: str) -> str:
+    # A comment line in a highlight shortcode is code, not a heading.
+    return markup.to_commonmark(markdown.replace("\r\n", "\n"), plain=True)
 
 
 def first_heading(markdown: str) -> str | None:

@@ -1,7 +1,8 @@
 """An article's Markdown made ready for the terminal, before Rich renders it.
 
 Static site generators leave their own markup in sources (d2l-book's `:label:` and
-`{.python .input}` fences, VuePress `::: tip` containers, Hexo's `<!-- more -->` and
+`{.python .input}` fences; Hugo shortcodes, Hexo tags and VuePress containers, for which see
+core.markup; Hexo's `<!-- more -->` and
 `{% raw %}`, HTML tags); those become plain Markdown or go. LaTeX math becomes readable Unicode
 (Greek letters, sub- and superscripts, a/b, √, ∑) through pylatexenc, in its own style: inline
 math in italics, display math in a block of its own; where conversion fails the LaTeX stays.
@@ -14,18 +15,19 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from artread.core import markup
+
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _D2L_FENCE_INFO = re.compile(r"^\{\.(\w+)[^}]*\}\s*$")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
 
 _DROP_LINE = re.compile(
     r"^\s*(?::(?:label|eqlabel|begin_tab|end_tab|width|height):`?[^`\n]*`?"
-    r"|\{%-?\s*(?:end)?raw\s*-?%\}|\{%.*?%\}|<!--\s*more\s*-->)\s*$",
+    r"|<!--\s*more\s*-->)\s*$",
     re.M,
 )
 _ROLE = re.compile(r":(numref|eqref|cite|ref|label|eqlabel):`([^`]*)`")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_CONTAINER = re.compile(r"^:::\s*(\w+)?\s*(.*)$")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc=[\"']([^\"']+)[\"'][^>]*>", re.I)
 _HTML_ALT = re.compile(r"\balt=[\"']([^\"']*)[\"']", re.I)
 _HTML_LINK = re.compile(r"<a\b[^>]*?\bhref=[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
@@ -59,6 +61,7 @@ def prepare(body: str, title: str = "") -> str:
     A first heading that repeats the title (shown in the header already) goes.
     """
     footnotes: list[tuple[str, str]] = []
+    body = markup.to_commonmark(body)
     first = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", body)
     if first and title and " ".join(first.group(1).split()) == " ".join(title.split()):
         body = body[first.end() :]
@@ -124,7 +127,6 @@ def _prose(text: str, footnotes: list[tuple[str, str]]) -> str:
 
     text = _ROLE.sub(_role, _COMMENT.sub("", _DROP_LINE.sub("", text)))  # roles use backticks
     text = _INLINE_CODE.sub(keep, text)
-    text = _containers(text)
     text = _footnotes(text, footnotes)
     text = _DISPLAY_MATH.sub(lambda m: _display_math(m.group(1) or m.group(2)), text)
     text = _INLINE_MATH.sub(lambda m: _inline_math(m.group(1) or m.group(2)), text)
@@ -146,25 +148,6 @@ def _role(match: re.Match[str]) -> str:
     if kind == "cite":
         return f"[{target}]"
     return target.split("/")[-1]
-
-
-def _containers(text: str) -> str:
-    """VuePress `::: tip Title` ... `:::` becomes a block quote headed by its title."""
-    out: list[str] = []
-    depth = 0
-    for line in text.split("\n"):
-        container = _CONTAINER.match(line.strip())
-        if container and container.group(1):
-            depth += 1
-            title = container.group(2) or container.group(1).capitalize()
-            out.append(f"> **{title}**\n>")
-            continue
-        if container and depth:
-            depth -= 1
-            out.append("")
-            continue
-        out.append(f"> {line}" if depth else line)
-    return "\n".join(out)
 
 
 def _footnotes(text: str, footnotes: list[tuple[str, str]]) -> str:
