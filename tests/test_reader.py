@@ -338,3 +338,11 @@ def test_closing_punctuation_after_a_space_stays_on_the_line_before():
         for line in layout.wrap(text, columns):
             assert not line.lstrip().startswith("，"), (columns, line)
             assert not line.startswith(" ")
+
+
+def test_a_table_on_a_narrow_terminal_wraps_its_cells_and_never_cuts_a_number(cli, make_archive):
+    table = "| 格式 | 最大值 | 说明 |\n| --- | --- | --- |\n| FP16 | 约 65504.125 | 半精度浮点数的最大值 |\n"
+    root = make_archive({"t.md": article("表格", "前言。\n\n" + table)})
+    result = cli("show", "t", "--archive", str(root), "--no-pager", env={"COLUMNS": "30"})
+    assert result.exit_code == 0 and "…" not in result.stdout
+    assert "65504.12" in result.stdout.replace("\n", "").replace(" ", "")

@@ -218,16 +218,15 @@ def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] 
     On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
     drawing in ASCII.
     """
-    from rich.markdown import Markdown  # slow to import: only where an article is shown
-
     from artread.ui import render
+    from artread.ui.markdown import ArticleMarkdown  # slow to import: only for an article
 
     header = Group(
         Text(clean_line(entry.title), style="bold"),
         _meta_line(entry),
         Text(_tags_and_path(entry), style=STYLE_DIM),
     )
-    markdown = Markdown(
+    markdown = ArticleMarkdown(
         render.prepare(clean(body), entry.title), code_theme="monokai", hyperlinks=True
     )
     measure = min(console.width, READING_WIDTH)
