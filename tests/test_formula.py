@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from artread.config import bundled_archive
-from artread.core import formula, formula_check, plaintext
+from artread.core import formula, formula_check, formula_tables, plaintext
 from artread.core.archive import body_of
 from artread.core.search import search
 
@@ -116,6 +116,11 @@ UNSURE = [
 def test_what_cannot_be_read_faithfully_stays_latex(tex):
     assert formula.to_unicode(tex) is None
     assert formula.readable(tex) == " ".join(tex.split())
+
+
+def test_the_common_symbols_are_those_of_pylatexenc():
+    for name, common in formula_tables.COMMON_SYMBOLS.items():
+        assert formula_tables.symbols()[name] == common, name
 
 
 def test_the_check_catches_a_lost_symbol():

@@ -182,7 +182,7 @@ class _Renderer:
             return tables.SPACES[name]
         if name in tables.ESCAPES:
             return tables.ESCAPES[name]
-        symbol = tables.symbols().get(name)
+        symbol = tables.symbol(name)
         if symbol is None:
             raise Unsure(f"\\{name}")
         if name in tables.OPENING_DELIMITERS:

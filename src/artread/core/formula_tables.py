@@ -94,6 +94,26 @@ _SYMBOL_OVERRIDES = {
     "Re": "ℜ",
     "Im": "ℑ",
 }
+# The symbols most formulas use, as pylatexenc has them, so that its whole table (800 macros,
+# tens of milliseconds to load on each search) is read only for a rarer one. A test keeps the
+# two in step.
+_COMMON_WORDS = (
+    "alpha α beta β gamma γ delta δ epsilon ϵ varepsilon ε zeta ζ eta η theta θ"
+    " vartheta ϑ iota ι kappa κ lambda λ mu μ nu ν xi ξ pi π varpi ϖ rho ρ varrho ϱ"
+    " sigma σ varsigma ς tau τ upsilon υ phi ϕ varphi φ chi χ psi ψ omega ω Gamma Γ"
+    " Delta Δ Theta Θ Lambda Λ Xi Ξ Pi Π Sigma Σ Upsilon Υ Phi Φ Psi Ψ Omega Ω times ×"
+    " cdot · partial ∂ in ∈ ni ∋ mid | sum ∑ prod ∏ int ∫ oint ∮ infty ∞ nabla ∇ ldots …"
+    " dots … cdots ⋯ vdots ⋮ ddots ⋱ leq ≤ le ≤ geq ≥ ge ≥ neq ≠ approx ≈ sim ∼ simeq ≃"
+    " cong ≅ propto ∝ equiv ≡ ll ≪ gg ≫ leftarrow ← rightarrow → longrightarrow ⟶"
+    " longleftarrow ⟵ Leftarrow ⇐ Rightarrow ⇒ Leftrightarrow ⇔ leftrightarrow ↔ mapsto ↦"
+    " odot ⊙ otimes ⊗ oplus ⊕ cap ∩ cup ∪ subseteq ⊆ subset ⊂ supseteq ⊇ supset ⊃ notin ∉"
+    " emptyset ∅ forall ∀ exists ∃ pm ± mp ∓ div ÷ circ ∘ ast ∗ star ⋆ bullet ∙ perp ⊥"
+    " parallel ∥ langle ⟨ rangle ⟩ lfloor ⌊ rfloor ⌋ lceil ⌈ rceil ⌉ lVert ‖ rVert ‖"
+    " lvert | rvert | setminus ∖ ell ℓ hbar ħ bigcup ⋃ bigcap ⋂ wedge ∧ vee ∨"
+    " uparrow ↑ downarrow ↓"
+)
+_COMMON_PAIRS = _COMMON_WORDS.split()
+COMMON_SYMBOLS = dict(zip(_COMMON_PAIRS[::2], _COMMON_PAIRS[1::2], strict=True)) | _SYMBOL_OVERRIDES
 MATRICES = {
     "matrix": ("", ""),
     "smallmatrix": ("", ""),
@@ -113,9 +133,15 @@ CLOSING_DELIMITERS = frozenset({"rVert", "rvert", "rangle", "rfloor", "rceil", "
 SPEC_ARGUMENT = frozenset({"array", "alignat", "alignat*", "alignedat"})  # {cc|c}, {2}: no math
 
 
+def symbol(name: str) -> str | None:
+    """What a symbol macro stands for (\\alpha → α, \\le → ≤), or None if it is no symbol."""
+    common = COMMON_SYMBOLS.get(name)
+    return common if common is not None else symbols().get(name)
+
+
 @cache
 def symbols() -> dict[str, str]:
-    """Macros that stand for one symbol (\\alpha → α, \\le → ≤), from pylatexenc's tables."""
+    """Every macro that stands for one symbol, from pylatexenc's tables, with ours on top."""
     from pylatexenc import latex2text, latexwalker
 
     arguments = latexwalker.get_default_latex_context_db()
