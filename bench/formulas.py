@@ -128,6 +128,8 @@ def report(tallies: dict[str, Tally], articles: int, corpus: Path, seconds: floa
     for reason, count in total.reasons.most_common():
         print(f"  {count:5}  {reason}")
     for outcome, examples in total.examples.items():
+        if not examples:
+            continue
         print(f"\nExamples, {outcome.replace('_', ' ')}:")
         for example in examples:
             print(f"  {example}")
