@@ -63,11 +63,12 @@ def test_latest_json_has_the_documented_shape(cli, sample_index):
     assert not entry["path"].startswith("/") and entry["path"].endswith(".md")
 
 
-def test_excerpts_show_code_and_math_placeholders(cli, sample_index):
+def test_excerpts_show_a_code_placeholder_and_read_math(cli, sample_index):
     payload = json.loads(cli("latest", "--per-page", "50", "--json").stdout)
     excerpts = " ".join(a["excerpt"] for a in payload["articles"])
-    assert "[Math]" in excerpts
-    assert "```" not in excerpts and "$$" not in excerpts
+    assert "p_θ(𝐱)" in excerpts  # $p_\theta(\mathbf{x})$, read as `show` reads it
+    assert "[Math]" not in excerpts and "$" not in excerpts
+    assert "```" not in excerpts
 
 
 def test_latest_filters_by_category(cli, sample_index):

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from helpers import article, run_in_terminal
 
-from artread.core import plaintext
+from artread.core import formula, plaintext
 from artread.core.catalog import Entry
 from artread.core.index import ArchiveIndex
 from artread.core.listing import latest_page
 from artread.core.search import search
 from artread.ui import layout, views
 from artread.ui.console import Console  # breaks lines between Chinese characters
-from artread.ui.render import latex_to_unicode, prepare
+from artread.ui.render import prepare
 
 RICH_ARTICLE = """# 注意力
 
@@ -89,7 +89,7 @@ def test_math_becomes_unicode_and_bad_math_stays_latex():
     assert "xᵢ² + a/b" in plain
     assert "∑ᵢ₌₁ⁿ αᵢ = 1" in plain
     assert "\\frac{a}{" in plain  # could not be converted: shown as written
-    assert latex_to_unicode(r"\sqrt{d_k}") == "√(dₖ)"
+    assert formula.to_unicode(r"\sqrt{d_k + 1}") == "√(dₖ + 1)"
 
 
 def test_table_cells_line_up_by_display_width():
@@ -195,12 +195,12 @@ def test_no_colour_on_a_terminal_with_no_color_set(terminal_env):
 # Excerpts and plain text: what a list of articles and a snippet show of an article.
 
 
-def test_excerpts_replace_code_and_math_and_drop_markup():
+def test_excerpts_replace_code_read_math_and_drop_markup():
     text = plaintext.excerpt(
         "开头 $x^2$ 文字\n\n```python\nprint(1)\n```\n\n$$\na=b\n$$\n\n"
         ":label:`sec_x`\n见 :numref:`sec_y`。<!-- more -->[链接](http://x) **粗**"
     )
-    assert text == "开头 [Math] 文字 [代码] [Math] 见 。链接 粗"
+    assert text == "开头 x² 文字 [代码] a=b 见 。链接 粗"
 
 
 def test_code_that_looks_like_a_tag_is_kept_and_autolinks_show_their_url():
@@ -341,7 +341,10 @@ def test_closing_punctuation_after_a_space_stays_on_the_line_before():
 
 
 def test_a_table_on_a_narrow_terminal_wraps_its_cells_and_never_cuts_a_number(cli, make_archive):
-    table = "| 格式 | 最大值 | 说明 |\n| --- | --- | --- |\n| FP16 | 约 65504.125 | 半精度浮点数的最大值 |\n"
+    table = (
+        "| 格式 | 最大值 | 说明 |\n| --- | --- | --- |\n"
+        "| FP16 | 约 65504.125 | 半精度浮点数的最大值 |\n"
+    )
     root = make_archive({"t.md": article("表格", "前言。\n\n" + table)})
     result = cli("show", "t", "--archive", str(root), "--no-pager", env={"COLUMNS": "30"})
     assert result.exit_code == 0 and "…" not in result.stdout

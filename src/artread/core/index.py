@@ -22,7 +22,7 @@ from artread.core.analysis import ANALYZER_VERSION
 if TYPE_CHECKING:
     from artread.resident.watch import FolderWatch
 
-SCHEMA_VERSION = "5"  # bump when what is indexed or cataloged changes (5: core.markup)
+SCHEMA_VERSION = "6"  # bump when what is indexed or cataloged changes (6: markup, formulas)
 
 
 def _dictionary_version() -> str:

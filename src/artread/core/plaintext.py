@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
-from artread.core import markup
+from artread.core import formula, markup
 
 CODE_PLACEHOLDER = "[代码]"
-MATH_PLACEHOLDER = "[Math]"
 
 _FENCE = re.compile(
     r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n"
     r".*?(?:^(?P=indent)?(?P=fence)[`~]*[ \t]*$|\Z)",
     re.S | re.M,
 )
-_DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$(?!\d)|\\\(.+?\\\)")
+# Code spans first, so that a $ inside one is no formula.
+_CODE_OR_FORMULA = re.compile(
+    rf"(`+)[^`]+\1|(?:{formula.DISPLAY_MATH.pattern})|(?:{formula.INLINE_MATH.pattern})", re.S
+)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # Only real HTML tag names: `<class 'list'>` in a code sample is text, not a tag.
 _HTML_TAG = re.compile(
@@ -45,12 +47,17 @@ _HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", re.M)
 _SET_ASIDE = re.compile("\x00(\\d+)\x00")
 
 
-def to_plain(markdown: str, *, keep_code: bool = False) -> str:
+def to_plain(
+    markdown: str, *, keep_code: bool = False, formulas: Callable[[str], str] | None = None
+) -> str:
     """Plain text of a Markdown body, one line per block.
 
-    Code blocks become [代码] and formulas [Math] unless keep_code is set, in which case
-    code and formulas stay as their text (what search should match). Site-generator markup is
-    read as core.markup rewrites it; code is kept out of reach of the passes that strip markup.
+    Code blocks become [代码] unless keep_code is set. Formulas read as `show` has them
+    (formula.readable: Unicode, or the LaTeX where that is unsure), or as `formulas` makes
+    them from their LaTeX; with keep_code and no `formulas` they stay as written, which is
+    what search matches (\\frac, \\mathbf). Site-generator markup is read as core.markup
+    rewrites it; code and formulas are kept out of reach of the passes that strip markup
+    (which would take |x| or a*b*c for markup).
     """
     text = markdown.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = markup.to_commonmark(text, plain=True)
@@ -60,12 +67,12 @@ def to_plain(markdown: str, *, keep_code: bool = False) -> str:
         code.append(kept)
         return f"\x00{len(code) - 1}\x00"
 
+    if formulas is not None or not keep_code:
+        text = _formulas_aside(text, formulas or formula.readable, code)
     if keep_code:
         text = _FENCE.sub(lambda m: "\n" + aside(_fence_body(m.group(0))) + "\n", text)
     else:
         text = _FENCE.sub("\n" + CODE_PLACEHOLDER + "\n", text)
-        text = _DISPLAY_MATH.sub(" " + MATH_PLACEHOLDER + " ", text)
-        text = _INLINE_MATH.sub(" " + MATH_PLACEHOLDER + " ", text)
     text = _HTML_COMMENT.sub("", text)
     text = _DIRECTIVE_LINE.sub("", text)
     text = _REFERENCE_ROLE.sub("", text)
@@ -88,6 +95,25 @@ def to_plain(markdown: str, *, keep_code: bool = False) -> str:
     text = _SET_ASIDE.sub(lambda m: code[int(m.group(1))], html.unescape(text))
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _formulas_aside(text: str, show: Callable[[str], str], shown: list[str]) -> str:
+    """Each formula outside code replaced by a marker for its text, kept in `shown`."""
+
+    def aside(match: re.Match[str]) -> str:
+        if match.group(1):  # a code span
+            return match.group(0)
+        display = match.group(2) is not None or match.group(3) is not None
+        shown.append(show(next(group for group in match.groups()[1:] if group is not None)))
+        marker = f"\x00{len(shown) - 1}\x00"
+        return f"\n{marker}\n" if display else marker
+
+    pieces, last = [], 0
+    for fence in _FENCE.finditer(text):
+        pieces += [_CODE_OR_FORMULA.sub(aside, text[last : fence.start()]), fence.group(0)]
+        last = fence.end()
+    pieces.append(_CODE_OR_FORMULA.sub(aside, text[last:]))
+    return "".join(pieces)
 
 
 def _fence_body(block: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from artread.core import analysis, glossary, plaintext, spelling
+from artread.core import analysis, formula, glossary, plaintext, spelling
 from artread.core.analysis import Analyzer
 from artread.core.archive import body_of
 from artread.core.query import ParsedQuery
@@ -57,9 +57,8 @@ def make_snippet(source: str, needles: list[str], limit: int = SNIPPET_CHARS) ->
     Passages start and end at sentence punctuation where that is near.
     """
     body, cut_before, cut_after = _fragment(body_of(source), needles)
-    snippet = _snippet_of(
-        " ".join(plaintext.to_plain(body, keep_code=True).split("\n")), needles, limit
-    )
+    plain = plaintext.to_plain(body, keep_code=True, formulas=_formulas_for(needles))
+    snippet = _snippet_of(" ".join(plain.split("\n")), needles, limit)
     snippet.truncated_start |= cut_before
     snippet.truncated_end |= cut_after
     return snippet
@@ -81,6 +80,21 @@ def _snippet_of(plain: str, needles: list[str], limit: int) -> Snippet:
     if windows[0][1] >= windows[1][0]:  # they touch: one passage
         windows = [(windows[0][0], max(windows[0][1], windows[1][1]))]
     return _passage_snippet(plain, spans, windows)
+
+
+def _formulas_for(needles: list[str]) -> Callable[[str], str]:
+    """Formulas as `show` reads them (xᵢ², a/b), except one whose LaTeX holds a query word
+    that the reading does not (a search for \\frac or mathbf): that one stays as written, so
+    the match is there to highlight."""
+
+    def shown(tex: str) -> str:
+        reading = formula.readable(tex)
+        written, read = _folded(tex), _folded(reading)
+        if any(needle in written and needle not in read for needle in needles):
+            return " ".join(tex.split())
+        return reading
+
+    return shown
 
 
 def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:

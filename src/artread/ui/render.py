@@ -4,18 +4,16 @@ Static site generators leave their own markup in sources (d2l-book's `:label:` a
 `{.python .input}` fences; Hugo shortcodes, Hexo tags and VuePress containers, for which see
 core.markup; Hexo's `<!-- more -->` and
 `{% raw %}`, HTML tags); those become plain Markdown or go. LaTeX math becomes readable Unicode
-(Greek letters, sub- and superscripts, a/b, √, ∑) through pylatexenc, in its own style: inline
-math in italics, display math in a block of its own; where conversion fails the LaTeX stays.
+(core/formula: xᵢ², (a+b)/c, √, ∑) in its own style: inline math in italics, display math in a
+block of its own; where the conversion is unsure the LaTeX stays, as code.
 Images become a line naming them, footnotes a list at the end. Code is never touched.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
-from artread.core import markup
+from artread.core import formula, markup
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _D2L_FENCE_INFO = re.compile(r"^\{\.(\w+)[^}]*\}\s*$")
@@ -38,21 +36,7 @@ _LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\
 _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\]")
 
-_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
-# $...$ with no space just inside the dollars, so prices ($5 and $10) stay text.
-# Chinese runs right up to the dollars ("其中$a$表示"), so only Latin letters and digits count.
-_INLINE_MATH = re.compile(
-    r"(?<![\\$A-Za-z0-9])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![A-Za-z0-9$])|\\\((.+?)\\\)"
-)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-
-_SUPERSCRIPT = str.maketrans(
-    "0123456789+-=()niTabcdefghjklmoprstuvwxyz",
-    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵃᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
-)
-_SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-_SCRIPT = re.compile(r"([_^])(?:\{((?:[^{}]|\{[^{}]*\})*)\}|(\\[A-Za-z]+|[A-Za-z0-9]))")
-_converter: Any = None
 
 
 def prepare(body: str, title: str = "") -> str:
@@ -128,8 +112,8 @@ def _prose(text: str, footnotes: list[tuple[str, str]]) -> str:
     text = _ROLE.sub(_role, _COMMENT.sub("", _DROP_LINE.sub("", text)))  # roles use backticks
     text = _INLINE_CODE.sub(keep, text)
     text = _footnotes(text, footnotes)
-    text = _DISPLAY_MATH.sub(lambda m: _display_math(m.group(1) or m.group(2)), text)
-    text = _INLINE_MATH.sub(lambda m: _inline_math(m.group(1) or m.group(2)), text)
+    text = formula.DISPLAY_MATH.sub(lambda m: _display_math(m.group(1) or m.group(2)), text)
+    text = formula.INLINE_MATH.sub(lambda m: _inline_math(m.group(1) or m.group(2)), text)
     text = _HTML_IMAGE.sub(_html_image, text)
     text = _HTML_LINK.sub(lambda m: f"[{m.group(2).strip()}]({m.group(1)})", text)
     text = _HTML_BREAK.sub("  \n", text)
@@ -182,58 +166,15 @@ def _link(match: re.Match[str]) -> str:
 
 
 def _display_math(tex: str) -> str:
-    converted = latex_to_unicode(tex)
+    converted = formula.to_unicode(tex)
     if converted is None:
         return f"\n\n```latex\n{tex.strip()}\n```\n\n"
     return f"\n\n```text\n{converted}\n```\n\n"  # "text": pygments finds it at once
 
 
 def _inline_math(tex: str) -> str:
-    converted = latex_to_unicode(tex)
+    converted = formula.to_unicode(tex, one_line=True)
     if converted is None:
         return f"`{tex}`"
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", converted)
     return f"*{escaped}*"
-
-
-def latex_to_unicode(tex: str) -> str | None:
-    """LaTeX math as readable Unicode: x_i^2 → xᵢ², \\frac{a}{b} → a/b; None if it fails."""
-    bare = re.sub(r"\\[{}]", "", tex)
-    if bare.count("{") != bare.count("}"):  # pylatexenc would guess; show it as written
-        return None
-    try:
-        tex = re.sub(r"\^\s*(?:\{\s*\\top\s*\}|\\top\b)", "ᵀ", tex).replace(r"\|", "‖")
-        converted = _to_text(_scripts(tex))
-    except Exception:  # pylatexenc raises many kinds on malformed input
-        return None
-    lines = [" ".join(line.split()) for line in converted.strip().split("\n")]
-    result = "\n".join(line for line in lines if line)
-    return result or None
-
-
-def _scripts(tex: str) -> str:
-    """Sub- and superscripts into Unicode where every character has one, else x_(i+1)."""
-
-    def convert(match: re.Match[str]) -> str:
-        mark, group, single = match.groups()
-        inner = _to_text(_scripts(group if group is not None else single)).strip()
-        table = _SUPERSCRIPT if mark == "^" else _SUBSCRIPT
-        mapped = inner.translate(table)
-        # "{}" ends a macro name before it: \sum{}ᵢ, not the unknown macro \sumᵢ.
-        if inner and all(a != b for a, b in zip(inner, mapped, strict=True)):
-            return "{}" + mapped
-        if len(inner) == 1:
-            return f"{{}}{mark}{inner}"
-        return f"{{}}{mark}({inner})"
-
-    return _SCRIPT.sub(convert, tex)
-
-
-def _to_text(tex: str) -> str:
-    global _converter
-    if _converter is None:
-        from pylatexenc.latex2text import LatexNodes2Text
-
-        _converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
-    convert: Callable[[str], str] = _converter.latex_to_text
-    return convert(tex)
