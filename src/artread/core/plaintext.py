@@ -31,19 +31,23 @@ _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S.*$", re.M)
-# Spaces, not \s: a heading that took the newlines around it ran into the next line.
+_LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]+\S.*$", re.M)
+# Line patterns match spaces, not \s: a heading that took the newlines around it ran into the
+# next line, and a run of blank lines made each of them try every line to its end (2,000 blank
+# lines took minutes).
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$", re.M)
-_DIRECTIVE_LINE = re.compile(r"^\s*(?::[a-z_]+:`?[^`\n]*`?|:(?:begin|end)_tab:.*)\s*$", re.M)
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$", re.M)
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*(?::[a-z_]+:`?[^`\n]*`?|:(?:begin|end)_tab:.*)[ \t]*$", re.M)
 _ROLE = re.compile(r":(?:ref|doc|math):`([^`]*)`")
 _REFERENCE_ROLE = re.compile(r":(?:numref|eqref|cite|label|citep|citet):`[^`]*`")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
-_QUOTE_MARK = re.compile(r"^\s*>\s?", re.M)
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$", re.M)
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M)
+_QUOTE_MARK = re.compile(r"^[ \t]*>[ \t]?", re.M)
+_TABLE_RULE = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$", re.M
+)
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~)(?=\S)(.+?)(?<=\S)\1")
 _INLINE_CODE = re.compile(r"`+([^`]+)`+")
-_HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", re.M)
+_HRULE = re.compile(r"^ {0,3}([-*_])([ \t]*\1){2,}[ \t]*$", re.M)
 _SET_ASIDE = re.compile("\x00(\\d+)\x00")
 
 

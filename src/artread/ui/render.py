@@ -19,9 +19,11 @@ _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _D2L_FENCE_INFO = re.compile(r"^\{\.(\w+)[^}]*\}\s*$")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
 
+# Spaces, not \s, around the line: \s ran through blank lines, and a long run of them took
+# seconds.
 _DROP_LINE = re.compile(
-    r"^\s*(?::(?:label|eqlabel|begin_tab|end_tab|width|height):`?[^`\n]*`?"
-    r"|<!--\s*more\s*-->)\s*$",
+    r"^[ \t]*(?::(?:label|eqlabel|begin_tab|end_tab|width|height):`?[^`\n]*`?"
+    r"|<!--\s*more\s*-->)[ \t]*$",
     re.M,
 )
 _ROLE = re.compile(r":(numref|eqref|cite|ref|label|eqlabel):`([^`]*)`")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
 
 from artread.core.markup import hugo, liquid
 from artread.core.markup.tags import Tag, escape, find_tags, outermost
@@ -19,6 +18,7 @@ _CONTAINER_CLOSE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
 # No box on the site either: alignment (vuepress-theme-hope), tabs, code groups, raw.
 _UNBOXED = {"center", "left", "right", "justify", "tabs", "code-tabs", "code-group", "raw", "v-pre"}
 _TAB = re.compile(r"^[ \t]*@tab(?::active)?[ \t]+(.+)$", re.M)
+_DEEPEST = 20  # boxes in boxes this deep are no article's; deeper, the markup stays as written
 
 
 class Rewriter:
@@ -30,6 +30,7 @@ class Rewriter:
     def __init__(self, plain: bool) -> None:
         self.plain = plain
         self.kept: list[str] = []
+        self.depth = 0
 
     def keep(self, text: str) -> str:
         """A token in place of text that no later pass may change."""
@@ -60,27 +61,25 @@ class Rewriter:
 
     def rewrite(self, text: str) -> str:
         """Every pass, on text whose code is put aside; also for the inside of a construct."""
-        if "{{" in text:
-            text = self._replace(text, find_tags(text, True), hugo.VERBATIM, hugo.rewrite)
+        if self.depth >= _DEEPEST:
+            return text
+        self.depth += 1
+        if "{{" in text or "{%" in text:
+            text = self._replace(text, find_tags(text))
+        if "{{" in text:  # after the tags: {% raw %} has put its {{ x }} aside
             text = liquid.OUTPUT.sub(lambda m: liquid.output(self, m), text)
-        if "{%" in text:
-            text = self._replace(text, find_tags(text, False), liquid.VERBATIM, liquid.rewrite)
         if ":::" in text:
             text = self._containers(text)
+        self.depth -= 1
         return text
 
-    def _replace(
-        self,
-        text: str,
-        tags: list[Tag],
-        verbatim: frozenset[str],
-        handle: Callable[[Rewriter, Tag, str | None], str],
-    ) -> str:
+    def _replace(self, text: str, tags: list[Tag]) -> str:
         out: list[str] = []
         position = 0
-        for opening, closing in outermost(tags, verbatim):
+        for opening, closing in outermost(tags, _verbatim):
             out.append(text[position : opening.start])
             inner = None if closing is None else text[opening.end : closing.start]
+            handle = hugo.rewrite if opening.hugo else liquid.rewrite
             out.append(handle(self, opening, inner))
             position = (closing or opening).end
         out.append(text[position:])
@@ -156,14 +155,16 @@ class Rewriter:
         """`::: tip Title` ... `:::` (VuePress, VitePress), `:::note[Title]` (Docusaurus)."""
         top: list[str] = []
         open_: list[tuple[str, str, list[str]]] = []
+        too_deep = 0  # containers opened deeper than _DEEPEST: their lines stay as written
         for line in text.split("\n"):
             opening = _CONTAINER_OPEN.match(line)
-            if opening:
+            closing = not opening and _CONTAINER_CLOSE.match(line)
+            if opening and len(open_) < _DEEPEST:
                 open_.append((opening.group(1).lower(), _container_title(opening.group(2)), []))
-            elif _CONTAINER_CLOSE.match(line):
-                if open_:  # a closing line that closes nothing goes
-                    self._close_container(open_, top)
-            else:
+            elif closing and open_ and not too_deep:
+                self._close_container(open_, top)
+            elif not closing or too_deep:  # a closing line that closes nothing goes
+                too_deep += 1 if opening else -1 if closing else 0
                 (open_[-1][2] if open_ else top).append(line)
         while open_:  # never closed: it runs to the end, as markdown-it-container has it
             self._close_container(open_, top)
@@ -179,6 +180,11 @@ class Rewriter:
         else:
             shown = self.block(here, self._quoted(self.restore(title), kind, body))
         (open_[-1][2] if open_ else top).extend(shown.split("\n"))
+
+
+def _verbatim(tag: Tag) -> bool:
+    """A tag whose inside is content as written, tags and all: code, raw, a comment."""
+    return tag.name in (hugo.VERBATIM if tag.hugo else liquid.VERBATIM)
 
 
 def _closes(line: str, marker: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 HUGO_TAG = re.compile(
@@ -25,6 +26,7 @@ class Tag:
     args: str
     start: int
     end: int
+    hugo: bool = False  # {{< name >}}, else a Liquid tag {% name %}
     closing: bool = False
     escaped: bool = False  # Hugo's {{</* name */>}}: the shortcode shown as written
     alone: bool = False
@@ -62,76 +64,102 @@ def parse_args(text: str) -> Args:
     return Args(positional, named)
 
 
-def find_tags(text: str, hugo: bool) -> list[Tag]:
-    """Every Hugo shortcode tag (hugo) or Liquid tag in text, in order."""
+def find_tags(text: str) -> list[Tag]:
+    """Every Hugo shortcode tag and Liquid tag in text, in order: one list, so that the inside
+    of a verbatim one of either kind (`{% raw %}{{< x >}}{% endraw %}`) is content."""
+    tags = [tag for hugo in (True, False) for tag in _tags_of_a_kind(text, hugo)]
+    tags.sort(key=lambda tag: tag.start)
+    apart: list[Tag] = []
+    for tag in tags:
+        if not apart or tag.start >= apart[-1].end:  # one inside another's arguments: text
+            apart.append(tag)
+    return apart
+
+
+def _tags_of_a_kind(text: str, hugo: bool) -> list[Tag]:
+    if ("{{" if hugo else "{%") not in text:
+        return []
     tags = []
     for match in (HUGO_TAG if hugo else LIQUID_TAG).finditer(text):
         name = match.group("name")
         closing = bool(match.group("closing")) if hugo else name.startswith("end") and len(name) > 3
         if closing and not hugo:
             name = name[3:]  # {% endnote %} closes {% note %}
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        line_end = len(text) if line_end == -1 else line_end
-        before = text[line_start : match.start()]
-        alone = not before.strip() and not text[match.end() : line_end].strip()
-        start, end = (line_start, line_end) if alone else match.span()
+        line_start, line_end = _blank_around(text, match.start(), match.end())
+        alone = line_start is not None and line_end is not None
+        start, end = (line_start, line_end) if alone else match.span()  # type: ignore[assignment]
         escaped = bool(hugo and match.group("escaped"))
-        tag = Tag(name.lower(), match.group("args"), start, end, closing, escaped, alone)
-        tag.indent, tag.written = (before if alone else ""), match.group(0)
+        tag = Tag(name.lower(), match.group("args"), start, end, hugo, closing, escaped, alone)
+        tag.indent = text[start : match.start()] if alone else ""
+        tag.written = match.group(0)
         tags.append(tag)
     return tags
 
 
-def outermost(tags: list[Tag], verbatim: frozenset[str]) -> list[tuple[Tag, Tag | None]]:
+def _blank_around(text: str, start: int, end: int) -> tuple[int | None, int | None]:
+    """Where the line starts, if only spaces stand before start on it, and where it ends, if
+    only spaces follow end; else None. Only the spaces are looked at: a tag among thousands on
+    one long line costs no more than one alone."""
+    before = start
+    while before and text[before - 1] in " \t":
+        before -= 1
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    line_start = before if before == 0 or text[before - 1] == "\n" else None
+    line_end = after if after == len(text) or text[after] == "\n" else None
+    return line_start, line_end
+
+
+def outermost(tags: list[Tag], verbatim: Callable[[Tag], bool]) -> list[tuple[Tag, Tag | None]]:
     """The outermost constructs, left to right: an opening tag with its closing tag, or a tag
     on its own (a closing tag that closes nothing too). What nests inside is read later, when
     the construct's inside is rewritten."""
     visible = _visible(tags, verbatim)
+    closing_of = _pairs(visible)
     found: list[tuple[Tag, Tag | None]] = []
     index = 0
     while index < len(visible):
-        tag = visible[index]
-        close = None if tag.closing or tag.escaped else _closer(visible, index)
-        found.append((tag, None if close is None else visible[close]))
+        close = closing_of.get(index)
+        found.append((visible[index], None if close is None else visible[close]))
         index = index + 1 if close is None else close + 1
     return found
 
 
-def _visible(tags: list[Tag], verbatim: frozenset[str]) -> list[Tag]:
+def _visible(tags: list[Tag], verbatim: Callable[[Tag], bool]) -> list[Tag]:
     """The tags that are markup: those inside verbatim content (code, raw) are content."""
+    next_closing: list[int | None] = [None] * len(tags)
+    last: dict[tuple[str, bool], int] = {}
+    for index in range(len(tags) - 1, -1, -1):  # from the end: each tag's next closing tag
+        next_closing[index] = last.get((tags[index].name, tags[index].hugo))
+        if tags[index].closing:
+            last[(tags[index].name, tags[index].hugo)] = index
     shown = []
     index = 0
     while index < len(tags):
-        tag = tags[index]
+        tag, close = tags[index], next_closing[index]
         shown.append(tag)
-        if tag.name in verbatim and not tag.closing and not tag.escaped:
-            close = next((j for j in range(index + 1, len(tags)) if _closes(tags[j], tag)), None)
-            if close is not None:
-                shown.append(tags[close])
-                index = close
+        if close is not None and verbatim(tag) and not tag.closing and not tag.escaped:
+            shown.append(tags[close])
+            index = close
         index += 1
     return shown
 
 
-def _closes(later: Tag, tag: Tag) -> bool:
-    return later.closing and later.name == tag.name
-
-
-def _closer(tags: list[Tag], index: int) -> int | None:
-    """The closing tag of tags[index]: the next one of its name not taken by a nested one."""
-    depth = 0
-    for later in range(index + 1, len(tags)):
-        tag = tags[later]
-        if tag.name != tags[index].name or tag.escaped:
+def _pairs(tags: list[Tag]) -> dict[int, int]:
+    """Each opening tag's closing tag: the next one of its name and kind not taken by one
+    nested in it."""
+    opened: dict[tuple[str, bool], list[int]] = {}
+    pairs: dict[int, int] = {}
+    for index, tag in enumerate(tags):
+        key = (tag.name, tag.hugo)
+        if tag.escaped:
             continue
         if not tag.closing:
-            depth += 1
-        elif depth:
-            depth -= 1
-        else:
-            return later
-    return None
+            opened.setdefault(key, []).append(index)
+        elif opened.get(key):
+            pairs[opened[key].pop()] = index
+    return pairs
 
 
 def escape(text: str) -> str:
