@@ -32,6 +32,15 @@ def test_highlight_shortcode_becomes_a_fenced_block_with_its_language():
     assert "{{" not in text
 
 
+def test_shortcodes_in_a_list_item_stay_in_it_at_its_indentation():
+    text = to_commonmark(
+        "1. 安装\n\n   {{< highlight bash >}}\n   # 注释\n     pip install x\n"
+        "   {{< /highlight >}}\n\n   {{% notice tip %}}\n   记得备份。\n   {{% /notice %}}\n"
+    )
+    assert "   ```bash\n   # 注释\n     pip install x\n   ```" in text
+    assert "   > **Tip**\n   >\n   > 记得备份。" in text
+
+
 def test_percent_shortcodes_and_self_closing_ones_are_read_alike():
     text = to_commonmark("{{% highlight python %}}\nprint(1)\n{{% /highlight %}}\n\n{{< x />}}")
     assert "```python\nprint(1)\n```" in text and "{{" not in text

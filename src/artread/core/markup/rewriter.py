@@ -104,6 +104,8 @@ class Rewriter:
     def code(self, tag: Tag, code: str, language: str, title: str = "") -> str:
         """A fenced code block, titled; inside a sentence, a code span."""
         code = self.restore(code).removeprefix("\n").removesuffix("\n")
+        if tag.indent:  # in a list item: block() indents every line again
+            code = "\n".join(line.removeprefix(tag.indent) for line in code.split("\n"))
         longest = max((len(run) for run in re.findall("`+", code)), default=0)
         if not tag.alone and "\n" not in code:
             ticks = "`" * (longest + 1)
