@@ -16,17 +16,28 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 EXAMPLES = {
     "### `artread latest` (80 columns)": (["latest"], 80),
     "### `artread search 梯度检查点`": (["search", "梯度检查点"], 80),
+    "### `artread analyze`": (["analyze", "如何", "实现", "hash", "map", "執行緒"], 80),
+    "### `artread show word-embedding` (80 columns)": (
+        ["show", "word-embedding", "--no-pager"],
+        80,
+    ),
+    "### `artread categories`, `artread tags`": (["categories"], 80),
 }
 
 
 def example(heading: str) -> list[str]:
-    """The lines of the first code block after the heading; elisions (`... (eight more)`) and
-    blank lines are left out."""
+    """The lines of the first code block after the heading; elisions (`...`, `... (eight
+    more)`), the command line (`$ artread ...`) and blank lines are left out."""
     text = README.read_text(encoding="utf-8")
     after = text[text.index(heading) + len(heading) :]
-    block = after.split("```", 2)[1]
-    lines = [line.rstrip() for line in block.splitlines()]
-    return [line for line in lines if line.strip() and not line.strip().startswith("... (")]
+    fences = [n for n, line in enumerate(after.splitlines()) if line.strip() == "```"]
+    lines = [line.rstrip() for line in after.splitlines()[fences[0] + 1 : fences[1]]]
+    skipped = ("... (", "$ ")
+    return [
+        line
+        for line in lines
+        if line.strip() not in ("", "...") and not line.strip().startswith(skipped)
+    ]
 
 
 @pytest.mark.slow

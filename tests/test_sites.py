@@ -122,3 +122,12 @@ def test_warnings_last_until_fixed(cli, site):
     write_files(Path(root), {"a/same.md": article("一", "正文", date="2025-01-02", id="first")})
     fixed = cli("index", "--archive", root)
     assert "Warnings about" not in fixed.stdout, fixed.stdout
+
+
+def test_an_encoding_guess_is_a_lasting_warning(cli, site):
+    latin = b"---\ntitle: cafe\n---\nCaf\xe9 au lait, tr\xe8s bon. Un caf\xe9 \xe0 la terrasse.\n"
+    root = site({"ok.md": article("好", "正文"), "fr.md": ""})
+    (Path(root) / "fr.md").write_bytes(latin)
+    assert "Warnings about 1 file remain" in cli("index", "--archive", root).stdout
+    doctor = cli("doctor", "--archive", root).stdout
+    assert "fr.md" in doctor and "a guess" in doctor

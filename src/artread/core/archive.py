@@ -30,6 +30,8 @@ _DATE_KEYS = ("date", "published", "pubDate", "created", "publishDate")
 _DATE_FOLDER = re.compile(r"^\d{1,4}(?:[-_.]\d{1,2}){0,2}$")
 # A file that stands for its folder: a Hugo page bundle (index.md, _index.md), a README.
 _BUNDLE_STEMS = frozenset({"index", "_index", "readme"})
+# Encodings read without guessing: what the file says it is (a BOM), or what decodes cleanly.
+_SURE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "gb18030"})
 SECTION_PAGE = "not an article: a section's list page with no text of its own"
 
 
@@ -231,7 +233,11 @@ def read_text(full: Path) -> tuple[str, float, list[str]]:
         notes.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
     if b"\x00" in data:
         notes.append("NUL bytes in the text were dropped")
-    text, _encoding = decode(data, truncated=truncated)
+    text, encoding = decode(data, truncated=truncated)
+    if encoding not in _SURE_ENCODINGS:
+        notes.append(f"not UTF-8 or GB18030: read as {encoding}, a guess; check the text")
+    elif "\ufffd" in text and b"\xef\xbf\xbd" not in data:
+        notes.append("bytes that are not text in its encoding show as \ufffd")
     return text.replace("\r\n", "\n").replace("\r", "\n"), mtime, notes
 
 
