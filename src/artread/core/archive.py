@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import datetime as dt
 import hashlib
 import operator
 import os
@@ -19,14 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from artread.core import plaintext, sites
+from artread.core.dates import DATE_PREFIX, article_date
 from artread.core.front_matter import TOML_BOUNDARY, split_front_matter
 
 SUFFIXES = (".md", ".markdown")
 MAX_BYTES = 4 * 1024 * 1024  # larger files are truncated (with a warning) to bound memory
 EXCERPT_CHARS = 300
-_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[-_ ]|$)")
 _TAG_KEYS = ("tags", "tag", "keywords")
-_DATE_KEYS = ("date", "published", "pubDate", "created", "publishDate")
 _DATE_FOLDER = re.compile(r"^\d{1,4}(?:[-_.]\d{1,2}){0,2}$")
 # A file that stands for its folder: a Hugo page bundle (index.md, _index.md), a README.
 _BUNDLE_STEMS = frozenset({"index", "_index", "readme"})
@@ -280,7 +278,7 @@ def build_article(
     if posix.stem.lower() == "_index" and not plain.strip():
         raise ArticleError(SECTION_PAGE)
     title = _text(meta.get("title")) or plaintext.first_heading(body) or _bundle_name(posix)
-    published, sort_key = _date(meta, posix.name, mtime, warnings)
+    published, sort_key = article_date(meta, posix.name, mtime, warnings)
     category = _category(meta, posix)
     tags = _string_list(next((meta[k] for k in _TAG_KEYS if meta.get(k)), None))
     declared = _text(meta.get("id")) or _text(meta.get("slug"))
@@ -380,64 +378,6 @@ def _telling(folder: str) -> bool:
     return not _DATE_FOLDER.match(folder) and any(c.isalpha() for c in folder)
 
 
-def _date(meta: dict, name: str, mtime: float, warnings: list[str]) -> tuple[str | None, float]:
-    for key in _DATE_KEYS:
-        if key in meta and meta[key] not in (None, "") and not isinstance(meta[key], bool):
-            parsed = parse_date(meta[key])
-            if parsed:
-                return parsed
-            warnings.append(f"{key}: {str(meta[key])[:40]!r} is not a date; using a fallback")
-            break
-    match = _DATE_PREFIX.match(name)
-    if match:
-        try:
-            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
-            return day.isoformat(), _timestamp(day)
-        except ValueError:
-            pass
-    day = dt.datetime.fromtimestamp(mtime, tz=dt.UTC)
-    return day.date().isoformat(), mtime
-
-
-def parse_date(value: object) -> tuple[str, float] | None:
-    """(ISO date, sort key) from a YAML date, datetime, or a date string in common forms."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat(), _timestamp(value)
-    if isinstance(value, dt.date):
-        return value.isoformat(), _timestamp(value)
-    if isinstance(value, (int, float)) and 19000101 <= value <= 29991231:
-        value = str(int(value))
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    text = re.sub(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", text)
-    text = re.sub(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", r"\1-\2-\3", text)
-    match = re.match(r"^(\d{4})-?(\d{1,2})-?(\d{1,2})(.*)$", text)
-    if not match:
-        return None
-    try:
-        day = dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-    rest = match[4].strip().lstrip("T").strip()
-    if rest:
-        iso = f"{day.isoformat()}T{rest.replace(' ', '')}"
-        try:
-            moment = dt.datetime.fromisoformat(iso)
-            return day.isoformat(), _timestamp(moment)
-        except ValueError:
-            pass
-    return day.isoformat(), _timestamp(day)
-
-
-def _timestamp(value: dt.date | dt.datetime) -> float:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.timestamp()
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
-
-
 def slugify(text: str) -> str:
     """A short, typable id: lowercase ASCII letters, digits and dashes; never a path."""
     folded = unicodedata.normalize("NFKC", text).lower()
@@ -446,7 +386,7 @@ def slugify(text: str) -> str:
 
 def file_slug(relpath: str) -> str:
     stem = _bundle_name(PurePosixPath(relpath))
-    stem = _DATE_PREFIX.sub("", stem) or stem
+    stem = DATE_PREFIX.sub("", stem) or stem
     return slugify(stem) or _short_hash(relpath)
 
 
