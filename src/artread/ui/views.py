@@ -317,8 +317,11 @@ def health(console: Console, report: Any) -> None:
         line.append(finding.topic.ljust(width + 2), style=STYLE_META)
         line.append(clean_line(finding.text))
         console.print(line, soft_wrap=not console.is_terminal)
-    problems = len(report.problems)
-    console.print(Text(f"{problems} problem{'s' if problems != 1 else ''}", style="bold"))
+    warned = sum(1 for finding in report.findings if finding.level == "warning")
+    summary = counted(len(report.problems), "problem")
+    console.print(
+        Text(summary + (f", {counted(warned, 'warning')}" if warned else ""), style="bold")
+    )
 
 
 def explanation(console: Console, found: Explanation) -> None:
