@@ -118,7 +118,7 @@ def test_warnings_last_until_fixed(cli, site):
     again = cli("index", "--archive", root)  # nothing changed: the warnings are still there
     assert "Warnings about 2 files remain" in again.stdout
     doctor = cli("doctor", "--archive", root)
-    assert "not a date" in doctor.stdout and "is taken by a/same.md" in doctor.stdout
+    assert "not a date" in doctor.stdout and "is already used by a/same.md" in doctor.stdout
     write_files(Path(root), {"a/same.md": article("一", "正文", date="2025-01-02", id="first")})
     fixed = cli("index", "--archive", root)
     assert "Warnings about" not in fixed.stdout, fixed.stdout

@@ -423,12 +423,15 @@ def assign_ids(
         candidate = wanted
         if candidate in taken:
             candidate = f"{wanted}-{_short_hash(path)[:6]}"
-            warnings.append(
-                f"{path}: id {wanted!r} is already used by {taken[wanted]}; using {candidate!r}"
-            )
+            warnings.append(f"{path}: {id_taken(wanted, taken[wanted], candidate)}")
         ids[path] = candidate
         taken[candidate] = path
     return ids, warnings
+
+
+def id_taken(wanted: str, holder: str, given: str) -> str:
+    """What to say of an article that could not have the id it asks for."""
+    return f"id {wanted!r} is already used by {holder}; using {given!r}"
 
 
 def within(root: Path, relpath: str) -> Path | None:

@@ -48,12 +48,7 @@ def lasting_warnings(current: catalog.Catalog) -> list[tuple[str, str]]:
         found.extend((entry.path, warning) for warning in entry.warnings)
         wanted = entry.declared_id or archive.file_slug(entry.path)
         if entry.id != wanted and wanted in holder:
-            found.append(
-                (
-                    entry.path,
-                    f"id {wanted!r} is taken by {holder[wanted]}; this one is {entry.id!r}",
-                )
-            )
+            found.append((entry.path, archive.id_taken(wanted, holder[wanted], entry.id)))
     return found
 
 
