@@ -8,3 +8,15 @@ values from here. Standard library only, and nothing else.
 ARCHIVE = ("--archive", "-a")
 COLOR = ("--color",)
 VALUE_OPTIONS = frozenset({*ARCHIVE, *COLOR})
+
+
+def command_position(args: list[str]) -> int | None:
+    """Where the subcommand's name is: the first argument that is not an option or an
+    option's value."""
+    remaining = enumerate(args)
+    for position, arg in remaining:
+        if arg in VALUE_OPTIONS:
+            next(remaining, None)
+        elif not arg.startswith("-"):
+            return position
+    return None

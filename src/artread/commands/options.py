@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from artread.commands import completion
-from artread.options import ARCHIVE, COLOR, VALUE_OPTIONS
+from artread.options import ARCHIVE, COLOR, command_position
 
 DEFAULT_PER_PAGE = 10
 
@@ -134,8 +134,8 @@ def global_options_first(args: list[str]) -> list[str]:
     """The command line with the global options that come after the command's name moved
     before it, so that `artread show ID --color never` means what `artread --color never show
     ID` does. Nothing after `--` moves: that is a query's words."""
-    position = _command_position(args)
-    if position is None:
+    position = command_position(args)
+    if position is None or "--" in args[:position]:  # after `--` there is no command
         return args
     moved: list[str] = []
     rest: list[str] = []
@@ -151,19 +151,6 @@ def global_options_first(args: list[str]) -> list[str]:
         else:
             rest.append(arg)
     return [*args[:position], *moved, args[position], *rest]
-
-
-def _command_position(args: list[str]) -> int | None:
-    """Where the command's name is: the first word that is not a global option or its value."""
-    arguments = enumerate(args)
-    for position, arg in arguments:
-        if arg == "--":
-            return None
-        if arg in VALUE_OPTIONS:
-            next(arguments, None)
-        elif not arg.startswith("-"):
-            return position
-    return None
 
 
 def close_options(typed: str, possibilities: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ from _socket import AF_UNIX, SOCK_STREAM
 from _socket import socket as unix_socket
 from stat import S_ISCHR, S_ISREG
 
-from artread.options import VALUE_OPTIONS
+from artread.options import command_position
 from artread.resident.protocol import (
     ACK,
     CANCEL,
@@ -51,13 +51,8 @@ WAIT_SECONDS = 0.3
 
 def _command_name(args: list[str]) -> str | None:
     """The subcommand: the first argument that is not an option or an option's value."""
-    remaining = iter(args)
-    for arg in remaining:
-        if arg in VALUE_OPTIONS:
-            next(remaining, None)
-        elif not arg.startswith("-"):
-            return arg
-    return None
+    position = command_position(args)
+    return None if position is None else args[position]
 
 
 def main() -> None:
