@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from artread.core import formula, formula_check, plaintext
-from artread.core.archive import body_of
+from artread.core.front_matter import body_of
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus"

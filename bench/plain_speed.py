@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 
 from artread.core import plaintext
-from artread.core.archive import body_of
+from artread.core.front_matter import body_of
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import pytest
 from helpers import article
 
 from artread.config import bundled_archive
-from artread.core import archive
+from artread.core import archive, textfile
 
 
 def read(root, rel):
@@ -92,7 +92,7 @@ def test_yaml_python_tags_are_never_constructed(make_archive):
 
 def test_a_file_over_the_size_limit_is_indexed_from_its_start_with_a_warning(make_archive):
     # 3-byte UTF-8 characters, so the cut lands inside a character.
-    body = "梯度检查点" + "中文内容" * (archive.MAX_BYTES // 12 + 1000)
+    body = "梯度检查点" + "中文内容" * (textfile.MAX_BYTES // 12 + 1000)
     root = make_archive({"big.md": article("大文件", body)})
     got = archive.read_article(root, "big.md")
     assert got.title == "大文件" and "梯度检查点" in got.body

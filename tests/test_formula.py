@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from artread.config import bundled_archive
 from artread.core import formula, formula_check, formula_tables, plaintext
-from artread.core.archive import body_of
+from artread.core.front_matter import body_of
 from artread.core.search import search
 
 # The readings a flat line of text needs: what each formula must become.

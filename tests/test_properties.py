@@ -174,3 +174,36 @@ def test_snippet_positions_map_normalised_text_back_to_the_original(text):
     assert normalized == normalize(text)
     assert len(origin) == len(normalized)
     assert origin == sorted(origin) and all(0 <= i < len(text) for i in origin)
+
+
+@given(
+    text=st.text(alphabet="ab 1线程池.-Rr", max_size=40),
+    needle=st.text(alphabet="ab 1线程池.-r", min_size=1, max_size=4),
+)
+@SETTINGS
+def test_snippet_words_are_found_where_a_whole_word_search_finds_them(text, needle):
+    """The snippet's search for a word (str.find, for speed over long articles) finds what a
+    regular expression for the whole word finds: R is not the r of "random", 池 is anywhere."""
+    from artread.core.snippets import _occurrences
+
+    pattern = re.escape(needle)
+    if needle[0].isascii() and needle[0].isalnum():
+        pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
+    assert list(_occurrences(text, needle)) == [m.span() for m in re.finditer(pattern, text)]
+
+
+def test_index_folder_names_and_article_digests_are_hashlib_s():
+    """An index folder is named after the archive's path by its SHA-1, computed without
+    OpenSSL: the same digest hashlib gives, so an upgrade finds the indexes it made before."""
+    import hashlib
+    from pathlib import Path
+
+    from artread.config import index_dir_for
+    from artread.core.digest import sha1_hex, sha256_hex
+
+    for data in (b"", b"/home/me/blog", "梯度检查点".encode(), bytes(range(256)) * 3):
+        assert sha1_hex(data) == hashlib.sha1(data).hexdigest()
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+    archive_path = Path("/home/me/blog")
+    expected = hashlib.sha1(str(archive_path).encode()).hexdigest()[:12]
+    assert index_dir_for(archive_path, {"ARTREAD_INDEX_DIR": "/x"}).name == f"blog-{expected}"

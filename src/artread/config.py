@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import stat as stat_mod
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from artread.core.digest import sha1_hex
 
 ARCHIVE_ENV = "ARTREAD_ARCHIVE"
 INDEX_DIR_ENV = "ARTREAD_INDEX_DIR"
@@ -82,7 +83,7 @@ def index_dir_for(archive: Path, environ: Mapping[str, str] | None = None) -> Pa
     """One index per archive, under $ARTREAD_INDEX_DIR or the cache dir."""
     configured = process_environ(environ).get(INDEX_DIR_ENV)
     base = expand_user(configured, environ) if configured else cache_dir(environ) / "indexes"
-    digest = hashlib.sha1(str(archive).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    digest = sha1_hex(str(archive).encode("utf-8", "surrogatepass"))[:12]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", archive.name).strip("-.") or "archive"
     return base / f"{name[:40]}-{digest}"
 

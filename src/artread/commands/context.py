@@ -6,6 +6,7 @@ failures become one line on stderr and an exit status, and so do usage errors an
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import typer
 
 from artread.commands.options import Color
 from artread.env import Env
+from artread.options import command_position
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -123,6 +125,27 @@ def paged(env: Env, console: Console, draw: Callable[[], None], no_pager: bool) 
         env.stdout.write(text)
 
 
+def only_its_command(app: typer.Typer, args: list[str]) -> typer.Typer:
+    """app with only the command that args name, when they name one of its commands.
+
+    Typer builds every command's parameters from its signature on each run; a command line
+    runs one command, so building the others is a cost paid on every command for nothing.
+    Help, completion and an unknown name (which gets "did you mean") see every command."""
+    from typer.main import get_command_name
+
+    position = command_position(args)
+    if position is None:
+        return app
+    for info in app.registered_commands:
+        name = info.name or get_command_name(info.callback.__name__)  # type: ignore[union-attr]
+        if name == args[position]:
+            narrowed = copy.copy(app)
+            narrowed.registered_commands = [info]
+            narrowed.registered_groups = []
+            return narrowed
+    return app
+
+
 def invoke(app: typer.Typer, args: list[str], command: Command) -> int:
     """Run args with app; usage errors are one line on stderr (exit 2), Ctrl-C exits 130."""
     try:  # typer vendors click from 0.22 on; older releases use click itself
@@ -133,7 +156,9 @@ def invoke(app: typer.Typer, args: list[str], command: Command) -> int:
     from artread.commands.options import close_options
 
     try:
-        code = app(args=args, prog_name="artread", standalone_mode=False, obj=command)
+        code = only_its_command(app, args)(
+            args=args, prog_name="artread", standalone_mode=False, obj=command
+        )
     except exceptions.NoArgsIsHelpError as exc:
         exc.show(command.env.stderr)
         return 2

@@ -108,9 +108,11 @@ def stem(word: str) -> str:
 
 
 def dictionary_digest(text: str) -> str:
-    import hashlib  # loads OpenSSL: only when there is a dictionary to digest
+    if not text.strip():
+        return ""
+    from artread.core.digest import sha256_hex
 
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if text.strip() else ""
+    return sha256_hex(text.encode("utf-8"))[:16]
 
 
 def cache_sizes() -> dict[str, int]:

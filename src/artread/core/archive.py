@@ -6,9 +6,7 @@ missing metadata. Nothing here prints: problems are returned as reasons for the 
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import hashlib
 import operator
 import os
 import re
@@ -19,22 +17,17 @@ from pathlib import Path, PurePosixPath
 
 from artread.core import plaintext, sites
 from artread.core.dates import DATE_PREFIX, article_date
-from artread.core.front_matter import TOML_BOUNDARY, split_front_matter
+from artread.core.digest import sha1_hex
+from artread.core.front_matter import split_front_matter
+from artread.core.textfile import ArticleError, read_text, within
 
 SUFFIXES = (".md", ".markdown")
-MAX_BYTES = 4 * 1024 * 1024  # larger files are truncated (with a warning) to bound memory
 EXCERPT_CHARS = 300
 _TAG_KEYS = ("tags", "tag", "keywords")
 _DATE_FOLDER = re.compile(r"^\d{1,4}(?:[-_.]\d{1,2}){0,2}$")
 # A file that stands for its folder: a Hugo page bundle (index.md, _index.md), a README.
 _BUNDLE_STEMS = frozenset({"index", "_index", "readme"})
-# Encodings read without guessing: what the file says it is (a BOM), or what decodes cleanly.
-_SURE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "gb18030"})
 SECTION_PAGE = "not an article: a section's list page with no text of its own"
-
-
-class ArticleError(Exception):
-    """A file that cannot be read as an article; the message is the reason shown to the user."""
 
 
 _name = operator.attrgetter("name")
@@ -176,69 +169,6 @@ class _Scanner:
             found.linked.append(rel)
 
 
-def decode(data: bytes, *, truncated: bool = False) -> tuple[str, str]:
-    """Text and encoding name of a file's bytes: UTF-8 (BOM or not), UTF-16 with BOM, GB18030.
-
-    With truncated=True the bytes were cut at an arbitrary point, maybe inside a character:
-    up to three trailing bytes may be dropped to find the boundary.
-    """
-    if truncated:
-        for cut in range(4):
-            end = len(data) - cut
-            for encoding in ("utf-8", "gb18030"):
-                try:
-                    return data[:end].decode(encoding), encoding
-                except UnicodeDecodeError:
-                    continue
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    if b"\x00" in data[:65536]:
-        # A stray NUL (a bad copy and paste) leaves a text a text; a binary file, or UTF-16
-        # without its mark, has them everywhere.
-        if data.count(b"\x00") * 1000 > len(data):  # more than one in a thousand bytes
-            raise ArticleError("binary file (contains NUL bytes)")
-        data = data.replace(b"\x00", b"")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312, the common legacy encodings of Chinese text.
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ArticleError("not text in any known encoding")
-    return str(best), best.encoding
-
-
-def read_text(full: Path) -> tuple[str, float, list[str]]:
-    """A file's text (its first MAX_BYTES, decoded, newlines as \\n), its mtime, and what
-    to warn about (cut short, stray NUL bytes dropped). OSError if it cannot be read,
-    ArticleError if it is not text."""
-    with open(full, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-        mtime = os.fstat(handle.fileno()).st_mtime
-    notes = []
-    truncated = len(data) > MAX_BYTES
-    if truncated:
-        data = data[:MAX_BYTES]
-        notes.append(f"larger than {MAX_BYTES // (1024 * 1024)} MiB: only the start is read")
-    if b"\x00" in data:
-        notes.append("NUL bytes in the text were dropped")
-    text, encoding = decode(data, truncated=truncated)
-    if encoding not in _SURE_ENCODINGS:
-        notes.append(f"not UTF-8 or GB18030: read as {encoding}, a guess; check the text")
-    elif "\ufffd" in text and b"\xef\xbf\xbd" not in data:
-        notes.append("bytes that are not text in its encoding show as \ufffd")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), mtime, notes
-
-
 def read_article(root: Path, relpath: str) -> Article:
     """Read one file into an Article (its id still to be assigned by assign_ids)."""
     try:
@@ -251,22 +181,6 @@ def read_article(root: Path, relpath: str) -> Article:
     article = build_article(relpath, meta, body, mtime, warnings)
     article.source = text
     return article
-
-
-# python-frontmatter's boundaries, for body_of(), which must not import it (it imports yaml).
-_YAML_BOUNDARY = re.compile(r"^-{3,}\s*$", re.M)
-_JSON_BOUNDARY = re.compile(r"^(?:{|})$", re.M)
-
-
-def body_of(text: str) -> str:
-    """The text after the front matter, found as split_front_matter() finds it, unparsed."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    for boundary in (_YAML_BOUNDARY, TOML_BOUNDARY, _JSON_BOUNDARY):
-        if boundary.match(text):
-            parts = boundary.split(text, 2)
-            return parts[2].lstrip("\n") if len(parts) == 3 else text
-    return text
 
 
 def build_article(
@@ -391,7 +305,7 @@ def file_slug(relpath: str) -> str:
 
 
 def _short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return sha1_hex(text.encode("utf-8", "surrogatepass"))[:8]
 
 
 def assign_ids(
@@ -432,13 +346,3 @@ def assign_ids(
 def id_taken(wanted: str, holder: str, given: str) -> str:
     """What to say of an article that could not have the id it asks for."""
     return f"id {wanted!r} is already used by {holder}; using {given!r}"
-
-
-def within(root: Path, relpath: str) -> Path | None:
-    """The file for relpath if it lies inside root (after resolving links), else None."""
-    try:
-        full = (root / relpath).resolve()
-        full.relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return None
-    return full

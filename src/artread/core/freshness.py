@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from artread.config import check_file
-from artread.core import archive, catalog
+from artread.core import catalog
 from artread.core.files import write_atomic
 
 if TYPE_CHECKING:
+    from artread.core import archive
     from artread.core.index import ArchiveIndex
 
 USER_DICTIONARY = "artread.dict"  # extra jieba words, at the archive root
@@ -41,7 +42,7 @@ def is_fresh(index: ArchiveIndex) -> bool:
     if index.watch.quiet() and _same_linked(index):
         return same_dictionary(index)
     index.watch.arm(str(index.root))
-    scanned = archive.scan(index.root)
+    scanned = scan(index.root)
     index.watch.cover(scanned.folders)
     index.linked = scanned.linked
     fresh = same_dictionary(index) and diff(index.catalog, scanned.files) == ([], [], [])
@@ -71,7 +72,7 @@ def _files_unchanged(index: ArchiveIndex) -> bool:
     if folders and _same_folders(folders):
         return _same_files(str(index.root), current.stats)
     started = time.time_ns()
-    scanned = archive.scan(index.root)
+    scanned = scan(index.root)
     if diff(current, scanned.files) != ([], [], []):
         return False
     # Like `git status` refreshing a racy index: when the folders have settled since the
@@ -189,3 +190,10 @@ def diff(
             changed.append(path)
     removed = [path for path in known if path not in files]
     return added, changed, removed
+
+
+def scan(root: Path) -> archive.ScanResult:
+    """archive.scan, imported when a folder changed: one stat of each file needs none of it."""
+    from artread.core import archive
+
+    return archive.scan(root)

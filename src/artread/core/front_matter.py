@@ -1,7 +1,7 @@
 """Front matter as Hexo and Jekyll (YAML, ---), Hugo (TOML, +++) and others (JSON) write it.
 
 Its parsers are imported when an article is read, not with this module: a search that only
-needs an article's body finds it with archive.body_of, without them.
+needs an article's body finds it with body_of, without them.
 """
 
 from __future__ import annotations
@@ -92,3 +92,19 @@ def _scrub(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return [_scrub(item) for item in value]
     return value
+
+
+# python-frontmatter's boundaries, for body_of(), which must not import it (it imports yaml).
+_YAML_BOUNDARY = re.compile(r"^-{3,}\s*$", re.M)
+_JSON_BOUNDARY = re.compile(r"^(?:{|})$", re.M)
+
+
+def body_of(text: str) -> str:
+    """The text after the front matter, found as split_front_matter() finds it, unparsed."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for boundary in (_YAML_BOUNDARY, TOML_BOUNDARY, _JSON_BOUNDARY):
+        if boundary.match(text):
+            parts = boundary.split(text, 2)
+            return parts[2].lstrip("\n") if len(parts) == 3 else text
+    return text

@@ -15,7 +15,6 @@ the archive searched; Latin forms need no dictionary, so a built glossary holds 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from artread.core import analysis
+from artread.core.digest import sha1_hex
 from artread.core.files import read_utf8, write_atomic
 
 SYNONYMS_FILE = "artread.synonyms"
@@ -221,7 +221,7 @@ def cache_size() -> int:
 def _cached(key: tuple, user_path: Path | None, cache_dir: Path | None) -> Glossary:
     from artread.config import cache_subdir
 
-    digest = hashlib.sha1(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    digest = sha1_hex(repr(key).encode("utf-8", "surrogatepass"))[:16]
     try:
         folder: Path | None = cache_subdir("glossary", cache_dir)  # UnsafeStorage if others can
     except OSError:

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from artread.config import UnsafeStorage, index_dir_for
 from artread.config import cache_dir as config_cache_dir
-from artread.core import analysis, archive, catalog, literal
+from artread.core import analysis, catalog, literal, textfile
 from artread.core.analysis import ANALYZER_VERSION
 
 if TYPE_CHECKING:
+    from artread.core import archive
     from artread.resident.watch import FolderWatch
 
 SCHEMA_VERSION = "6"  # bump when what is indexed or cataloged changes (6: markup, formulas)
@@ -155,12 +156,14 @@ class ArchiveIndex:
 
     def read_text(self, entry: catalog.Entry) -> str:
         """The current text of an indexed article's file (front matter included)."""
-        full = archive.within(self.root, entry.path)
+        full = textfile.within(self.root, entry.path)
         if full is None:
             raise FileNotFoundError(entry.path)
-        return archive.read_text(full)[0]
+        return textfile.read_text(full)[0]
 
     def read_article(self, entry: catalog.Entry) -> archive.Article:
+        from artread.core import archive
+
         article = archive.read_article(self.root, entry.path)
         article.id = entry.id
         return article

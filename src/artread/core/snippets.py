@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from artread.core import analysis, formula, glossary, plaintext, spelling
 from artread.core.analysis import Analyzer
-from artread.core.archive import body_of
+from artread.core.front_matter import body_of
 from artread.core.query import ParsedQuery
 
 __all__ = ["SNIPPET_CHARS", "Snippet", "highlight_needles", "make_snippet"]
@@ -107,9 +107,15 @@ def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:
     # the rest of the snippet: case folding finds the needles in most articles; the full one
     # is the fallback (a traditional or full-width body).
     folded = body.casefold()
-    spans = _find_needles(body, needles, folded) if len(folded) == len(body) else []
-    if not spans:
-        spans = _find_needles(body, needles)
+    spans: list[_Span] = []
+    # Words the query holds whole (线程池) place the fragment; their parts (线程, 池) are
+    # looked for only where the whole words are not, as each part matches far more often.
+    for wanted in (_outermost(needles), needles):
+        if len(folded) == len(body):
+            spans = _find_needles(body, wanted, folded)
+        spans = spans or _find_needles(body, wanted)
+        if spans:
+            break
     if not spans:
         return body[: 2 * FRAGMENT_CHARS], False, True
     center = _best_window(body, spans, SNIPPET_CHARS)[0]
@@ -128,6 +134,11 @@ def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:
 _Span = tuple[int, int, str]  # start, end in the plain text; what it matched
 
 
+def _outermost(needles: list[str]) -> list[str]:
+    """The needles that are not part of another needle."""
+    return [n for n in needles if not any(n != other and n in other for other in needles)]
+
+
 def _find_needles(plain: str, needles: list[str], folded: str | None = None) -> list[_Span]:
     """Where the needles are in `plain`; `folded`, when given, is plain folded to a text of
     the same length, searched instead of the normalised text."""
@@ -140,12 +151,7 @@ def _find_needles(plain: str, needles: list[str], folded: str | None = None) -> 
     for needle in needles:
         if needle.isascii() and needle.isalpha():
             continue
-        # A Latin term matches whole words only: R is not the r in "random".
-        pattern = re.escape(needle)
-        if needle[0].isascii() and needle[0].isalnum():
-            pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
-        for found in re.finditer(pattern, normalized):
-            start, end = found.span()
+        for start, end in _occurrences(normalized, needle):
             spans.append((origin[start], origin[end - 1] + 1, needle))
     if stems:  # English words by stem: transformers finds Transformer
         # A word's stem begins like the word (Porter may turn a last y into i): look only at
@@ -158,6 +164,29 @@ def _find_needles(plain: str, needles: list[str], folded: str | None = None) -> 
                 start, end = found.span()
                 spans.append((origin[start], origin[end - 1] + 1, stem))
     return sorted(spans)
+
+
+def _occurrences(text: str, needle: str) -> Iterator[tuple[int, int]]:
+    """Where needle is in text, not overlapping, as re.finditer finds a literal (str.find is
+    many times faster over a long article). A Latin term matches whole words only: R is not
+    the r in "random"."""
+    whole_words = needle[0].isascii() and needle[0].isalnum()
+    start = text.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        if whole_words and (_is_latin(text, start - 1) or _is_latin(text, end)):
+            start = text.find(needle, start + 1)
+            continue
+        yield start, end
+        start = text.find(needle, end)
+
+
+def _is_latin(text: str, at: int) -> bool:
+    """text[at] is a lowercase Latin letter or digit (texts here are case folded)."""
+    return 0 <= at < len(text) and text[at] in _LATIN
+
+
+_LATIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _labels_in(spans: list[_Span], window: tuple[int, int]) -> set[str]:

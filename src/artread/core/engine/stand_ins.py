@@ -4,7 +4,9 @@ whoosh.compat imports urllib.request for a download helper (pulling in http, ema
 whoosh.reading imports the cached_property package, which imports asyncio for its async
 variant, whoosh.query imports whoosh.lang.morph_en, which compiles hundreds of regular
 expressions for a query type artread never makes (Variations), and whoosh.analysis imports
-the Porter stemmer and Double Metaphone for filters artread does not use. While those Whoosh
+the Porter stemmer and Double Metaphone for filters artread does not use, and
+whoosh.filedb.filetables takes md5 from hashlib, which loads OpenSSL (CPython's own md5 gives the
+same digests). While those Whoosh
 modules load, stand-ins take their place: functools' cached_property (the same for plain
 methods), and functions that import the real modules only if they are ever called. The
 stand-ins are removed straight after, so anything else that imports those modules gets the
@@ -43,8 +45,17 @@ def _double_metaphone(*args: Any, **kwargs: Any) -> Any:
     return double_metaphone(*args, **kwargs)
 
 
+def _own_md5() -> dict[str, Any]:
+    try:
+        from _md5 import md5
+    except ImportError:  # pragma: no cover - a CPython built without its own md5
+        return {}
+    return {"hashlib": {"md5": md5}}
+
+
 def _load() -> None:
     stand_ins = {
+        **_own_md5(),
         "cached_property": {"cached_property": functools.cached_property},
         "urllib.request": {"urlretrieve": _urlretrieve},
         "whoosh.lang.morph_en": {"variations": _variations},
@@ -61,6 +72,7 @@ def _load() -> None:
     try:
         import whoosh.analysis
         import whoosh.compat
+        import whoosh.filedb.filetables
         import whoosh.query
         import whoosh.reading  # noqa: F401
     finally:
