@@ -207,3 +207,27 @@ def test_index_folder_names_and_article_digests_are_hashlib_s():
     archive_path = Path("/home/me/blog")
     expected = hashlib.sha1(str(archive_path).encode()).hexdigest()[:12]
     assert index_dir_for(archive_path, {"ARTREAD_INDEX_DIR": "/x"}).name == f"blog-{expected}"
+
+
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("aZ9_.-+# 中文梯度檢é\u3400\U00020000\uff21")), max_size=30
+    )
+)
+@SETTINGS
+def test_chinese_is_told_from_latin_as_by_a_class_of_chinese_characters(text):
+    """has_cjk and the parts of a word (torch.utils: torch, utils) are what a regular expression
+    with the class of Chinese characters finds, though built without one."""
+    from artread.core import analysis
+
+    assert analysis.has_cjk(text) == bool(re.search(f"[{CJK_CLASS}]", text))
+    parts = [
+        part.group()
+        for word in analysis.word_pattern().finditer(text)
+        if word.lastgroup == "word"
+        for part in analysis._PART.finditer(word.group())
+    ]
+    assert parts == re.findall(rf"[^\W_{CJK_CLASS}]+", text)

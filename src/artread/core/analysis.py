@@ -32,7 +32,9 @@ _TOKEN = re.compile(
     rf"(?P<cjk>[{_CJK}]+)"
     rf"|(?P<word>[^\W_{_CJK}]+(?:[._-][^\W_{_CJK}]+)*(?:\+\+|#)?)"
 )
-_PART = re.compile(rf"[^\W_{_CJK}]+")
+# The parts of a word of _TOKEN (which holds no Chinese): torch.utils is torch and utils. Each
+# class of Chinese characters costs milliseconds to compile, on every command: none here.
+_PART = re.compile(r"[^\W_]+")
 
 # Chinese function words that carry no meaning on their own. Only single characters and
 # particles: nothing here can be part of a technical term, and English is never dropped.
@@ -61,7 +63,6 @@ _ENGLISH_FILLER_WORDS = """
 """
 ENGLISH_FILLER = frozenset(_ENGLISH_FILLER_WORDS.split())
 QUERY_FILLER = frozenset(_FILLER_WORDS.split()) | ENGLISH_FILLER | STOPWORDS
-_HAS_CJK = re.compile(rf"[{_CJK}]")
 
 _base: Any = None  # jieba's tokenizer with its stock dictionary, shared by every Analyzer
 # jieba's tokenizer and the lexicon for each user dictionary, by its digest: shared by the
@@ -78,13 +79,14 @@ def word_pattern() -> re.Pattern[str]:
 
 
 def has_cjk(text: str) -> bool:
-    return bool(_HAS_CJK.search(text))
+    """Whether text holds a Chinese character, found with _TOKEN (see _PART)."""
+    return not text.isascii() and any(m.lastgroup == "cjk" for m in _TOKEN.finditer(text))
 
 
 def to_simplified(text: str) -> str:
     """Traditional to simplified Chinese (梯度檢查點 → 梯度检查点), with OpenCC."""
     global _t2s
-    if not _HAS_CJK.search(text):
+    if not has_cjk(text):
         return text
     if _t2s is None:
         import opencc

@@ -20,17 +20,9 @@ from artread.core import formula_latex as latex
 from artread.core import formula_tables as tables
 from artread.core.formula_check import lost_symbols
 from artread.core.formula_latex import Unsure
+from artread.core.math_spans import DISPLAY_MATH, INLINE_MATH
 
 __all__ = ["DISPLAY_MATH", "INLINE_MATH", "Unsure", "convert", "readable", "to_unicode"]
-
-# Where formulas are in Markdown: $$…$$ or \[…\]; $…$ or \(…\). The LaTeX is group 1 or 2.
-DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
-# $…$ with no space just inside the dollars, so prices ($5 and $10) stay text.
-# Chinese runs right up to the dollars ("其中$a$表示"), so only Latin letters and digits count.
-INLINE_MATH = re.compile(
-    r"(?<![\\$A-Za-z0-9])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![A-Za-z0-9$])|\\\((.+?)\\\)"
-)
-
 
 # Markers in the text while it is built, resolved once the whole formula is known.
 _FRACTION_OPEN, _FRACTION_CLOSE = "\x01", "\x02"  # a/b: bracketed if a neighbour binds tighter

@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable
 
-from artread.core import formula, markup
+from artread.core import markup, math_spans
 
 CODE_PLACEHOLDER = "[代码]"
 
@@ -17,7 +17,7 @@ _FENCE = re.compile(
 )
 # Code spans first, so that a $ inside one is no formula.
 _CODE_OR_FORMULA = re.compile(
-    rf"(`+)[^`]+\1|(?:{formula.DISPLAY_MATH.pattern})|(?:{formula.INLINE_MATH.pattern})", re.S
+    rf"(`+)[^`]+\1|(?:{math_spans.DISPLAY_MATH.pattern})|(?:{math_spans.INLINE_MATH.pattern})", re.S
 )
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # Only real HTML tag names: `<class 'list'>` in a code sample is text, not a tag.
@@ -71,8 +71,10 @@ def to_plain(
         code.append(kept)
         return f"\x00{len(code) - 1}\x00"
 
-    if formulas is not None or not keep_code:
-        text = _formulas_aside(text, formulas or formula.readable, code)
+    if formulas is None and not keep_code:
+        from artread.core.formula import readable as formulas
+    if formulas is not None:
+        text = _formulas_aside(text, formulas, code)
     if keep_code:
         text = _FENCE.sub(lambda m: "\n" + aside(_fence_body(m.group(0))) + "\n", text)
     else:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from artread.core import analysis, formula, glossary, plaintext, spelling
+from artread.core import analysis, glossary, plaintext, spelling
 from artread.core.analysis import Analyzer
 from artread.core.front_matter import body_of
 from artread.core.query import ParsedQuery
@@ -88,7 +88,9 @@ def _formulas_for(needles: list[str]) -> Callable[[str], str]:
     the match is there to highlight."""
 
     def shown(tex: str) -> str:
-        reading = formula.readable(tex)
+        from artread.core.formula import readable  # only for an article that has formulas
+
+        reading = readable(tex)
         written, read = _folded(tex), _folded(reading)
         if any(needle in written and needle not in read for needle in needles):
             return " ".join(tex.split())
@@ -110,10 +112,12 @@ def _fragment(body: str, needles: list[str]) -> tuple[str, bool, bool]:
     spans: list[_Span] = []
     # Words the query holds whole (线程池) place the fragment; their parts (线程, 池) are
     # looked for only where the whole words are not, as each part matches far more often.
-    for wanted in (_outermost(needles), needles):
-        if len(folded) == len(body):
-            spans = _find_needles(body, wanted, folded)
-        spans = spans or _find_needles(body, wanted)
+    searches = (
+        [(_outermost(needles), folded), (needles, folded)] if len(folded) == len(body) else []
+    )
+    searches += [(_outermost(needles), None), (needles, None)]
+    for wanted, text in searches:
+        spans = _find_needles(body, wanted, text)
         if spans:
             break
     if not spans:
