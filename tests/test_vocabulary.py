@@ -9,6 +9,7 @@ from helpers import article, ids
 
 from artread.core import glossary
 from artread.core.archive import split_front_matter
+from artread.core.index import ArchiveIndex
 from artread.core.related import related
 from artread.core.search import search
 
@@ -138,6 +139,29 @@ def test_typo_correction_never_outranks_an_exact_match(make_index):
     found = search(index, "pytroch")
     assert ids(found)[0] == "typo"
     assert set(ids(found)) == {"typo", "a", "b", "c"}
+
+
+def test_typo_corrections_read_each_segments_words_once_and_keep_them_beside_the_index(
+    make_index,
+):
+    index = make_index(TYPOS)
+    assert search(index, "pytroch").corrections  # reads the index's words and keeps them
+    kept = list(index.index_dir.glob("words-*.msgpack"))
+    assert kept
+    kept[0].write_bytes(b"\x00 not msgpack")  # damaged: read again, not trusted
+    # Two new articles come in a new segment: a fresh process corrects to their word.
+    (index.root / "e.md").write_text(article("新", "用 tensorflow 训练。"), encoding="utf-8")
+    (index.root / "f.md").write_text(article("又", "tensorflow 部署。"), encoding="utf-8")
+    fresh = ArchiveIndex(index.root, index.index_dir, cache_dir=index.cache_dir)
+    fresh.sync()
+    found = search(fresh, "tensorflwo")
+    assert [(c.asked, c.word) for c in found.corrections] == [("tensorflwo", "tensorflow")]
+    assert search(fresh, "pytroch").corrections[0].word == "pytorch"
+    # One file for each segment the index has now; those of segments merged away are gone.
+    with fresh.searcher() as searcher:
+        segments = [r.segment().segment_id() for r, _ in searcher.reader().leaf_readers()]
+    kept_now = sorted(p.name for p in index.index_dir.glob("words-*.msgpack"))
+    assert kept_now == sorted(f"words-{s}.msgpack" for s in segments)
 
 
 def test_typed_word_only_inside_a_longer_word_ranks_after_the_correction(make_index):

@@ -59,7 +59,9 @@ def explain(index: ArchiveIndex | None, text: str, cache_dir: Path | None = None
 
         with index.searcher() as searcher:
             uncovered = [u for u in terms if u not in covered]
-            found_typos = spelling.corrections(searcher, uncovered, query=searched)
+            found_typos = spelling.corrections(
+                searcher, uncovered, index.vocabulary, query=searched
+            )
             store = index.literal()
             for correction in found_typos:
                 # As search shows it: the word as typed, its correction as articles write it.

@@ -18,6 +18,7 @@ from artread.config import UnsafeStorage, index_dir_for
 from artread.config import cache_dir as config_cache_dir
 from artread.core import analysis, catalog, literal, textfile
 from artread.core.analysis import ANALYZER_VERSION
+from artread.core.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from artread.core import archive
@@ -82,6 +83,7 @@ class ArchiveIndex:
         self._texts: literal.LiteralStore | None = None
         self._paths: dict[int, str] = {}  # Whoosh document number -> article path
         self.field_lengths: dict = {}  # read by scoring.matches() while the reader is open
+        self.vocabulary = Vocabulary(self.index_dir)  # for typos and did-you-mean
         # Set by a resident process: what changed is then known without a look at each file.
         self.watch: FolderWatch | None = None
         # Set by a resident process, which keeps the index open for many commands.

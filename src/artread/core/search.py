@@ -48,7 +48,7 @@ class Hit:
     snippet: Snippet | None = None
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Ranking:
     hits: list[Hit]
     expansions: list[glossary.Expansion] = field(default_factory=list)
@@ -182,7 +182,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
 # --- plan: what to look for ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Word:
     """A word of the query as typed, and the terms it is searched as."""
 
@@ -191,7 +191,7 @@ class Word:
     filler: bool = False  # made only of question words and filler (如何, how, does)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Variant:
     """Another way to write some of the query's terms: a glossary form, or a correction."""
 
@@ -201,7 +201,7 @@ class Variant:
     correction: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Plan:
     words: list[Word]  # question words (english.incidental too) left out, unless all there is
     units: list[str]  # the words' terms, each once
@@ -228,7 +228,7 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
         expansions = found.expand(typed, units, index.analyzer)
         covered = {u for e in expansions for u in e.span}
         uncovered = [u for u in units if u not in covered]
-        corrections = spelling.corrections(searcher, uncovered, query=typed)
+        corrections = spelling.corrections(searcher, uncovered, index.vocabulary, query=typed)
         corrections = [replace(c, asked=spelling.typed(typed, c.typed)) for c in corrections]
         left_out = english.incidental([(w.text, w.units, w.filler) for w in every], covered)
         words = [w for w in words if not set(w.units) <= left_out]
@@ -248,7 +248,7 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
 # --- collect: the articles that hold the query's terms -----------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Match:
     """What one article holds of the query, as it is collected."""
 
@@ -259,7 +259,7 @@ class Match:
     indexed: bool = False  # found through the index, not only literally
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Found:
     matches: dict[str, Match]  # by path
     # Corrected terms some article holds as typed: articles holding only the correction
@@ -330,7 +330,7 @@ def _add_literal(
 # --- narrow: phrases, exclusions, filters and the terms an article must hold -----------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Candidate:
     entry: Entry
     match: Match

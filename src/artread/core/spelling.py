@@ -14,8 +14,8 @@ from itertools import islice
 from typing import Any
 
 from artread.core import analysis, english
-from artread.core.engine.fields import TITLE_AND_BODY
 from artread.core.ranking import frequency
+from artread.core.vocabulary import LATIN_SHORTEST, Vocabulary
 
 _PART = re.compile(r"[^\W_]+")
 # An English word held by at most TYPO_RARE articles may be a typo: it is also searched as the
@@ -23,7 +23,7 @@ _PART = re.compile(r"[^\W_]+")
 # Words shorter than TYPO_SHORTEST are left alone: gpu is not a typo of cpu.
 TYPO_RARE = 1
 TYPO_MIN_ARTICLES = 2
-TYPO_SHORTEST = 4
+TYPO_SHORTEST = LATIN_SHORTEST + 1  # the vocabulary holds one letter less: a letter too many
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ def typo_distance(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def corrections(searcher: Any, terms: Iterable[str], *, query: str = "") -> list[Correction]:
+def corrections(
+    searcher: Any, terms: Iterable[str], vocabulary: Vocabulary, *, query: str = ""
+) -> list[Correction]:
     """For each English term the index does not hold (or holds in TYPO_RARE articles), the
     index's closest English term within typo_distance() edits, if one is held more often.
 
@@ -55,16 +57,16 @@ def corrections(searcher: Any, terms: Iterable[str], *, query: str = "") -> list
         return []
     known = english.ordinary(word for _term, parts in candidates for _stem, word in parts)
     found = []
-    vocabulary: list[str] = []
+    words: list[str] = []
     for term, parts in candidates:
         fixed = []
         for part, word in parts:
             held = frequency(searcher, part)
             better = None
             if _correctable(part) and held <= TYPO_RARE and word not in known:
-                vocabulary = vocabulary or index_terms(searcher, latin=True)
+                words = words or vocabulary.words(searcher, latin=True)
                 at_least = max(TYPO_MIN_ARTICLES, 2 * held + 1)
-                better = closest(searcher, part, vocabulary, at_least=at_least)
+                better = closest(searcher, part, words, at_least=at_least)
             fixed.append(better or part)
         if fixed != [part for part, _word in parts]:
             joined = " ".join(fixed)
@@ -132,23 +134,6 @@ def closest(
         if best is None or key < best[0]:
             best = (key, other)
     return None if best is None else best[1]
-
-
-def index_terms(searcher: Any, *, latin: bool) -> list[str]:
-    """The index's words: English ones (stems), or Chinese ones of two characters or more."""
-    found: set[str] = set()
-    reader = searcher.reader()
-    for name in TITLE_AND_BODY:
-        for term in reader.lexicon(name):
-            if isinstance(term, bytes):
-                term = term.decode("utf-8", "replace")
-            if latin:
-                # Three letters up: a four-letter typo may be one letter too many.
-                if term.isascii() and term.isalnum() and len(term) >= TYPO_SHORTEST - 1:
-                    found.add(term)
-            elif len(term) >= 2 and analysis.has_cjk(term):
-                found.add(term)
-    return sorted(found)
 
 
 def typed(query: str, term: str) -> str:

@@ -78,7 +78,7 @@ def _replacements(index: ArchiveIndex, words: list[str], rank: Rank) -> dict[str
             better = None
             if not (latin and set(_PART.findall(typed)) <= plain):
                 if latin not in vocabularies:
-                    vocabularies[latin] = spelling.index_terms(searcher, latin=latin)
+                    vocabularies[latin] = index.vocabulary.words(searcher, latin=latin)
                     vocabularies[latin] += [f for f in forms if analysis.has_cjk(f) != latin]
                 if latin:
                     typed = " ".join(analysis.stem(w) for w in typed.split())

@@ -161,6 +161,8 @@ def _update(
     (index.index_dir / LATER_FOLDERS).unlink(missing_ok=True)  # it vouched for the old catalog
     literal.remove_unused(index.index_dir, keep=texts_name)
     index.adopt(new_catalog)
+    with index.searcher() as searcher:  # the words of new segments: no search waits for them
+        index.vocabulary.words(searcher, latin=True)
     return report
 
 
