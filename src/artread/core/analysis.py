@@ -20,6 +20,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ def normalize(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text).casefold())
 
 
+@lru_cache(maxsize=8192)  # a snippet stems every word that begins like a query word
 def stem(word: str) -> str:
     """An English word's stem (Porter), so plurals and singulars meet; other words unchanged."""
     if len(word) < 4 or not (word.isascii() and word.isalpha()):
