@@ -20,9 +20,9 @@ BILINGUAL = {
 }
 
 
-def test_shipped_glossary_has_hundreds_of_groups_with_no_form_in_two():
+def test_shipped_glossary_has_thousands_of_groups_with_no_form_in_two():
     groups = glossary.shipped_groups()
-    assert len(groups) >= 300
+    assert len(groups) >= 2000  # the fields of an engineer's archive, not only ML and Java
     forms = [glossary.analysis.normalize(f) for group in groups for f in group]
     assert len(forms) == len(set(forms))
 
