@@ -17,7 +17,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,8 @@ SYNONYMS_FILE = "artread.synonyms"
 SHIPPED = Path(__file__).resolve().parent / "data" / "glossary.txt"
 SEPARATOR = "="
 _LONGEST = 6  # terms in the longest form looked for in a query
-FORMAT = 3  # of a Glossary kept in the cache dir
+FORMAT = 4  # of a Glossary kept in the cache dir
+_JOIN = "\x1f"  # between the forms of a group, and the terms of a Latin form, in the cache
 
 
 @dataclass(frozen=True)
@@ -70,28 +72,29 @@ class Glossary:
         self.problem: str | None = None  # why the archive's synonyms could not be read
         self.groups: list[tuple[str, ...]] = []
         self.sources: list[str] = []
-        self._group_of: dict[str, int] = {}  # normalised form -> group
+        self._group_of: dict[str, int] | None = {}  # normalised form -> group
         for source, items in (("glossary", groups), ("synonyms", user)):
             for forms in items:
                 self._add(forms, source)
         # Latin forms are matched by their terms (cheap: no segmentation). Chinese forms, and
         # forms whose terms lose characters (b+ tree is the terms b, tree), by their text
         # first, and segmented only when the query holds that text.
-        self._latin: dict[tuple[str, ...], str] = {}
+        self._latin: dict[str, str] = {}  # terms joined by _JOIN -> form
         self._by_text: list[str] = []
         latin = analysis.Analyzer()  # Latin text is segmented alike whatever the dictionary
-        for normalized in self._group_of:
+        for normalized in self._groups_by_form():
             if analysis.has_cjk(normalized) or not lossless(normalized):
                 self._by_text.append(normalized)
             else:
-                key = tuple(latin.query_units(normalized))
+                key = _JOIN.join(latin.query_units(normalized))
                 if key:
                     self._latin.setdefault(key, normalized)
 
     def _add(self, forms: tuple[str, ...], source: str) -> None:
         normalized = [analysis.normalize(f) for f in forms]
         # A user group that shares a form with an earlier group joins it.
-        joined = next((self._group_of[n] for n in normalized if n in self._group_of), None)
+        by_form = self._groups_by_form()
+        joined = next((by_form[n] for n in normalized if n in by_form), None)
         if joined is None:
             self.groups.append(tuple(forms))
             self.sources.append(source)
@@ -100,7 +103,7 @@ class Glossary:
             extra = [f for f in forms if analysis.normalize(f) not in self._forms_of(joined)]
             self.groups[joined] = self.groups[joined] + tuple(extra)
         for n in normalized:
-            self._group_of.setdefault(n, joined)
+            by_form.setdefault(n, joined)
 
     def _forms_of(self, group: int) -> set[str]:
         return {analysis.normalize(f) for f in self.groups[group]}
@@ -110,12 +113,26 @@ class Glossary:
 
     def forms(self) -> list[str]:
         """Every form, normalised."""
-        return list(self._group_of)
+        return list(self._groups_by_form())
 
     def group_of(self, text: str) -> tuple[str, ...] | None:
         """The group a form belongs to, or None."""
-        found = self._group_of.get(analysis.normalize(text).strip())
+        found = self._groups_by_form().get(analysis.normalize(text).strip())
         return None if found is None else self.groups[found]
+
+    def _groups_by_form(self) -> dict[str, int]:
+        if self._group_of is None:  # read from the cache: made when first needed
+            forms = self._forms_text[1:-1].split("\n") if self._forms_text != "\n" else []
+            self._group_of = dict(zip(forms, self._form_groups, strict=True))
+        return self._group_of
+
+    def _group_index(self, form: str) -> int:
+        """The group of a form the glossary holds (found in the text of every form, which
+        is quicker than making the dict of every form for one search)."""
+        if self._group_of is not None:
+            return self._group_of[form]
+        at = self._forms_text.index(f"\n{form}\n")
+        return self._form_groups[self._forms_text.count("\n", 0, at)]
 
     def expand(
         self, text: str, units: list[str], analyzer: analysis.Analyzer | None = None
@@ -132,7 +149,7 @@ class Glossary:
         found: list[tuple[int, int, str]] = []  # start, end in units; the form
         for length in range(min(_LONGEST, len(units)), 0, -1):
             for start in range(len(units) - length + 1):
-                form = self._latin.get(tuple(units[start : start + length]))
+                form = self._latin.get(_JOIN.join(units[start : start + length]))
                 if form is not None:
                     found.append((start, start + length, form))
         for form in self._by_text:
@@ -157,7 +174,7 @@ class Glossary:
     def _expansion(
         self, span: tuple[str, ...], form: str, analyzer: analysis.Analyzer
     ) -> Expansion:
-        group = self._group_of[form]
+        group = self._group_index(form)
         alternatives = []
         seen = {span}
         written = form
@@ -244,8 +261,22 @@ def _cached(key: tuple, user_path: Path | None, cache_dir: Path | None) -> Gloss
     return built
 
 
-# A built glossary in the cache dir, as MessagePack: reading it cannot run code.
-_FIELDS = ("format", "problem", "groups", "sources", "_group_of", "_latin", "_by_text")
+# A built glossary in the cache dir, as MessagePack: reading it cannot run code. Every search
+# reads it: a group is one string (its forms joined), split when the group is used.
+_FIELDS = ("format", "problem", "sources")
+
+
+class _Groups(Sequence[tuple[str, ...]]):
+    """The groups of a glossary read from the cache: each one split when first asked for."""
+
+    def __init__(self, joined: list[str]) -> None:
+        self._joined = joined
+
+    def __getitem__(self, group: int) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(self._joined[group].split(_JOIN))
+
+    def __len__(self) -> int:
+        return len(self._joined)
 
 
 def _read(path: Path) -> Glossary | None:
@@ -267,8 +298,13 @@ def _read(path: Path) -> Glossary | None:
             found = Glossary.__new__(Glossary)
             for name in _FIELDS:
                 setattr(found, name, fields[name])
-            found.groups = [tuple(g) for g in found.groups]
-            found._latin = {tuple(k): v for k, v in found._latin}
+            found.groups = _Groups(fields["groups"])  # type: ignore[assignment]
+            found._group_of = None
+            found._forms_text = fields["forms"]
+            found._form_groups = array("I", fields["form_groups"])
+            keys, forms = _lines(fields["latin_keys"]), _lines(fields["latin_forms"])
+            found._latin = dict(zip(keys, forms, strict=True))
+            found._by_text = _lines(fields["by_text"])
             return found
         except Exception:  # truncated, or written by another version: build it again
             return None
@@ -278,9 +314,19 @@ def _write(path: Path, built: Glossary) -> None:
     import msgpack
 
     fields = {name: getattr(built, name) for name in _FIELDS}
-    fields["_latin"] = list(built._latin.items())
+    fields["groups"] = [_JOIN.join(group) for group in built.groups]
+    by_form = built._groups_by_form()
+    fields["forms"] = "\n" + "".join(f"{form}\n" for form in by_form)
+    fields["form_groups"] = array("I", by_form.values()).tobytes()
+    fields["latin_keys"] = "\n".join(built._latin)
+    fields["latin_forms"] = "\n".join(built._latin.values())
+    fields["by_text"] = "\n".join(built._by_text)
     data = msgpack.packb(fields, unicode_errors="surrogatepass")
     write_atomic(path, data)
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
 
 
 def shipped_groups() -> list[tuple[str, ...]]:
