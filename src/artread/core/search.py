@@ -180,9 +180,12 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
 
 
 # --- plan: what to look for ------------------------------------------------------------------
+# The records of the stages below are plain dataclasses: each of frozen, slots, eq and repr
+# makes Python generate more code when the module is imported, on every command, for records
+# that never leave this module's functions.
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Word:
     """A word of the query as typed, and the terms it is searched as."""
 
@@ -191,7 +194,7 @@ class Word:
     filler: bool = False  # made only of question words and filler (如何, how, does)
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Variant:
     """Another way to write some of the query's terms: a glossary form, or a correction."""
 
@@ -201,7 +204,7 @@ class Variant:
     correction: bool
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Plan:
     words: list[Word]  # question words (english.incidental too) left out, unless all there is
     units: list[str]  # the words' terms, each once
@@ -248,7 +251,7 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
 # --- collect: the articles that hold the query's terms -----------------------------------------
 
 
-@dataclass(slots=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Match:
     """What one article holds of the query, as it is collected."""
 
@@ -259,7 +262,7 @@ class Match:
     indexed: bool = False  # found through the index, not only literally
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Found:
     matches: dict[str, Match]  # by path
     # Corrected terms some article holds as typed: articles holding only the correction
@@ -330,7 +333,7 @@ def _add_literal(
 # --- narrow: phrases, exclusions, filters and the terms an article must hold -----------------
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Candidate:
     entry: Entry
     match: Match
