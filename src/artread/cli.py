@@ -1,6 +1,8 @@
-"""The artread command line: parse options, call the core, hand the result to a view."""
+"""The artread command line: parse options, call the core, hand the result to a view.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads each command's annotations, and
+as strings every run would compile each of them again.
+"""
 
 import gc
 import sys
