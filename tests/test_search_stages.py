@@ -137,36 +137,60 @@ def test_an_unreadable_file_is_a_skipped_entry_with_its_reason_and_no_article(ma
 
 def test_the_catalog_on_disk_keeps_one_column_per_field_and_marks_what_an_entry_lacks(tmp_path):
     entries = {
-        "a.md": Entry(1, 2, "a", "a.md", "甲", "2024-01-02", 3.0, "Java", ["x"], "摘要", 9, None),
+        "a.md": Entry(
+            1, 2, "a", "a.md", "甲", "2024-01-02", 3.0, "Java", ["x", "y"], "摘要", 9, None
+        ),
         "b.md": Skipped(4, 5, "too large"),
+        "c.md": Entry(6, 7, "c", "c.md", "丙", None, 1.0, None, [], "", 0, None, [0, 9, 3]),
     }
     catalog.save(tmp_path, catalog.Catalog("/archive", "v", entries, "texts-1.bin"))
     data = (tmp_path / catalog.FILENAME).read_bytes()
     body = msgpack.unpackb(data[data.index(b"\n") + 1 :], ext_hook=lambda code, _: f"absent{code}")
     columns = body["columns"]
-    assert body["paths"] == ["a.md", "b.md"]
-    # Names and order as every earlier version wrote them: an index is read, not rebuilt.
-    assert list(columns) == [
-        "size",
-        "mtime_ns",
-        "id",
-        "path",
-        "title",
-        "date",
-        "sort_key",
-        "category",
-        "tags",
-        "excerpt",
-        "chars",
-        "declared_id",
-        "draft",
-        "warnings",
-        "skipped",
-    ]
-    assert columns["excerpt"] == ["摘要".encode(), "absent1"]
-    assert columns["declared_id"] == [None, "absent1"]
-    assert columns["skipped"] == ["absent1", "too large"]
+    assert body["paths"] == ["a.md", "b.md", "c.md"]
+    # Names as every earlier version wrote them (the list of paths holds the path column).
+    assert set(columns) == {
+        *("size", "mtime_ns", "id", "title", "date", "sort_key", "category", "tags"),
+        *("excerpt", "chars", "declared_id", "text", "draft", "warnings", "skipped"),
+    }
+    assert columns["declared_id"] == [None, "absent1", None]
+    assert columns["skipped"] == ["absent1", "too large", "absent1"]
+    # The long and many-valued columns are packed: a few byte strings, not a value a row.
+    assert columns["excerpt"]["joined"] == "摘要".encode()
+    assert columns["tags"]["joined"] == b"x\x1fy"
     assert dict(catalog.load(tmp_path).entries) == entries
+
+
+def test_a_catalog_written_with_a_value_a_row_is_read_as_well(tmp_path):
+    """As artread wrote every column before packing: read, not rebuilt."""
+    absent = msgpack.ExtType(1, b"")
+    columns = {
+        "size": [1, 4],
+        "mtime_ns": [2, 5],
+        "id": ["a", absent],
+        "path": ["a.md", absent],
+        "title": ["甲", absent],
+        "date": ["2024-01-02", absent],
+        "sort_key": [3.0, absent],
+        "category": ["Java", absent],
+        "tags": [["x"], absent],
+        "excerpt": ["摘要".encode(), absent],
+        "chars": [9, absent],
+        "declared_id": [None, absent],
+        "text": [[0, 9, 3], absent],
+        "draft": [False, absent],
+        "warnings": [["odd date"], absent],
+        "skipped": [absent, "too large"],
+    }
+    body = {"archive": "/a", "fingerprint": "v", "texts": "t", "dictionary": {}, "folders": {}}
+    body |= {"paths": ["a.md", "b.md"], "columns": columns}
+    magic = b"artread catalog %d\n" % catalog.FORMAT
+    (tmp_path / catalog.FILENAME).write_bytes(magic + msgpack.packb(body))
+    read = catalog.load(tmp_path)
+    a = Entry(1, 2, "a", "a.md", "甲", "2024-01-02", 3.0, "Java", ["x"], "摘要", 9, None)
+    a.span, a.warnings = [0, 9, 3], ["odd date"]
+    assert dict(read.entries) == {"a.md": a, "b.md": Skipped(4, 5, "too large")}
+    assert read.spans() == {"a.md": [0, 9, 3]}
 
 
 def test_an_article_lacking_a_field_on_disk_is_read_with_its_default(tmp_path):

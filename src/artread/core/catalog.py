@@ -7,7 +7,8 @@ claims an article the index does not hold. `latest` reads only the catalog.
 from __future__ import annotations
 
 import os
-from collections.abc import ItemsView, Iterator, Mapping, ValuesView
+from array import array
+from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -23,8 +24,17 @@ FILENAME = "catalog.msgpack"
 _MAGIC = b"artread catalog %d\n" % FORMAT
 _ABSENT_CODE = 1  # a MessagePack extension type: this entry has no such field
 # Kept as UTF-8 bytes on disk and decoded only for the entries used: most of the catalog's
-# size, and of the time to read it.
+# size, and of the time to read it. (Catalogs written before packing, below, hold bytes.)
 _LONG_TEXT = frozenset({"excerpt"})
+# Columns written packed, each one as a few byte strings rather than an object per article,
+# since every command reads the catalog and most use few of these: the texts of a column,
+# joined (and a row's list joined by _LIST_SEPARATOR), with where each one ends; the spans as
+# three integers a row. Columns written as lists of values are read as well. The path column
+# is not written: the list of paths holds it.
+_PACKED_TEXT = frozenset({"excerpt"})
+_PACKED_LISTS = frozenset({"tags", "warnings"})
+_PACKED_SPANS = "text"
+_LIST_SEPARATOR = "\x1f"
 
 
 @dataclass(slots=True)
@@ -161,8 +171,10 @@ class _Entries(Mapping[str, CatalogEntry]):
     """The entries of a catalog read from disk: each one is made from the columns when it is
     first asked for (a search looks at the few that match, not at every article)."""
 
-    def __init__(self, paths: list[str], columns: dict[str, list]) -> None:
+    def __init__(self, paths: list[str], columns: dict[str, Any]) -> None:
         self._rows = {path: row for row, path in enumerate(paths)}
+        columns = {name: _unpacked(values) for name, values in columns.items()}
+        columns.setdefault("path", paths)
         self._columns = columns
         missing = [_ABSENT] * len(paths)
         self._aligned = [columns.get(name, missing) for name in _ENTRY_COLUMNS]
@@ -298,14 +310,69 @@ def _parse(data: bytes, identity: tuple) -> Catalog | None:
     return loaded
 
 
+class _Texts(Sequence[Any]):
+    """A packed column of texts (or of lists of texts): each row decoded when asked for."""
+
+    def __init__(self, joined: bytes, ends: bytes, lists: bool) -> None:
+        self._joined, self._ends, self._lists = joined, array("Q", ends), lists
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, row: int) -> Any:  # type: ignore[override]
+        start = self._ends[row - 1] if row else 0
+        text = self._joined[start : self._ends[row]].decode("utf-8", "surrogatepass")
+        if self._lists:
+            return text.split(_LIST_SEPARATOR) if text else []
+        return text
+
+
+class _Spans(Sequence[Any]):
+    """The packed span column: [start, length, written] a row, or absent."""
+
+    def __init__(self, numbers: bytes) -> None:
+        self._numbers = array("q", numbers)
+
+    def __len__(self) -> int:
+        return len(self._numbers) // 3
+
+    def __getitem__(self, row: int) -> Any:  # type: ignore[override]
+        span = self._numbers[3 * row : 3 * row + 3].tolist()
+        return _ABSENT if span[0] < 0 else span
+
+
+def _unpacked(values: Any) -> Sequence[Any]:
+    """A column as read: a list of values, or a packed column (a dict)."""
+    if not isinstance(values, dict):
+        return values
+    if "spans" in values:
+        return _Spans(values["spans"])
+    return _Texts(values["joined"], values["ends"], values["lists"])
+
+
+def _packed(name: str, values: list[Any]) -> Any:
+    """A column as written: packed where _PACKED_* says, otherwise the list of values."""
+    if name == _PACKED_SPANS:
+        numbers = array("q")
+        for span in values:
+            numbers.extend(span if isinstance(span, list) else (-1, -1, -1))
+        return {"spans": numbers.tobytes()}
+    if name not in _PACKED_TEXT and name not in _PACKED_LISTS:
+        return values
+    lists = name in _PACKED_LISTS
+    joined, ends = bytearray(), array("Q")
+    for value in values:
+        if value is not None:  # None: a skipped file's row
+            text = _LIST_SEPARATOR.join(value) if lists else value
+            joined += text.encode("utf-8", "surrogatepass")
+        ends.append(len(joined))
+    return {"joined": bytes(joined), "ends": ends.tobytes(), "lists": lists}
+
+
 def _ext(code: int, data: bytes) -> Any:
     if code != _ABSENT_CODE:
         raise ValueError(f"unknown MessagePack extension {code}")
     return _ABSENT
-
-
-def _encoded(value: Any) -> Any:
-    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
 
 
 _entry_values = attrgetter(*Entry.__slots__)
@@ -338,15 +405,18 @@ def save(index_dir: Path, catalog: Catalog) -> None:
 
     paths = list(catalog.entries)
     rows = [_fields(entry) for entry in catalog.entries.values()]
-    columns: dict[str, list] = {}
+    columns: dict[str, Any] = {}
     for row in rows:
         for key in row:
             columns.setdefault(key, [])
     absent = msgpack.ExtType(_ABSENT_CODE, b"")
+    columns.pop("path", None)  # the list of paths holds it
+    packed = {*_PACKED_TEXT, *_PACKED_LISTS, _PACKED_SPANS}
     for key, column in columns.items():
-        column.extend(row.get(key, absent) for row in rows)
-        if key in _LONG_TEXT:
-            column[:] = [_encoded(value) for value in column]
+        if key in packed:
+            columns[key] = _packed(key, [row.get(key) for row in rows])
+        else:
+            column.extend(row.get(key, absent) for row in rows)
     body = {
         "archive": catalog.archive,
         "fingerprint": catalog.fingerprint,
