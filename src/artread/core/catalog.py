@@ -326,6 +326,13 @@ class _Texts(Sequence[Any]):
             return text.split(_LIST_SEPARATOR) if text else []
         return text
 
+    def __iter__(self) -> Iterator[Any]:  # every row, for lists of every article
+        joined, start, lists = self._joined, 0, self._lists
+        for end in self._ends:
+            text = joined[start:end].decode("utf-8", "surrogatepass")
+            start = end
+            yield (text.split(_LIST_SEPARATOR) if text else []) if lists else text
+
 
 class _Spans(Sequence[Any]):
     """The packed span column: [start, length, written] a row, or absent."""
@@ -339,6 +346,11 @@ class _Spans(Sequence[Any]):
     def __getitem__(self, row: int) -> Any:  # type: ignore[override]
         span = self._numbers[3 * row : 3 * row + 3].tolist()
         return _ABSENT if span[0] < 0 else span
+
+    def __iter__(self) -> Iterator[Any]:
+        numbers = self._numbers.tolist()
+        for at in range(0, len(numbers), 3):
+            yield _ABSENT if numbers[at] < 0 else numbers[at : at + 3]
 
 
 def _unpacked(values: Any) -> Sequence[Any]:
