@@ -116,32 +116,50 @@ def latest(
             "--tag", "-t", help="Only articles with this tag.", autocompletion=completion.tags
         ),
     ] = None,
+    new: Annotated[
+        bool,
+        typer.Option(
+            "--new", help="Only the articles new or changed since you read them in artread browse."
+        ),
+    ] = False,
     drafts: DraftsOption = False,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
-    """The newest articles first, with the opening of each.
+    """The newest articles first, with the opening of each; new and read ones are marked.
 
     Examples:
 
       artread latest
 
       artread latest --page 2 --category NLP
+
+      artread latest --new
     """
     command = command_of(ctx)
     with errors(command):
+        from artread.commands.marks import read_marks
         from artread.core import listing
         from artread.ui import plain
 
         index = open_archive(command, archive)
+        marks = read_marks(command, index, category=category, tag=tag, drafts=drafts)
         result = listing.latest_page(
-            index.catalog, page=page, per_page=per_page, category=category, tag=tag, drafts=drafts
+            index.catalog,
+            page=page,
+            per_page=per_page,
+            category=category,
+            tag=tag,
+            drafts=drafts,
+            paths=marks.new if new else None,
         )
+        shown = marks.of(result.articles)
         if json_output:
-            plain.write_json(command.env.stdout, plain.latest_json(result))
+            plain.write_json(command.env.stdout, plain.latest_json(result, shown))
         elif result.articles:
             args = ["latest"] + (["--category", category] if category else [])
             args += ["--tag", tag] if tag else []
+            args += ["--new"] if new else []
             args += ["--drafts"] if drafts else []
             following = next_command(command, args, page, result.pages, per_page, archive)
             if writes_plain(command):
@@ -150,12 +168,15 @@ def latest(
             else:
                 from artread.ui import views
 
-                views.latest(console_of(command), result, next_command=following)
+                console = console_of(command)
+                views.latest(
+                    console, result, next_command=following, marks=shown, new=len(marks.new)
+                )
         if not result.articles:
             if not json_output:
                 from artread.commands import empty
 
-                empty.no_articles(command, result, page, category, tag)
+                empty.no_articles(command, result, page, category, tag, marks if new else None)
             raise typer.Exit(1)
 
 
@@ -413,6 +434,23 @@ def analyze(
             views.explanation(console, explanation)
 
 
+@app.command()
+def browse(ctx: typer.Context, archive: ArchiveOption = None) -> None:
+    """Read in a full-screen reader: the newest articles, search as you type, articles with
+    their outline; new and changed articles are marked. `artread` alone on a terminal opens it.
+
+    Keys: / search, Enter open, o outline, n/N next match, Esc back, q quit, ? every key.
+
+    Example: artread browse --archive ~/blog
+    """
+    command = command_of(ctx)
+    with errors(command):
+        from artread.commands.browse import browse as run_browser
+
+        code = run_browser(command, archive)
+    raise typer.Exit(code)
+
+
 @app.command("server")
 def server_command(
     ctx: typer.Context,
@@ -473,4 +511,17 @@ def run(
     """
     # Typer and click print help themselves, to sys.stdout and sys.stderr: make those env's.
     with redirect_stdout(env.stdout), redirect_stderr(env.stderr):  # type: ignore[type-var]
-        return invoke(app, args, Command(env, open_index))
+        return invoke(app, _reader_when_bare(args, env), Command(env, open_index))
+
+
+def _reader_when_bare(args: list[str], env: Env) -> list[str]:
+    """`artread` with no command (global options aside) on a terminal is `artread browse`;
+    elsewhere it is what it was: the usage, on stderr."""
+    from artread.options import command_position
+
+    asked = {"--help", "-h", "--version", "-V", "--install-completion", "--show-completion"}
+    if command_position(args) is not None or asked & set(args):
+        return args
+    from artread.commands.browse import on_a_terminal
+
+    return [*args, "browse"] if on_a_terminal(env) else args
