@@ -23,6 +23,7 @@ from artread.ui.browse.app import BrowseApp, make_app
 from artread.ui.browse.article import ArticleView
 from artread.ui.browse.dialogs import HelpScreen
 from artread.ui.browse.front import FrontScreen
+from artread.ui.browse.keys import KEYS
 from artread.ui.browse.library import Library
 from artread.ui.browse.reader import ArticleScreen
 from artread.ui.browse.search import SearchScreen
@@ -273,6 +274,29 @@ def test_usable_at_60_columns(sample_index):
         assert newest.title in shown(app)[0]
 
     drive(app, scenario, size=(60, 20))
+
+
+def test_an_article_is_drawn_again_when_the_terminal_is_resized(sample_index):
+    app = reader(library_of())
+
+    async def scenario(pilot) -> None:
+        screen = await open_loaded(pilot)
+        view = screen.query_one(ArticleView)
+        assert max(strip.cell_length for strip in view.lines) > 60
+        await pilot.resize_terminal(60, 20)
+        await until(pilot, lambda: screen.loaded and screen.drawn_at < 60)
+        assert max(strip.cell_length for strip in view.lines) <= 58
+        assert screen.entry.title in shown(app)[0]
+
+    drive(app, scenario, size=(120, 40))
+
+
+def test_the_readme_names_every_key_of_the_help_screen():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### `artread browse`") : readme.index("### `artread latest`")]
+    words = {"typing", "wheel", "click"}  # what is done, not a key
+    named = [key for _where, keys in KEYS for line, _what in keys for key in line.split()]
+    assert [key for key in named if key not in words and f"`{key}`" not in section] == []
 
 
 def test_no_color_turns_colour_off_without_leaving_no_color_set(sample_index):

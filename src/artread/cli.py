@@ -22,8 +22,6 @@ from artread.commands.context import (
     writes_plain,
 )
 from artread.commands.lines import (
-    next_command,
-    say_what_is_left,
     search_options,
 )
 from artread.commands.opening import (
@@ -44,6 +42,7 @@ from artread.commands.options import (
     Color,
     DraftsOption,
     JsonOption,
+    NewOption,
     PageOption,
     PerPageOption,
     QueryCommand,
@@ -57,7 +56,7 @@ from artread.commands.options import (
 )
 from artread.commands.results import show_results
 from artread.env import Env
-from artread.options import COLOR
+from artread.options import COLOR, command_position
 
 app = typer.Typer(
     name="artread",
@@ -116,12 +115,7 @@ def latest(
             "--tag", "-t", help="Only articles with this tag.", autocompletion=completion.tags
         ),
     ] = None,
-    new: Annotated[
-        bool,
-        typer.Option(
-            "--new", help="Only the articles new or changed since you read them in artread browse."
-        ),
-    ] = False,
+    new: NewOption = False,
     drafts: DraftsOption = False,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
@@ -138,46 +132,19 @@ def latest(
     """
     command = command_of(ctx)
     with errors(command):
-        from artread.commands.marks import read_marks
-        from artread.core import listing
-        from artread.ui import plain
+        from artread.commands.latest import latest_page
 
-        index = open_archive(command, archive)
-        marks = read_marks(command, index, category=category, tag=tag, drafts=drafts)
-        result = listing.latest_page(
-            index.catalog,
+        latest_page(
+            command,
             page=page,
             per_page=per_page,
             category=category,
             tag=tag,
+            new=new,
             drafts=drafts,
-            paths=marks.new if new else None,
+            json_output=json_output,
+            archive=archive,
         )
-        shown = marks.of(result.articles)
-        if json_output:
-            plain.write_json(command.env.stdout, plain.latest_json(result, shown))
-        elif result.articles:
-            args = ["latest"] + (["--category", category] if category else [])
-            args += ["--tag", tag] if tag else []
-            args += ["--new"] if new else []
-            args += ["--drafts"] if drafts else []
-            following = next_command(command, args, page, result.pages, per_page, archive)
-            if writes_plain(command):
-                plain.latest(command.env.stdout, result)
-                say_what_is_left(command, page, per_page, result.total, "articles", following)
-            else:
-                from artread.ui import views
-
-                console = console_of(command)
-                views.latest(
-                    console, result, next_command=following, marks=shown, new=len(marks.new)
-                )
-        if not result.articles:
-            if not json_output:
-                from artread.commands import empty
-
-                empty.no_articles(command, result, page, category, tag, marks if new else None)
-            raise typer.Exit(1)
 
 
 @app.command()
@@ -511,17 +478,8 @@ def run(
     """
     # Typer and click print help themselves, to sys.stdout and sys.stderr: make those env's.
     with redirect_stdout(env.stdout), redirect_stderr(env.stderr):  # type: ignore[type-var]
-        return invoke(app, _reader_when_bare(args, env), Command(env, open_index))
+        if command_position(args) is None:  # `artread` alone on a terminal: the reader
+            from artread.commands.browse import reader_when_bare
 
-
-def _reader_when_bare(args: list[str], env: Env) -> list[str]:
-    """`artread` with no command (global options aside) on a terminal is `artread browse`;
-    elsewhere it is what it was: the usage, on stderr."""
-    from artread.options import command_position
-
-    asked = {"--help", "-h", "--version", "-V", "--install-completion", "--show-completion"}
-    if command_position(args) is not None or asked & set(args):
-        return args
-    from artread.commands.browse import on_a_terminal
-
-    return [*args, "browse"] if on_a_terminal(env) else args
+            args = reader_when_bare(args, env)
+        return invoke(app, args, Command(env, open_index))

@@ -30,6 +30,13 @@ def on_a_terminal(env: Env) -> bool:
     return bool(env.stdin_isatty and env.stdout_isatty and env.stderr_isatty)
 
 
+def reader_when_bare(args: list[str], env: Env) -> list[str]:
+    """`artread` with no command (global options aside) on a terminal is `artread browse`;
+    elsewhere it is what it was: the usage, on stderr."""
+    asked = {"--help", "-h", "--version", "-V", "--install-completion", "--show-completion"}
+    return [*args, "browse"] if on_a_terminal(env) and not asked & set(args) else args
+
+
 def browse(command: Command, archive: str | None) -> int:
     """Run the reader on the command's terminal; its exit status."""
     if not on_a_terminal(command.env):

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from artread.ui.browse.article import ArticleView
     from artread.ui.browse.library import Library
 
-DEBOUNCE_SECONDS = 0.04  # after a key in the search box, before the search starts
+# After a key in the search box, before the search starts: keys that come together (a paste,
+# a repeating key) make one search. A search running meanwhile is not stopped, and only the
+# last of the keys typed while it ran makes the next one.
+DEBOUNCE_SECONDS = 0.02
 REFRESH_SECONDS = 30.0  # how often the archive is looked at for new and changed files
 OPENED_SCHEMES = {"http", "https", "mailto", "ftp"}  # links the system opener is given
 

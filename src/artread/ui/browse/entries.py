@@ -60,10 +60,22 @@ class EntryList(ScrollView, can_focus=True):
         self._rich = make_console()
         self._drawn: LRUCache[tuple[int, int], list[Strip]] = LRUCache(256)
 
-    def show(self, count: int, draw: Draw, *, keep_cursor: bool = False) -> None:
-        """List `count` articles, drawn by draw(position, width)."""
+    def show(
+        self,
+        count: int,
+        draw: Draw,
+        *,
+        keep_cursor: bool = False,
+        drawn: dict[int, list[Strip]] | None = None,
+    ) -> None:
+        """List `count` articles, drawn by draw(position, width); drawn: some of them drawn
+        already, at the list's width."""
         self.count, self._draw = count, draw
         self._drawn.clear()
+        width = self.scrollable_content_region.width
+        for position, strips in (drawn or {}).items():
+            if strips and strips[0].cell_length == width:
+                self._drawn[(position, width)] = strips
         self.virtual_size = Size(self.scrollable_content_region.width, count * ITEM_LINES)
         if not keep_cursor:
             self.cursor = 0

@@ -6,19 +6,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from artread.ui import views
 from artread.ui.browse.dialogs import PickerScreen
 from artread.ui.browse.entries import EntryList
+from artread.ui.browse.keybar import KeyBar
 from artread.ui.browse.library import Filter
 
 if TYPE_CHECKING:
     from artread.core.catalog import Entry
     from artread.ui.browse.app import BrowseApp
+
+
+KEY_BAR = [  # the main keys, at the bottom
+    ("/", "Search"),
+    ("Enter", "Open"),
+    ("f", "Filter"),
+    ("n", "New only"),
+    ("?", "Keys"),
+    ("q", "Quit"),
+]
 
 
 class FrontScreen(Screen[None]):
@@ -47,7 +59,7 @@ class FrontScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="header")
         yield EntryList(id="articles")
-        yield Footer()
+        yield KeyBar(KEY_BAR)
 
     def on_mount(self) -> None:
         self.reload(keep_cursor=False)
@@ -81,8 +93,7 @@ class FrontScreen(Screen[None]):
         self.reader.open_article(self.entries[event.position])
 
     def on_screen_resume(self) -> None:
-        self.query_one(EntryList).redraw()  # an article opened meanwhile is read now
-        self.reload()
+        self.reload()  # an article opened meanwhile is read now
 
     def action_pick(self) -> None:
         categories, tags = self.reader.library.names()
@@ -103,10 +114,11 @@ class FrontScreen(Screen[None]):
             self.chosen = Filter()
             self.reload(keep_cursor=False)
 
+    @work(thread=True, group="marks")
     def action_all_seen(self) -> None:
         self.reader.library.mark_all_seen()
-        self.reload()
-        self.notify("Every article is marked seen: none is new now.")
+        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(self.notify, "Every article is seen now: none is new.")
 
     def action_copy(self, what: str) -> None:
         entry = self.selected()

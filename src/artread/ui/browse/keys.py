@@ -1,5 +1,5 @@
-"""Every key of the reader, by where it works: the help screen (?) lists these, and the
-README's table is checked against them."""
+"""Every key of the reader, by where it works: the help screen (?) lists these, and a test
+checks that the README's table names each of them."""
 
 from __future__ import annotations
 

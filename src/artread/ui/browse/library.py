@@ -2,7 +2,9 @@
 read state it keeps. No Textual here.
 
 The reader calls the core from worker threads, so that typing and scrolling never wait for a
-search; the index holds one Whoosh reader, so one core call runs at a time (the lock).
+search; the index holds one Whoosh reader, so one search (or related articles, or an update)
+runs at a time (the lock). What the catalog alone answers (the lists, an article by id) needs
+no lock: the screen's thread asks it, and must not wait behind a search.
 """
 
 from __future__ import annotations
@@ -61,25 +63,22 @@ class Library:
     def articles(self, chosen: Filter | None = None) -> list[Entry]:
         """The articles `latest` lists, newest first, all of them."""
         chosen = chosen or Filter()
-        with self.lock:
-            catalog = self.index.catalog
-            paths = self.new_paths() if chosen.new_only else None
-            every = len(catalog.entries) or 1
-            page = listing.latest_page(
-                catalog, per_page=every, category=chosen.category, tag=chosen.tag, paths=paths
-            )
+        catalog = self.index.catalog
+        paths = self.new_paths() if chosen.new_only else None
+        every = len(catalog.entries) or 1
+        page = listing.latest_page(
+            catalog, per_page=every, category=chosen.category, tag=chosen.tag, paths=paths
+        )
         return page.articles
 
     def new_paths(self) -> set[str]:
-        with self.lock:
-            listed = self.index.catalog.articles(drafts=False)
-            return {entry.path for entry in self.state.new_entries(listed)}
+        listed = self.index.catalog.articles(drafts=False)
+        return {entry.path for entry in self.state.new_entries(listed)}
 
     def names(self) -> tuple[dict[str, int], dict[str, int]]:
         """Every category and every tag, with their numbers of articles."""
-        with self.lock:
-            catalog = self.index.catalog
-            return listing.categories(catalog), listing.tags(catalog)
+        catalog = self.index.catalog
+        return listing.categories(catalog), listing.tags(catalog)
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10) -> SearchResults:
         """A page of `artread search TEXT`'s results, ranked as it ranks them."""
@@ -108,9 +107,7 @@ class Library:
         """The article's Markdown, without its front matter, as `show` reads it."""
         from artread.core.front_matter import split_front_matter
 
-        with self.lock:
-            source = self.index.read_text(entry)
-        return split_front_matter(source)[1]
+        return split_front_matter(self.index.read_text(entry))[1]
 
     def related(self, entry: Entry, body: str) -> list[Entry]:
         from artread.core.related import related
@@ -118,21 +115,20 @@ class Library:
         with self.lock:
             return related(self.index, entry, body)
 
+    # The read state has a lock of its own: marking never waits for a search.
+
     def visit(self) -> None:
         """Record this visit (the first one sees every article as it is now)."""
-        with self.lock:
-            self.state.visit(self.index.catalog.articles(drafts=True))
-            self._save()
+        self.state.visit(self.index.catalog.articles(drafts=True))
+        self._save()
 
     def mark_read(self, entry: Entry) -> None:
-        with self.lock:
-            self.state.mark_read(entry)
-            self._save()
+        self.state.mark_read(entry)
+        self._save()
 
     def mark_all_seen(self) -> None:
-        with self.lock:
-            self.state.mark_all_seen(self.index.catalog.articles(drafts=True))
-            self._save()
+        self.state.mark_all_seen(self.index.catalog.articles(drafts=True))
+        self._save()
 
     def _save(self) -> None:
         self.state.save(present=self.index.catalog.entries)
@@ -158,9 +154,8 @@ class Library:
 
     def article(self, ref: str) -> Entry | None:
         """The article with this id or path, or None."""
-        with self.lock:
-            catalog = self.index.catalog
-            return catalog.by_id().get(ref) or catalog.article(ref)
+        catalog = self.index.catalog
+        return catalog.by_id().get(ref) or catalog.article(ref)
 
     def linked(self, entry: Entry, url: str) -> Entry | None:
         """The article of the archive a link in entry points at (a relative path to its
@@ -171,9 +166,8 @@ class Library:
         target = posixpath.normpath(
             posixpath.join(posixpath.dirname(entry.path), unquote(parts.path))
         )
-        with self.lock:
-            catalog = self.index.catalog
-            found = catalog.article(target) or catalog.article(target.lstrip("/"))
-            if found is None and not target.endswith(".md"):
-                found = catalog.article(target.rstrip("/") + ".md")
-            return found
+        catalog = self.index.catalog
+        found = catalog.article(target) or catalog.article(target.lstrip("/"))
+        if found is None and not target.endswith(".md"):
+            found = catalog.article(target.rstrip("/") + ".md")
+        return found

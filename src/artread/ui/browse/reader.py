@@ -10,10 +10,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from artread.ui import views
-from artread.ui.browse.article import ArticleView
+from artread.ui.browse.article import MARGIN, ArticleView
+from artread.ui.browse.keybar import KeyBar
 from artread.ui.browse.lines import make_console, render
 from artread.ui.browse.outline import Outline
 from artread.ui.sanitize import clean_line
@@ -25,6 +26,18 @@ if TYPE_CHECKING:
     from artread.ui.browse.app import BrowseApp
 
 SCROLLBAR = 1  # cells
+
+
+KEY_BAR = [  # the main keys, at the bottom
+    ("o", "Outline"),
+    ("/", "Find"),
+    ("n N", "Next match"),
+    ("Tab", "Links"),
+    ("y", "Copy id"),
+    ("Esc", "Back"),
+    ("?", "Keys"),
+    ("q", "Quit"),
+]
 
 
 class ArticleScreen(Screen[None]):
@@ -44,6 +57,9 @@ class ArticleScreen(Screen[None]):
         self.entry = entry
         self.found = ""  # what the find looks for
         self.loaded = False  # every line is drawn, related articles too
+        self.drawn_at = 0  # the width the lines are drawn at
+        self.drawing = 0  # which drawing of the article the lines coming in belong to
+        self.keep_place: float | None = None  # how far down to be once drawn again
 
     @property
     def reader(self) -> BrowseApp:
@@ -54,21 +70,33 @@ class ArticleScreen(Screen[None]):
         yield Outline(id="outline", classes="hidden")
         yield Input(placeholder="Find in the article", id="find", classes="hidden")
         yield Static(id="status", classes="hidden")
-        yield Footer()
+        yield KeyBar(KEY_BAR)
 
     def on_mount(self) -> None:
         self.query_one(ArticleView).focus()
+        self._draw()
+
+    def _draw(self) -> None:
+        self.loaded = False
+        self.drawn_at = self.measure()
+        self.drawing += 1
         self.say("Loading…")
-        self._load(self.measure())
+        self._load(self.drawn_at, self.drawing)
+
+    def on_resize(self) -> None:
+        """Draw the article again at the new width (the terminal was resized)."""
+        if self.drawn_at and self.measure() != self.drawn_at:
+            view = self.query_one(ArticleView)
+            self.keep_place = view.scroll_offset.y / max(1, len(view.lines))
+            view.clear()
+            self._draw()
 
     def measure(self) -> int:
         """The width the article is drawn at: the screen's, at most views.READING_WIDTH."""
-        from artread.ui.browse.article import MARGIN
-
         return max(20, min(self.app.size.width - MARGIN - SCROLLBAR, views.READING_WIDTH))
 
     @work(thread=True, exclusive=True, group="article")
-    def _load(self, measure: int) -> None:
+    def _load(self, measure: int, drawing: int) -> None:
         """Draw the article in the order it is read: the lines of the first screen go up at
         once, the rest in a few batches, then the related articles."""
         library, entry = self.reader.library, self.entry
@@ -79,16 +107,19 @@ class ArticleScreen(Screen[None]):
         for part in views.article_parts(entry, body, (), measure, places=True, pieces=True):
             batch.extend(render(console, part, measure))
             if len(batch) >= wanted:
-                self.app.call_from_thread(self._add, batch)
+                self.app.call_from_thread(self._add, drawing, batch)
                 batch, wanted = [], 4 * wanted
         related = library.related(entry, body)
         if related:
             for part in views.related_parts(related, measure, places=True):
                 batch.extend(render(console, part, measure))
-        self.app.call_from_thread(self._add, batch, True)
-        library.mark_read(entry)
+        self.app.call_from_thread(self._add, drawing, batch, True)
+        if drawing == 1:  # opened now, not drawn again at another width
+            library.mark_read(entry)
 
-    def _add(self, strips: list[Strip], last: bool = False) -> None:
+    def _add(self, drawing: int, strips: list[Strip], last: bool = False) -> None:
+        if drawing != self.drawing:
+            return  # drawn at a width the screen no longer has
         view = self.query_one(ArticleView)
         view.add_lines(strips)
         outline = self.query_one(Outline)
@@ -99,6 +130,9 @@ class ArticleScreen(Screen[None]):
         if last:
             self.loaded = True
             self.say(self._find_status() if self.found else "")
+            if self.keep_place is not None:
+                view.scroll_to(y=round(self.keep_place * len(view.lines)), animate=False)
+                self.keep_place = None
 
     def say(self, message: str) -> None:
         status = self.query_one("#status", Static)

@@ -12,19 +12,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from artread.core.query import QueryError
 from artread.core.wording import counted
 from artread.ui import plain, views
 from artread.ui.browse.entries import ITEM_LINES, EntryList
+from artread.ui.browse.keybar import KeyBar
+from artread.ui.browse.lines import make_console, render
 from artread.ui.sanitize import clean_line
 
 if TYPE_CHECKING:
-    from artread.core.search import SearchResults
+    from textual.strip import Strip
+
+    from artread.core.search import Hit, SearchResults
     from artread.ui.browse.app import BrowseApp
 
 HINT = 'Words, "quoted text", -word to leave out, category:NAME, tag:NAME, date:2025'
+
+
+# the main keys, at the bottom
+KEY_BAR = [("Enter", "Open"), ("↓ ↑", "Results"), ("Tab", "Did you mean"), ("Esc", "Back")]
 
 
 class SearchScreen(Screen[None]):
@@ -46,6 +54,7 @@ class SearchScreen(Screen[None]):
         self.hits: list = []
         self.asked = 0  # searches started: a result that is not the last one asked is dropped
         self._timer: Timer | None = None
+        self._drawer = make_console()  # draws the results in the search's thread
 
     @property
     def reader(self) -> BrowseApp:
@@ -55,16 +64,10 @@ class SearchScreen(Screen[None]):
         yield Input(placeholder="Search", id="query")
         yield Static(Text(HINT, style="dim"), id="notes")
         yield EntryList(id="results")
-        yield Footer()
+        yield KeyBar(KEY_BAR)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-
-    @property
-    def per_page(self) -> int:
-        """Enough results to fill the screen, and a few more; more come as the cursor nears
-        the end."""
-        return max(5, self.size.height // ITEM_LINES + 2)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.asked += 1
@@ -74,26 +77,46 @@ class SearchScreen(Screen[None]):
         if not text.strip():
             self._show(text, asked, None)
             return
+        results = self.query_one(EntryList)
+        # A page has what fills the screen: snippets are most of a search's time.
+        shown = max(4, results.size.height // ITEM_LINES + 1)
+        width = results.scrollable_content_region.width
+
+        def start() -> None:
+            self._search(text, asked, page=1, per_page=shown, width=width)
+
         if self.reader.debounce > 0:
-            self._timer = self.set_timer(self.reader.debounce, lambda: self._search(text, asked))
+            self._timer = self.set_timer(self.reader.debounce, start)
         else:
-            self._search(text, asked)
+            start()
 
     @work(thread=True, group="search")
-    def _search(self, text: str, asked: int, page: int = 1) -> None:
+    def _search(self, text: str, asked: int, *, page: int, per_page: int, width: int = 0) -> None:
+        """Search, and draw the first page's results at width, away from the screen's thread;
+        the next page is asked for as the cursor nears the end of the list."""
         library = self.reader.library
         with library.lock:
             if asked != self.asked:
                 return  # typed on meanwhile: a later search is on its way
             try:
                 found: SearchResults | QueryError = library.search(
-                    text, page=page, per_page=self.per_page
+                    text, page=page, per_page=per_page
                 )
             except QueryError as exc:
                 found = exc
-        self.app.call_from_thread(self._show, text, asked, found)
+        drawn = {}
+        if width and not isinstance(found, QueryError):
+            for number, hit in enumerate(found.hits):
+                drawn[number] = render(self._drawer, self._entry(hit, number, width), width)
+        self.app.call_from_thread(self._show, text, asked, found, drawn)
 
-    def _show(self, text: str, asked: int, found: SearchResults | QueryError | None) -> None:
+    def _show(
+        self,
+        text: str,
+        asked: int,
+        found: SearchResults | QueryError | None,
+        drawn: dict[int, list[Strip]] | None = None,
+    ) -> None:
         if asked != self.asked:
             return
         results = self.query_one(EntryList)
@@ -109,10 +132,12 @@ class SearchScreen(Screen[None]):
             return
         self.found, self.hits = found, list(found.hits)
         notes.update(_notes(found))
-        results.show(len(self.hits), self._draw)
+        results.show(len(self.hits), self._draw, drawn=drawn)
 
     def _draw(self, position: int, width: int) -> Group:
-        hit = self.hits[position]
+        return self._entry(self.hits[position], position, width)
+
+    def _entry(self, hit: Hit, position: int, width: int) -> Group:
         mark = self.reader.library.state.mark_of(hit.entry)
         return Group(*views.result_entry(position + 1, hit, max(width - 5, 20), mark))
 
@@ -120,7 +145,7 @@ class SearchScreen(Screen[None]):
         found = self.found
         # Only once per page: the page asked for adds exactly per_page results.
         if found is not None and found.page * found.per_page == len(self.hits) < found.total:
-            self._search(found.query, self.asked, found.page + 1)
+            self._search(found.query, self.asked, page=found.page + 1, per_page=found.per_page)
 
     def on_input_submitted(self) -> None:
         self.query_one(EntryList).action_choose()
