@@ -133,6 +133,25 @@ def test_slash_and_a_chinese_word_show_the_best_article_first(sample_index):
     drive(app, scenario)
 
 
+def test_the_search_box_says_what_search_says_and_tab_takes_the_suggestion(sample_index):
+    app = reader(library_of())
+
+    async def scenario(pilot) -> None:
+        typo = await search_for(pilot, "tranformer")
+        assert typo.hits and any("Including results for transformer" in n for n in shown(app))
+        await pilot.press("escape")
+        found = await search_for(pilot, "卷集神经网络")
+        assert found.found.suggestion == "卷积神经网络"
+        assert any("Did you mean: 卷积神经网络" in line for line in shown(app))
+        await pilot.press("tab")
+        await until(pilot, lambda: found.found and found.found.query == "卷积神经网络")
+        assert found.query_one("#query").value == "卷积神经网络"
+        await pilot.press("ctrl+c")  # quits from the search box too
+
+    drive(app, scenario)
+    assert app.return_code == 0
+
+
 def test_enter_opens_the_result_and_the_outline_jumps_to_a_heading(sample_index):
     app = reader(library_of())
 

@@ -7,6 +7,7 @@ rapidfuzz (optimal string alignment: a swap of two letters is one edit, pytroch 
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -134,10 +135,28 @@ def closest(
     return None if best is None else best[1]
 
 
+# The index's words, read once for each Whoosh reader (a reader never changes): reading a big
+# index's lexicon was most of a search with a typo, and the reader's search box searches for
+# every prefix of an English word as it is typed, each one a typo. They go with the reader.
+_VOCABULARIES: weakref.WeakKeyDictionary[Any, dict[bool, tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def index_terms(searcher: Any, *, latin: bool) -> list[str]:
     """The index's words: English ones (stems), or Chinese ones of two characters or more."""
-    found: set[str] = set()
     reader = searcher.reader()
+    try:
+        known = _VOCABULARIES.setdefault(reader, {})
+    except TypeError:  # a reader that cannot be referred to weakly: read it each time
+        known = {}
+    if latin not in known:
+        known[latin] = tuple(_read_terms(reader, latin=latin))
+    return list(known[latin])  # the caller's own: suggest adds the glossary's forms
+
+
+def _read_terms(reader: Any, *, latin: bool) -> list[str]:
+    found: set[str] = set()
     for name in TITLE_AND_BODY:
         for term in reader.lexicon(name):
             if isinstance(term, bytes):

@@ -65,7 +65,8 @@ class BrowseApp(App[int]):
         Binding("q", "quit_reader", "Quit"),
         Binding("question_mark", "help", "Keys"),
         Binding("escape,backspace,h", "back", "Back"),
-        Binding("ctrl+c", "quit_reader", "Quit", show=False),
+        # Ctrl+C quits from a text box too (it would copy there): a terminal's habit.
+        Binding("ctrl+c", "quit_reader", "Quit", show=False, priority=True),
     ]
 
     def __init__(

@@ -32,6 +32,8 @@ SEARCHES_KEPT = 64  # a search typed letter by letter comes back to its earlier 
 # Searched once when the reader starts: Chinese, traditional characters and English load the
 # segmenter, the traditional-to-simplified table, the stemmer, the glossary and the reader.
 WARM_UP = "注意力 檢查 transformer"
+# A symbol the built-in table lacks: the whole table is read (pylatexenc's), once.
+WARM_UP_FORMULA = r"p_\theta(\mathbf{x}) \hookrightarrow \aleph_0"
 
 
 @dataclass
@@ -98,10 +100,12 @@ class Library:
     def warm(self) -> None:
         """Load what a search needs now, so that the first key typed is answered as fast as
         the next one."""
+        from artread.core import formula
         from artread.core.search import search
 
         with self.lock:
             search(self.index, WARM_UP, per_page=1)
+        formula.to_unicode(WARM_UP_FORMULA)  # snippets read formulas
 
     def body(self, entry: Entry) -> str:
         """The article's Markdown, without its front matter, as `show` reads it."""

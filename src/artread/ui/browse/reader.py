@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
+from textual.worker import get_current_worker
 
 from artread.ui import views
 from artread.ui.browse.article import MARGIN, ArticleView
@@ -60,6 +61,7 @@ class ArticleScreen(Screen[None]):
         self.drawn_at = 0  # the width the lines are drawn at
         self.drawing = 0  # which drawing of the article the lines coming in belong to
         self.keep_place: float | None = None  # how far down to be once drawn again
+        self.sent = False  # lines of the article went to the screen: it is read
 
     @property
     def reader(self) -> BrowseApp:
@@ -98,28 +100,38 @@ class ArticleScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="article")
     def _load(self, measure: int, drawing: int) -> None:
         """Draw the article in the order it is read: the lines of the first screen go up at
-        once, the rest in a few batches, then the related articles."""
+        once (and the article is read from then on), the rest in a few batches, then the
+        related articles."""
         library, entry = self.reader.library, self.entry
+        worker = get_current_worker()
         body = library.body(entry)
         console = make_console()
         wanted = self.app.size.height
         batch: list[Strip] = []
         for part in views.article_parts(entry, body, (), measure, places=True, pieces=True):
+            if worker.is_cancelled:  # the reader went back, or drew it again at another width
+                return
             batch.extend(render(console, part, measure))
             if len(batch) >= wanted:
-                self.app.call_from_thread(self._add, drawing, batch)
+                self._send(drawing, batch)
                 batch, wanted = [], 4 * wanted
-        related = library.related(entry, body)
-        if related:
-            for part in views.related_parts(related, measure, places=True):
-                batch.extend(render(console, part, measure))
-        self.app.call_from_thread(self._add, drawing, batch, True)
-        if drawing == 1:  # opened now, not drawn again at another width
-            library.mark_read(entry)
+        related = library.related(entry, body) if not worker.is_cancelled else []
+        for part in views.related_parts(related, measure, places=True) if related else []:
+            batch.extend(render(console, part, measure))
+        if not worker.is_cancelled:
+            self._send(drawing, batch, last=True)
+
+    def _send(self, drawing: int, strips: list[Strip], *, last: bool = False) -> None:
+        """Lines drawn in the worker, to the screen; the first ones mark the article read."""
+        first = not self.sent
+        self.sent = True
+        self.app.call_from_thread(self._add, drawing, strips, last)
+        if first:
+            self.reader.library.mark_read(self.entry)
 
     def _add(self, drawing: int, strips: list[Strip], last: bool = False) -> None:
-        if drawing != self.drawing:
-            return  # drawn at a width the screen no longer has
+        if drawing != self.drawing or not self.is_attached:
+            return  # drawn at a width the screen no longer has, or for a screen left
         view = self.query_one(ArticleView)
         view.add_lines(strips)
         outline = self.query_one(Outline)

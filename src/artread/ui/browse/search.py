@@ -117,8 +117,8 @@ class SearchScreen(Screen[None]):
         found: SearchResults | QueryError | None,
         drawn: dict[int, list[Strip]] | None = None,
     ) -> None:
-        if asked != self.asked:
-            return
+        if asked != self.asked or not self.is_attached:
+            return  # typed on meanwhile, or the search was left
         results = self.query_one(EntryList)
         notes = self.query_one("#notes", Static)
         if found is None or isinstance(found, QueryError):
@@ -139,7 +139,8 @@ class SearchScreen(Screen[None]):
 
     def _entry(self, hit: Hit, position: int, width: int) -> Group:
         mark = self.reader.library.state.mark_of(hit.entry)
-        return Group(*views.result_entry(position + 1, hit, max(width - 5, 20), mark))
+        columns = max(width - views.INDENT - 2, 20)  # as `search` wraps them
+        return Group(*views.result_entry(position + 1, hit, columns, mark))
 
     def on_entry_list_near_end(self) -> None:
         found = self.found
