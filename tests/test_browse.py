@@ -318,10 +318,20 @@ def test_the_readme_names_every_key_of_the_help_screen():
     assert [key for key in named if key not in words and f"`{key}`" not in section] == []
 
 
-def test_no_color_turns_colour_off_without_leaving_no_color_set(sample_index):
-    app = make_app(library_of(), no_color=True)
-    assert app.no_color and "NO_COLOR" not in os.environ
-    app.library.close()
+def test_without_colour_every_screen_still_draws(sample_index):
+    """NO_COLOR or --color never: Textual draws in shades of grey, through a filter that
+    every piece of every line must go through."""
+    app = make_app(library_of(), no_color=True, refresh_seconds=None)
+    assert app.no_color and "NO_COLOR" not in os.environ  # not left set for the process
+
+    async def scenario(pilot) -> None:
+        await search_for(pilot, "梯度检查点")
+        screen = await open_loaded(pilot)
+        await pilot.press("o", "enter", "slash", "显", "存", "enter", "G", "tab")
+        assert screen.query_one(ArticleView).matches
+        assert any("Related articles" in line for line in shown(app))  # G: the end
+
+    drive(app, scenario)
 
 
 # The read state

@@ -143,13 +143,14 @@ class ArticleView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         number = self.scroll_offset.y + y
         if number >= len(self.lines):
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         strip = self.lines[number]
         marks = self._marked.get(number)
         if marks:
             strip = highlighted(strip, marks)
-        strip = Strip.join([Strip.blank(MARGIN), strip])
-        return strip.crop_extend(self.scroll_offset.x, self.scroll_offset.x + width, None)
+        strip = Strip.join([Strip.blank(MARGIN, self.rich_style), strip])
+        start = self.scroll_offset.x
+        return strip.crop_extend(start, start + width, self.rich_style)
 
     # finding text
 

@@ -104,16 +104,16 @@ class EntryList(ScrollView, can_focus=True):
         line = self.scroll_offset.y + y
         position, within = divmod(line, ITEM_LINES)
         if self._draw is None or position >= self.count or width <= 0:
-            return Strip.blank(width)
+            return Strip.blank(width, self.rich_style)
         key = (position, width)
         strips = self._drawn.get(key)
         if strips is None:
             strips = render(self._rich, self._draw(position, width), width)
             self._drawn[key] = strips
-        strip = strips[within] if within < len(strips) else Strip.blank(width)
+        strip = strips[within] if within < len(strips) else Strip.blank(width, self.rich_style)
         if position == self.cursor:
             strip = strip.apply_style(CURSOR)
-        return strip.crop_extend(0, width, None)
+        return strip.crop_extend(0, width, self.rich_style)
 
     def watch_cursor(self, old: int, new: int) -> None:
         if not self.count:

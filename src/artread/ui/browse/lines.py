@@ -32,12 +32,22 @@ def make_console() -> Console:
     )
 
 
+_NULL = Style()
+
+
 def render(console: Console, renderable: Any, width: int) -> list[Strip]:
-    """The renderable as lines of `width` cells."""
+    """The renderable as lines of `width` cells; every piece has a style (Textual's filters,
+    NO_COLOR's among them, expect one)."""
     options = console.options.update(width=width, max_width=width, height=None)
     with breaking_between_characters():
         lines = console.render_lines(renderable, options, pad=True, new_lines=False)
-    return [Strip(line, width) for line in lines]
+    return [Strip([_styled(segment) for segment in line], width) for line in lines]
+
+
+def _styled(segment: Segment) -> Segment:
+    if segment.style is not None:
+        return segment
+    return Segment(segment.text, _NULL, segment.control)
 
 
 def render_all(console: Console, renderables: Iterable[Any], width: int) -> list[Strip]:
