@@ -259,7 +259,8 @@ def _report(options: argparse.Namespace, starts: list, keys: list, articles: lis
     print(_row("open an article: first screen drawn", [a[2] for a in articles], "200 ms"))
     print(_row("open an article: all drawn, related too", [a[3] for a in articles], ""))
     rss = max(s["rss_mb"] for s in starts)
-    print(f"\nfirst-screen process peak RSS: {rss:.0f} MB")
+    used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS: {rss:.0f} MB at the first screen; {used:.0f} MB after searches, articles")
     slow = sorted(keys, key=lambda k: -k[1])[:5]
     print("slowest keys: " + ", ".join(f"{t!r} {_ms(s)} ({n} results)" for t, s, n in slow))
     longest = max(articles, key=lambda a: a[1])

@@ -32,7 +32,9 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
+        with VerticalScroll(id="help") as keys:
+            keys.border_title = "Keys"
+            keys.border_subtitle = "Esc closes"
             yield Static(_keys_table())
 
     def action_scroll(self, lines: int) -> None:
