@@ -16,10 +16,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from artread.ui.browse.dialogs import HelpScreen
 from artread.ui.browse.front import FrontScreen
-from artread.ui.browse.reader import ArticleScreen
-from artread.ui.browse.search import SearchScreen
 from artread.ui.sanitize import clean_line
 
 if TYPE_CHECKING:
@@ -93,27 +90,39 @@ class BrowseApp(App[int]):
 
     @work(thread=True, group="background")
     def _visit(self) -> None:
-        """Record the visit, then load what the first search needs (the segmenter, the
-        index's reader, the glossary) while the reader looks at the front page."""
+        """Record the visit, then load what the other screens and the first search need (the
+        segmenter, the index's reader, the glossary) while the front page is looked at."""
         self.library.visit()
+        import artread.ui.browse.dialogs
+        import artread.ui.browse.reader
+        import artread.ui.browse.search  # noqa: F401  (the first screen did without them)
+
         self.library.warm()
 
     # the back stack
 
+    # The screens after the first are imported when first wanted: the front page comes sooner.
+
     def open_article(self, entry: Entry) -> None:
+        from artread.ui.browse.reader import ArticleScreen
+
         self.push_screen(ArticleScreen(entry))
 
     def action_search(self) -> None:
+        from artread.ui.browse.search import SearchScreen
+
         self.push_screen(SearchScreen())
 
     def action_back(self) -> None:
-        screen = self.screen
-        if isinstance(screen, ArticleScreen) and screen.close_panel():
+        close_panel = getattr(self.screen, "close_panel", None)  # the article's find, outline
+        if close_panel is not None and close_panel():
             return
         if len(self.screen_stack) > 1:
             self.pop_screen()
 
     def action_help(self) -> None:
+        from artread.ui.browse.dialogs import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

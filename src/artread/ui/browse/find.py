@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
-from artread.core.snippets import normalize_with_map
-
 # Between two characters of what is sought: the end of a line and the indentation, quote
 # bar or table border that starts the next one.
 _LINE_BREAK = r"(?:[ \t]*\n[ \t│▌|>]*)?"
@@ -32,6 +30,8 @@ class Finder:
     """The shown lines of an article, folded once, to find text in them many times."""
 
     def __init__(self, lines: list[str]) -> None:
+        from artread.core.snippets import normalize_with_map  # not before a find
+
         self.lines = [line.rstrip() for line in lines]
         flat = "\n".join(self.lines)
         self.starts = []  # where each line starts in the flat text
@@ -73,6 +73,8 @@ class Finder:
 def _pattern(text: str) -> re.Pattern[str] | None:
     """What text is found as: folded as the shown text is, its spaces any white space, and a
     line break allowed between any two of its characters."""
+    from artread.core.snippets import normalize_with_map
+
     folded, _origin = normalize_with_map(text.strip())
     if not folded:
         return None

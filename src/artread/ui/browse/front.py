@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from artread.ui import views
-from artread.ui.browse.dialogs import PickerScreen
 from artread.ui.browse.entries import EntryList
 from artread.ui.browse.keybar import KeyBar
 from artread.ui.browse.library import Filter
@@ -96,6 +95,8 @@ class FrontScreen(Screen[None]):
         self.reload()  # an article opened meanwhile is read now
 
     def action_pick(self) -> None:
+        from artread.ui.browse.dialogs import PickerScreen
+
         categories, tags = self.reader.library.names()
 
         def chosen(picked: Filter | None) -> None:

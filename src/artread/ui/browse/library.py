@@ -99,13 +99,16 @@ class Library:
 
     def warm(self) -> None:
         """Load what a search needs now, so that the first key typed is answered as fast as
-        the next one."""
-        from artread.core import formula
+        the next one; a step at a time, so that a search typed meanwhile goes in between."""
+        from artread.core import formula, spelling
         from artread.core.search import search
 
         with self.lock:
             search(self.index, WARM_UP, per_page=1)
         formula.to_unicode(WARM_UP_FORMULA)  # snippets read formulas
+        for latin in (True, False):  # the index's words, for typos and did-you-mean
+            with self.lock, self.index.searcher() as searcher:
+                spelling.index_terms(searcher, latin=latin)
 
     def body(self, entry: Entry) -> str:
         """The article's Markdown, without its front matter, as `show` reads it."""
