@@ -7,7 +7,7 @@ objects (never parsed as console markup).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console, Group
@@ -284,34 +284,32 @@ def article_parts(
     places: bool = False,
     pieces: bool = False,
     mark: str | None = None,
-) -> list[Any]:
+) -> Iterator[Any]:
     """What `show` prints of an article, in order: header, rule, the Markdown rendered, and
     the related articles after a rule.
 
     places: headings and related articles carry where they are in their style's meta
     (markdown.HEADING, markdown.RELATED), for a reader to find them on the screen. pieces:
     the Markdown in several renderables that render as the whole does (render.sections),
-    so that a long article's beginning can be shown before its end is drawn.
+    each parsed when it is reached, so that a long article's beginning can be shown before
+    the rest is read.
     """
     from artread.ui import render
     from artread.ui.markdown import ArticleMarkdown  # slow to import: only for an article
 
-    header = Group(
+    yield Group(
         Text(clean_line(entry.title), style="bold"),
         _meta_line(entry, mark=mark),
         Text(_tags_and_path(entry), style=STYLE_DIM),
     )
+    yield rule or Rule(style=STYLE_DIM)
     prepared = render.prepare(clean(body), entry.title)
-    parts: list[Any] = [header, rule or Rule(style=STYLE_DIM)]
     for number, piece in enumerate(render.sections(prepared) if pieces else [prepared]):
         if number:
-            parts.append(Text())  # the blank line Rich puts between two blocks
-        parts.append(
-            ArticleMarkdown(piece, code_theme="monokai", hyperlinks=True, mark_headings=places)
-        )
+            yield Text()  # the blank line Rich puts between two blocks
+        yield ArticleMarkdown(piece, code_theme="monokai", hyperlinks=True, mark_headings=places)
     if related:
-        parts += related_parts(related, measure, rule=rule, places=places)
-    return parts
+        yield from related_parts(related, measure, rule=rule, places=places)
 
 
 def related_parts(

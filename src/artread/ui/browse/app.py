@@ -3,6 +3,7 @@ they share: the library, copying, opening links, looking for new files."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 # After a key in the search box, before the search starts: keys that come together (a paste,
 # a repeating key) make one search. A search running meanwhile is not stopped, and only the
 # last of the keys typed while it ran makes the next one.
-DEBOUNCE_SECONDS = 0.02
+DEBOUNCE_SECONDS = 0.01
 REFRESH_SECONDS = 30.0  # how often the archive is looked at for new and changed files
 OPENED_SCHEMES = {"http", "https", "mailto", "ftp"}  # links the system opener is given
 
@@ -42,7 +43,7 @@ ArticleView { height: 1fr; }
     height: 100%; margin-bottom: 1; background: $surface;
 }
 #status { height: 1; padding: 0 1; }
-#notes { height: auto; max-height: 5; padding: 0 1 1 1; }
+#notes { height: 4; padding: 0 1; }
 #help { width: 90%; max-width: 96; height: 90%; border: round $foreground 50%;
     background: $surface; padding: 0 1; }
 HelpScreen, PickerScreen { align: center middle; }
@@ -98,6 +99,10 @@ class BrowseApp(App[int]):
         import artread.ui.browse.search  # noqa: F401  (the first screen did without them)
 
         self.library.warm()
+        # What is loaded now (the catalog, the index's words, the modules) lives as long as
+        # the reader: out of the collector's way, whose full passes over it took up to 150 ms
+        # in the middle of a search (measured over 5,250 articles).
+        gc.freeze()
 
     # the back stack
 
