@@ -30,9 +30,12 @@ class Outline(OptionList):
         highlighted = self.highlighted
         top = min((heading.level for heading in headings), default=1)
         self.clear_options()
-        self.add_options(
-            Option(Text("  " * (heading.level - top) + clean_line(heading.title)))
-            for heading in headings
-        )
+        self.add_options(Option(_line(heading.level - top, heading.title)) for heading in headings)
         if highlighted is not None and headings:
             self.highlighted = min(highlighted, len(headings) - 1)
+
+
+def _line(depth: int, title: str) -> Text:
+    """A heading on one line, indented by its depth: cut with an ellipsis rather than wrapped
+    under its own indentation."""
+    return Text("  " * depth + clean_line(title), no_wrap=True, overflow="ellipsis")
