@@ -102,6 +102,11 @@ class ReadState:
 
         self._apply(seen)
 
+    @property
+    def unsaved(self) -> bool:
+        """Marks were made that the file does not have yet."""
+        return bool(self._marks)
+
     def _apply(self, mark: Callable[[ReadState], None]) -> None:
         with self._lock:
             mark(self)

@@ -85,6 +85,9 @@ class BrowseApp(App[int]):
         return FrontScreen()
 
     def on_mount(self) -> None:
+        # The visit is recorded now (written by the worker, or when the reader closes): an
+        # article opened at once is read after the visit, not before it.
+        self.library.visit(save=False)
         self.call_after_refresh(self._visit)
         if self.refresh_seconds:
             self.set_interval(self.refresh_seconds, self.action_refresh)
@@ -93,7 +96,7 @@ class BrowseApp(App[int]):
     def _visit(self) -> None:
         """Record the visit, then load what the other screens and the first search need (the
         segmenter, the index's reader, the glossary) while the front page is looked at."""
-        self.library.visit()
+        self.library.save()
         import artread.ui.browse.dialogs
         import artread.ui.browse.reader
         import artread.ui.browse.search  # noqa: F401  (the first screen did without them)

@@ -124,20 +124,23 @@ class Library:
 
     # The read state has a lock of its own: marking never waits for a search.
 
-    def visit(self) -> None:
-        """Record this visit (the first one sees every article as it is now)."""
+    def visit(self, *, save: bool = True) -> None:
+        """Record this visit (the first one sees every article as it is now); save: write it
+        now (otherwise at the next save, or when the reader closes)."""
         self.state.visit(self.index.catalog.articles(drafts=True))
-        self._save()
+        if save:
+            self.save()
 
     def mark_read(self, entry: Entry) -> None:
         self.state.mark_read(entry)
-        self._save()
+        self.save()
 
     def mark_all_seen(self) -> None:
         self.state.mark_all_seen(self.index.catalog.articles(drafts=True))
-        self._save()
+        self.save()
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write the read state's marks (the visit's among them)."""
         self.state.save(present=self.index.catalog.entries)
 
     def refresh(self) -> tuple[bool, list[str]]:
@@ -154,7 +157,9 @@ class Library:
             return changed, said
 
     def close(self) -> None:
-        """Let go of the open index and the folder watch."""
+        """Write what is not written of the read state; let go of the index and the watch."""
+        if self.state.unsaved:
+            self.save()
         if self.closing is not None:
             with self.lock:
                 self.closing()
