@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import io
 import json
 import os
@@ -137,11 +138,15 @@ def _showing(screen) -> dict:
 
 
 async def _drawn(frames: list, shows: Callable[[dict], object], after: float = 0.0) -> float:
-    """When the first frame after `after` was sent that shows(what it showed)."""
+    """When the first frame after `after` was sent that shows(what it showed). Each frame is
+    looked at once: the reader runs in this loop, and the measure must not slow it."""
     deadline = time.monotonic() + 300
+    looked = bisect.bisect_right([sent for sent, _shown in frames], after)
     while True:
-        for sent, screen in frames:
-            if sent > after and shows(screen):
+        while looked < len(frames):
+            sent, shown = frames[looked]
+            looked += 1
+            if sent > after and shows(shown):
                 return sent
         if time.monotonic() > deadline:
             raise TimeoutError("the reader did not draw it in 5 minutes")
