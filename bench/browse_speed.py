@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    os.environ.setdefault("ARTREAD_DATA_DIR", tempfile.mkdtemp(prefix="artread-bench-"))
+    os.environ.setdefault("ARTREAD_DATA_DIR", tempfile.mkdtemp(prefix="artread-browse-bench-"))
     os.environ["ARTREAD_SERVER"] = "off"
     if not options.child:
         _compile_artread()
