@@ -39,6 +39,8 @@ def isolated_dirs(tmp_path: Path, shared_cache: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("ARTREAD_INDEX_DIR", str(index_base))
     monkeypatch.setenv("ARTREAD_CACHE_DIR", str(shared_cache))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # What the reader has read (core.readstate): never the user's own.
+    monkeypatch.setenv("ARTREAD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("ARTREAD_ARCHIVE", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("ARTREAD_DEBUG", raising=False)

@@ -58,7 +58,8 @@ def test_latest_json_has_the_documented_shape(cli, sample_index):
     payload = json.loads(cli("latest", "--json").stdout)
     assert set(payload) == {"page", "pages", "total", "per_page", "articles"}
     entry = payload["articles"][0]
-    assert set(entry) == {"id", "title", "date", "category", "tags", "excerpt", "path"}
+    shape = {"id", "title", "date", "category", "tags", "excerpt", "path", "new", "read"}
+    assert set(entry) == shape
     assert len(entry["date"]) == 10 and entry["date"][4] == "-"
     assert not entry["path"].startswith("/") and entry["path"].endswith(".md")
 

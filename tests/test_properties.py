@@ -231,3 +231,30 @@ def test_chinese_is_told_from_latin_as_by_a_class_of_chinese_characters(text):
         for part in analysis._PART.finditer(word.group())
     ]
     assert parts == re.findall(rf"[^\W_{CJK_CLASS}]+", text)
+
+
+@given(
+    st.lists(st.text(alphabet="ab_1 .", max_size=12), min_size=1, max_size=4),
+    st.text(alphabet="ab1", min_size=1, max_size=3),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_word_start_is_counted_as_the_look_behind_would_count_it(tmp_path_factory, texts, word):
+    """LiteralStore finds a Latin word where a word starts (gru in nn.GRUCell, not it in
+    title), by a search and a look at the byte before: as often as the expression would."""
+    from artread.core.literal import LiteralStore
+
+    data, spans, start = b"", {}, 0
+    for number, text in enumerate(texts):
+        encoded = text.encode()
+        spans[f"{number}.md"] = [start, len(encoded), len(encoded)]
+        data += encoded + b"\x00"
+        start = len(data)
+    file = tmp_path_factory.mktemp("texts") / "texts.bin"
+    file.write_bytes(data)
+    expression = re.compile(rb"(?<![a-z0-9_])" + re.escape(word.encode()))
+    expected = {}
+    for path, (begin, length, _written) in spans.items():
+        count = len(expression.findall(data, begin, begin + length))
+        if count:
+            expected[path] = count
+    assert LiteralStore(file, spans).find(word, word_start=True) == expected

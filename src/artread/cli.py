@@ -24,8 +24,6 @@ from artread.commands.context import (
     writes_plain,
 )
 from artread.commands.lines import (
-    next_command,
-    say_what_is_left,
     search_options,
 )
 from artread.commands.opening import (
@@ -46,6 +44,7 @@ from artread.commands.options import (
     Color,
     DraftsOption,
     JsonOption,
+    NewOption,
     PageOption,
     PerPageOption,
     QueryCommand,
@@ -59,7 +58,7 @@ from artread.commands.options import (
 )
 from artread.commands.results import show_results
 from artread.env import Env
-from artread.options import COLOR
+from artread.options import COLOR, command_position
 
 app = typer.Typer(
     name="artread",
@@ -118,47 +117,36 @@ def latest(
             "--tag", "-t", help="Only articles with this tag.", autocompletion=completion.tags
         ),
     ] = None,
+    new: NewOption = False,
     drafts: DraftsOption = False,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
-    """The newest articles first, with the opening of each.
+    """The newest articles first, with the opening of each; new and read ones are marked.
 
     Examples:
 
       artread latest
 
       artread latest --page 2 --category NLP
+
+      artread latest --new
     """
     command = command_of(ctx)
     with errors(command):
-        from artread.core import listing
-        from artread.ui import plain
+        from artread.commands.latest import latest_page
 
-        index = open_archive(command, archive)
-        result = listing.latest_page(
-            index.catalog, page=page, per_page=per_page, category=category, tag=tag, drafts=drafts
+        latest_page(
+            command,
+            page=page,
+            per_page=per_page,
+            category=category,
+            tag=tag,
+            new=new,
+            drafts=drafts,
+            json_output=json_output,
+            archive=archive,
         )
-        if json_output:
-            plain.write_json(command.env.stdout, plain.latest_json(result))
-        elif result.articles:
-            args = ["latest"] + (["--category", category] if category else [])
-            args += ["--tag", tag] if tag else []
-            args += ["--drafts"] if drafts else []
-            following = next_command(command, args, page, result.pages, per_page, archive)
-            if writes_plain(command):
-                plain.latest(command.env.stdout, result)
-                say_what_is_left(command, page, per_page, result.total, "articles", following)
-            else:
-                from artread.ui import views
-
-                views.latest(console_of(command), result, next_command=following)
-        if not result.articles:
-            if not json_output:
-                from artread.commands import empty
-
-                empty.no_articles(command, result, page, category, tag)
-            raise typer.Exit(1)
 
 
 @app.command()
@@ -415,6 +403,23 @@ def analyze(
             views.explanation(console, explanation)
 
 
+@app.command()
+def browse(ctx: typer.Context, archive: ArchiveOption = None) -> None:
+    """Read in a full-screen reader: the newest articles, search as you type, articles with
+    their outline; new and changed articles are marked. `artread` alone on a terminal opens it.
+
+    Keys: / search, Enter open, o outline, n/N next match, Esc back, q quit, ? every key.
+
+    Example: artread browse --archive ~/blog
+    """
+    command = command_of(ctx)
+    with errors(command):
+        from artread.commands.browse import browse as run_browser
+
+        code = run_browser(command, archive)
+    raise typer.Exit(code)
+
+
 @app.command("server")
 def server_command(
     ctx: typer.Context,
@@ -475,4 +480,8 @@ def run(
     """
     # Typer and click print help themselves, to sys.stdout and sys.stderr: make those env's.
     with redirect_stdout(env.stdout), redirect_stderr(env.stderr):  # type: ignore[type-var]
+        if command_position(args) is None:  # `artread` alone on a terminal: the reader
+            from artread.commands.browse import reader_when_bare
+
+            args = reader_when_bare(args, env)
         return invoke(app, args, Command(env, open_index))

@@ -15,6 +15,7 @@ from artread.core.digest import sha1_hex
 ARCHIVE_ENV = "ARTREAD_ARCHIVE"
 INDEX_DIR_ENV = "ARTREAD_INDEX_DIR"
 CACHE_DIR_ENV = "ARTREAD_CACHE_DIR"
+DATA_DIR_ENV = "ARTREAD_DATA_DIR"  # what the reader has read and seen (core.readstate)
 JOBS_ENV = "ARTREAD_JOBS"  # worker processes for a big update; 1 reads in one process
 
 
@@ -72,6 +73,23 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return user_cache_path("artread", appauthor=False)
 
 
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """artread's user data dir, for what outlives a cache (what the reader has read):
+    $ARTREAD_DATA_DIR, else the user data dir."""
+    environ = process_environ(environ)
+    configured = environ.get(DATA_DIR_ENV)
+    if configured:
+        return expand_user(configured, environ)
+    if sys.platform.startswith("linux"):
+        # platformdirs' rule, from the command's environment, as cache_dir() does
+        base = environ.get("XDG_DATA_HOME", "")
+        home = base if os.path.isabs(base) else expand_user("~/.local/share", environ)
+        return Path(home) / "artread"
+    from platformdirs import user_data_path
+
+    return user_data_path("artread", appauthor=False)
+
+
 def cache_subdir(name: str, base: Path | None = None) -> Path:
     """A folder of artread's cache dir (default: cache_dir()), made private to the user and
     checked: UnsafeStorage if another user could write to it."""
@@ -83,9 +101,15 @@ def index_dir_for(archive: Path, environ: Mapping[str, str] | None = None) -> Pa
     """One index per archive, under $ARTREAD_INDEX_DIR or the cache dir."""
     configured = process_environ(environ).get(INDEX_DIR_ENV)
     base = expand_user(configured, environ) if configured else cache_dir(environ) / "indexes"
+    return base / archive_key(archive)
+
+
+def archive_key(archive: Path) -> str:
+    """A file name for what artread keeps of one archive: its folder's name, readable, and
+    a digest of its whole path, unique."""
     digest = sha1_hex(str(archive).encode("utf-8", "surrogatepass"))[:12]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", archive.name).strip("-.") or "archive"
-    return base / f"{name[:40]}-{digest}"
+    return f"{name[:40]}-{digest}"
 
 
 def requested_jobs(environ: Mapping[str, str] | None = None) -> int | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 from artread.commands.context import Command, fail
 
 if TYPE_CHECKING:
+    from artread.commands.marks import Marks
     from artread.core.listing import LatestPage
     from artread.core.search import SearchResults
 
@@ -17,13 +18,23 @@ def no_articles(
     page: int,
     category: str | None,
     tag: str | None,
+    new: Marks | None = None,
 ) -> NoReturn:
-    """`latest` found no article to show on this page: past the last page, or none at all."""
+    """`latest` found no article to show on this page: past the last page, or none at all
+    (new: --new asked for the new ones only)."""
     if result.total:
         fail(command, f"page {page} is past the last page ({result.pages})", 1)
+    if new is not None and not new.state.recorded:
+        fail(
+            command,
+            "no visit recorded yet: from the first `artread browse` on, articles added or "
+            "changed are new until you open them",
+            1,
+        )
+    what = "no new articles" if new is not None else "no articles"
     narrowed = [f"in category {category!r}"] * bool(category)
     narrowed += [f"tagged {tag!r}"] * bool(tag)
-    fail(command, " ".join(["no articles", *narrowed]) + _names_hint(category, tag), 1)
+    fail(command, " ".join([what, *narrowed]) + _names_hint(category, tag), 1)
 
 
 def _names_hint(category: str | None, tag: str | None) -> str:

@@ -82,6 +82,12 @@ SinceOption = Annotated[
 UntilOption = Annotated[
     str | None, typer.Option("--until", help="Only articles up to this date: 2025-06-30.")
 ]
+NewOption = Annotated[
+    bool,
+    typer.Option(
+        "--new", help="Only the articles new or changed since you read them (artread browse)."
+    ),
+]
 DraftsOption = Annotated[
     bool, typer.Option("--drafts", help="Drafts too (draft: true, published: false, _drafts/).")
 ]

@@ -64,7 +64,9 @@ class Lexicon:
     """Segments text as jieba.Tokenizer.cut(text, HMM=False) would, from the SQLite file."""
 
     def __init__(self, path: Path, user_dictionary: str = "") -> None:
-        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # Read only, and shared by the threads of one process, which take turns (the full-screen
+        # reader searches from worker threads, one at a time).
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         (self.total,) = self._db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
         self._overlay: dict[str, int] = {}  # what the user dictionary added or changed
         self._cache: dict[str, int | None] = {}

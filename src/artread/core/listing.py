@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from artread.core.catalog import Catalog, Entry
@@ -28,10 +28,13 @@ def latest_page(
     category: str | None = None,
     tag: str | None = None,
     drafts: bool = False,
+    paths: Collection[str] | None = None,
 ) -> LatestPage:
     """One page of articles, newest first; page numbers start at 1. Category and tag match
-    whole names, in any case. Drafts only when asked for."""
+    whole names, in any case. Drafts only when asked for; only those at paths, if given."""
     articles = catalog.articles(drafts=drafts)
+    if paths is not None:
+        articles = [a for a in articles if a.path in paths]
     if category:
         wanted = category.casefold()
         articles = [a for a in articles if (a.category or "").casefold() == wanted]

@@ -40,10 +40,12 @@ from artread.resident.protocol import (
 )
 from artread.resident.runtime import PEERCRED, enabled, private, server_pid, socket_path
 
-# Commands that always run in their own process: managing the server, and a whole rebuild (it
-# would hold up every other command meanwhile). So do help (typer reads its settings from the
-# environment once) and shell completion (see main()).
-LOCAL = {"server", "index"}
+# Commands that always run in their own process: managing the server, a whole rebuild (it
+# would hold up every other command meanwhile), and the full-screen reader (it owns the
+# terminal for as long as it runs; `artread` alone, which opens it, has no command and runs
+# here too). So do help (typer reads its settings from the environment once) and shell
+# completion (see main()).
+LOCAL = {"server", "index", "browse"}
 # The server answers one command at a time: a command it has not started within this long
 # (it is busy with a long one, or a reader is not reading its output) runs here instead.
 WAIT_SECONDS = 0.3

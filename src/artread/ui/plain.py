@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from artread.ui.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from artread.core.catalog import Entry
     from artread.core.explain import Explanation
@@ -85,14 +85,23 @@ def _public(entry: Entry) -> dict:
     }
 
 
-def latest_json(page: LatestPage) -> dict:
+def latest_json(page: LatestPage, marks: Mapping[str, str] | None = None) -> dict:
+    """A page of `latest`; marks: {path: "new" or "read"} (core.readstate)."""
+    marks = marks or {}
     return {
         "page": page.page,
         "pages": page.pages,
         "total": page.total,
         "per_page": page.per_page,
         "articles": [
-            {**_public(e), "excerpt": clean_line(e.excerpt), "path": e.path} for e in page.articles
+            {
+                **_public(e),
+                "excerpt": clean_line(e.excerpt),
+                "path": e.path,
+                "new": marks.get(e.path) == "new",
+                "read": marks.get(e.path) == "read",
+            }
+            for e in page.articles
         ],
     }
 

@@ -180,3 +180,51 @@ def _inline_math(tex: str) -> str:
         return f"`{tex}`"
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", converted)
     return f"*{escaped}*"
+
+
+_HEADING_LINE = re.compile(r"^#{1,6}[ \t]+\S")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S.*$", re.M)
+# A line that may continue the block above it, even after a blank line: list items, quotes,
+# tables, indented text, and link definitions.
+_CONTINUES = re.compile(r"^(?:[ \t]|[-*+>|\[]|\d+[.)]|$)")
+# After a thematic break Rich puts no blank line: a piece must not end with one.
+_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def sections(markdown: str, first: int = 1500, rest: int = 4000) -> list[str]:
+    """Prepared Markdown (see prepare) in pieces that render alone as they render together:
+    cut before a heading, or before a paragraph at the margin after a blank line once a
+    piece is long enough (the first shorter, so that it is on the screen sooner); never
+    inside fenced code. Link definitions are repeated in every piece, for its links."""
+    definitions = "\n".join(_LINK_DEFINITION.findall(markdown))
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    fence: str | None = None
+    previous_blank = True
+    after_break = False
+    for line in markdown.splitlines(keepends=True):
+        opening = _FENCE.match(line)
+        if fence is None and size and not after_break:
+            limit = rest if pieces else first
+            heading = _HEADING_LINE.match(line)
+            paragraph = previous_blank and size >= limit and not _CONTINUES.match(line)
+            if heading or paragraph:
+                pieces.append("".join(current))
+                current, size = [], 0
+        if opening:
+            marker = opening.group(2)
+            closes = fence and marker[0] == fence[0] and len(marker) >= len(fence)
+            if fence is None:
+                fence = marker
+            elif closes and not opening.group(3).strip():
+                fence = None
+        current.append(line)
+        previous_blank = not line.strip()
+        after_break = bool(_BREAK.match(line)) or (previous_blank and after_break)
+        size += 0 if previous_blank and not size else len(line)  # blank lines first: none
+    if current:
+        pieces.append("".join(current))
+    if definitions:
+        pieces = [f"{piece}\n\n{definitions}\n" for piece in pieces]
+    return pieces or [""]

@@ -7,12 +7,13 @@ objects (never parsed as console markup).
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.rule import Rule
+from rich.style import Style
 from rich.text import Text
 
 from artread.core.wording import counted
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from artread.core.catalog import Entry
     from artread.core.explain import Explanation
     from artread.core.listing import LatestPage
-    from artread.core.search import SearchResults, Snippet
+    from artread.core.search import Hit, SearchResults, Snippet
 
 CHARS_PER_MINUTE = 400  # reading speed for Chinese text
 INDENT = 2
@@ -33,14 +34,17 @@ STYLE_META = "cyan"
 STYLE_DIM = "dim"
 STYLE_MATCH = "bold yellow"
 STYLE_ID = "green"
+STYLE_NEW = "bold magenta"
 
 
 def reading_minutes(chars: int) -> int:
     return max(1, round(chars / CHARS_PER_MINUTE))
 
 
-def _meta_line(entry: Entry, *, with_id: bool = True) -> Text:
+def _meta_line(entry: Entry, *, with_id: bool = True, mark: str | None = None) -> Text:
     parts: list[tuple[str, str]] = []
+    if mark:  # a word, not a colour alone: it stays with NO_COLOR
+        parts.append((mark, STYLE_NEW if mark == "new" else STYLE_DIM))
     if entry.category:
         parts.append((clean_line(entry.category), STYLE_META))
     parts.append((entry.date or "no date", STYLE_DIM))
@@ -91,28 +95,55 @@ def _wrapped(text: str, columns: int, lines: int, style: str = "") -> Text:
     return Text("\n".join(layout.clip_lines(text, columns, lines)), style=style)
 
 
-def latest(console: Console, page: LatestPage, *, next_command: str | None) -> None:
-    """The LATEST UPDATES page: title, meta line and a two-line excerpt per article."""
+def latest(
+    console: Console,
+    page: LatestPage,
+    *,
+    next_command: str | None,
+    marks: Mapping[str, str] | None = None,
+    new: int = 0,
+) -> None:
+    """The LATEST UPDATES page: title, meta line and a two-line excerpt per article; marks
+    (path: "new" or "read") and the number of new articles, from core.readstate."""
     columns = max(console.width - INDENT, 20)
     if not console.is_terminal:
         plain.latest(console.file, page)
         return
-    header = Text("LATEST UPDATES", style="bold")
-    header.append(f"   {counted(page.total, 'article')}", style=STYLE_DIM)
-    console.print(header)
+    console.print(latest_header(page.total, new))
     console.print()
     for entry in page.articles:
-        title = layout.truncate(clean_line(entry.title), columns)
-        console.print(Padding(Text(title, style=STYLE_TITLE), (0, 0, 0, INDENT)))
-        console.print(Padding(_meta_line(entry), (0, 0, 0, INDENT)))
-        excerpt = clean_line(entry.excerpt)
-        if excerpt:
-            console.print(
-                Padding(_wrapped(excerpt + " ...", columns, 2, STYLE_DIM), (0, 0, 0, INDENT))
-            )
+        for part in latest_entry(entry, columns, (marks or {}).get(entry.path)):
+            console.print(part)
         console.print()
     if page.pages > 1:  # one page: nothing to page through
         console.print(_page_footer(page.page, page.pages, next_command))
+
+
+def latest_header(total: int, new: int = 0, narrowed: str = "") -> Text:
+    """LATEST UPDATES, how many articles (narrowed: by what) and how many are new."""
+    header = Text("LATEST UPDATES", style="bold")
+    header.append(f"   {counted(total, 'article')}", style=STYLE_DIM)
+    if narrowed:
+        header.append(f" {narrowed}", style=STYLE_DIM)
+    if new:
+        header.append(" · ", style=STYLE_DIM)
+        header.append(f"{new} new", style=STYLE_NEW)
+    return header
+
+
+def latest_entry(entry: Entry, columns: int, mark: str | None = None) -> list[Padding]:
+    """One article of LATEST UPDATES: title, meta line, and its excerpt in two lines; a read
+    article's title is not bold."""
+    title = layout.truncate(clean_line(entry.title), columns)
+    title_style = STYLE_DIM if mark == "read" else STYLE_TITLE
+    parts = [
+        Padding(Text(title, style=title_style), (0, 0, 0, INDENT)),
+        Padding(_meta_line(entry, mark=mark), (0, 0, 0, INDENT)),
+    ]
+    excerpt = clean_line(entry.excerpt)
+    if excerpt:
+        parts.append(Padding(_wrapped(excerpt + " ...", columns, 2, STYLE_DIM), (0, 0, 0, INDENT)))
+    return parts
 
 
 def results(
@@ -139,12 +170,8 @@ def results(
         ):
             console.print(Text("Articles with some of the words:", style=STYLE_DIM))
             console.print()
-        line = Text(f"{number:>2} ", style=STYLE_DIM)
-        line.append(layout.truncate(clean_line(hit.entry.title), columns), style=STYLE_TITLE)
-        console.print(line)
-        console.print(Padding(_meta_line(hit.entry), (0, 0, 0, 3)))
-        if hit.snippet and hit.snippet.text:
-            console.print(Padding(snippet_text(hit.snippet, columns, 2), (0, 0, 0, 3)))
+        for part in result_entry(number, hit, columns):
+            console.print(part)
         console.print()
     summary = Text(counted(found.total, "result"), style="bold")
     summary.append(f" for {clean_line(found.query)}", style=STYLE_DIM)
@@ -157,6 +184,20 @@ def results(
         line = Text("Did you mean: ", style=STYLE_DIM)
         line.append(suggestion, style="bold")
         console.print(line)
+
+
+def result_entry(
+    number: int, hit: Hit, columns: int, mark: str | None = None
+) -> list[Text | Padding]:
+    """One search result: its number and title, meta line, and snippet with the matches
+    highlighted."""
+    line = Text(f"{number:>2} ", style=STYLE_DIM)
+    title_style = STYLE_DIM if mark == "read" else STYLE_TITLE
+    line.append(layout.truncate(clean_line(hit.entry.title), columns), style=title_style)
+    parts: list[Text | Padding] = [line, Padding(_meta_line(hit.entry, mark=mark), (0, 0, 0, 3))]
+    if hit.snippet and hit.snippet.text:
+        parts.append(Padding(snippet_text(hit.snippet, columns, 2), (0, 0, 0, 3)))
+    return parts
 
 
 def snippet_text(snippet: Snippet, columns: int, max_lines: int) -> Text:
@@ -218,55 +259,86 @@ def article(console: Console, entry: Entry, body: str, related: Sequence[Entry] 
     On a terminal with colour and Rich's layout; piped, the same layout as plain text, box
     drawing in ASCII.
     """
-    from artread.ui import render
-    from artread.ui.markdown import ArticleMarkdown  # slow to import: only for an article
-
-    header = Group(
-        Text(clean_line(entry.title), style="bold"),
-        _meta_line(entry),
-        Text(_tags_and_path(entry), style=STYLE_DIM),
-    )
-    markdown = ArticleMarkdown(
-        render.prepare(clean(body), entry.title), code_theme="monokai", hyperlinks=True
-    )
     measure = min(console.width, READING_WIDTH)
     if console.is_terminal:
-        console.print(header, width=measure)
-        console.print(Rule(style=STYLE_DIM), width=measure)
-        console.print(markdown, width=measure)
-        if related:
-            console.print(Rule(style=STYLE_DIM), width=measure)
-            console.print(_related(related, measure), width=measure)
+        for part in article_parts(entry, body, related, measure):
+            console.print(part, width=measure)
         return
     flat = WrappingConsole(
         width=measure, color_system=None, force_terminal=False, emoji=False, markup=False
     )
     with flat.capture() as captured:
-        flat.print(header)
-        flat.print(Rule(characters="-"))
-        flat.print(markdown)
-        if related:
-            flat.print(Rule(characters="-"))
-            flat.print(_related(related, measure))
+        for part in article_parts(entry, body, related, measure, rule=Rule(characters="-")):
+            flat.print(part)
     for line in captured.get().translate(_ASCII).splitlines():
         plain.write(console.file, line.rstrip())
 
 
-def _related(entries: Sequence[Entry], width: int) -> Text:
+def article_parts(
+    entry: Entry,
+    body: str,
+    related: Sequence[Entry],
+    measure: int,
+    *,
+    rule: Rule | None = None,
+    places: bool = False,
+    pieces: bool = False,
+    mark: str | None = None,
+) -> Iterator[Any]:
+    """What `show` prints of an article, in order: header, rule, the Markdown rendered, and
+    the related articles after a rule.
+
+    places: headings and related articles carry where they are in their style's meta
+    (markdown.HEADING, markdown.RELATED), for a reader to find them on the screen. pieces:
+    the Markdown in several renderables that render as the whole does (render.sections),
+    each parsed when it is reached, so that a long article's beginning can be shown before
+    the rest is read.
+    """
+    from artread.ui import render
+    from artread.ui.markdown import ArticleMarkdown  # slow to import: only for an article
+
+    yield Group(
+        Text(clean_line(entry.title), style="bold"),
+        _meta_line(entry, mark=mark),
+        Text(_tags_and_path(entry), style=STYLE_DIM),
+    )
+    yield rule or Rule(style=STYLE_DIM)
+    prepared = render.prepare(clean(body), entry.title)
+    for number, piece in enumerate(render.sections(prepared) if pieces else [prepared]):
+        if number:
+            yield Text()  # the blank line Rich puts between two blocks
+        yield ArticleMarkdown(piece, code_theme="monokai", hyperlinks=True, mark_headings=places)
+    if related:
+        yield from related_parts(related, measure, rule=rule, places=places)
+
+
+def related_parts(
+    related: Sequence[Entry], measure: int, *, rule: Rule | None = None, places: bool = False
+) -> list[Any]:
+    """The end of an article: a rule, then its related articles."""
+    return [rule or Rule(style=STYLE_DIM), _related(related, measure, places=places)]
+
+
+def _related(entries: Sequence[Entry], width: int, *, places: bool = False) -> Text:
     """Related articles, one a line: the id whole (it is there to be copied), then the title
     cut to the width; the title goes on a line of its own when the id leaves too little room."""
+    from artread.ui.markdown import RELATED
+
     text = Text("Related articles", style=STYLE_TITLE)
     id_width = max(layout.width(e.id) for e in entries)
     apart = width - id_width - 2 < 20
     for entry in entries:
         text.append("\n")
+        start = len(text)
         title = clean_line(entry.title)
         if apart:
             text.append(entry.id, style=STYLE_ID)
             text.append("\n    " + layout.truncate(title, max(10, width - 4)))
-            continue
-        text.append(entry.id + " " * (id_width - layout.width(entry.id)), style=STYLE_ID)
-        text.append("  " + layout.truncate(title, width - id_width - 2))
+        else:
+            text.append(entry.id + " " * (id_width - layout.width(entry.id)), style=STYLE_ID)
+            text.append("  " + layout.truncate(title, width - id_width - 2))
+        if places:
+            text.stylize(Style(meta={RELATED: entry.id}), start, len(text))
     return text
 
 
