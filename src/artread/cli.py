@@ -19,6 +19,7 @@ from artread.commands.context import (
     command_of,
     console_of,
     errors,
+    fail,
     invoke,
     paged,
     writes_plain,
@@ -44,11 +45,13 @@ from artread.commands.options import (
     Color,
     DraftsOption,
     JsonOption,
+    ModeOption,
     NewOption,
     PageOption,
     PerPageOption,
     QueryCommand,
     QueryWords,
+    SearchMode,
     ServerAction,
     SinceOption,
     SortOption,
@@ -203,10 +206,11 @@ def search(
     until: UntilOption = None,
     sort: SortOption = SortOrder.score,
     drafts: DraftsOption = False,
+    mode: ModeOption = SearchMode.auto,
     json_output: JsonOption = False,
     archive: ArchiveOption = None,
 ) -> None:
-    """Find articles by words in them, best match first.
+    """Find articles by words in them (and by meaning, with artread[semantic]), best first.
 
     Examples:
 
@@ -235,14 +239,23 @@ def search(
             until=until,
             sort=sort.value,
             drafts=drafts,
+            mode=_mode(command, mode),
         )
         options = search_options(category, tag, since, until, sort) + (["--drafts"] * drafts)
+        options += [] if mode == SearchMode.auto else ["--mode", mode.value]
         if json_output:
             plain.write_json(command.env.stdout, plain.results_json(found))
         else:
             show_results(command, found, query, options, archive)
         if not found.hits:
             raise typer.Exit(1)
+
+
+def _mode(command: Command, mode: SearchMode) -> str:
+    """--mode, unless $ARTREAD_SEMANTIC=off turns meaning off where no mode is asked for."""
+    from artread.commands.semantic import setting
+
+    return "lexical" if mode == SearchMode.auto and setting(command) == "off" else mode.value
 
 
 def _typed(argument: str) -> str:
@@ -331,19 +344,39 @@ def index_command(
             show_default=False,
         ),
     ] = None,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic",
+            help="Make the vectors for search by meaning now, with progress (artread[semantic]); "
+            "without it they are made in the background.",
+        ),
+    ] = False,
     archive: ArchiveOption = None,
 ) -> None:
     """Bring the index up to date now and print a summary (every command does this quietly).
 
-    Example: artread index --rebuild --jobs 2
+    Examples:
+
+      artread index --rebuild --jobs 2
+
+      artread index --semantic
     """
     command = command_of(ctx)
     with errors(command):
+        from artread.commands import semantic as vectors
+
         root = archive_root(command, archive)
         require_folder(command, root)
         index = open_index(command, root, held=False)
         report = sync(command, index, rebuild=rebuild, jobs=jobs)
         print_summary(command, index, report)
+        if semantic and not vectors.installed():
+            fail(command, "search by meaning is not installed: pip install 'artread[semantic]'")
+        if semantic:
+            vectors.build_now(command, index)
+        elif vectors.installed() and vectors.setting(command) == "auto":
+            vectors.start_in_background(command, index)
 
 
 @app.command()

@@ -94,6 +94,22 @@ DraftsOption = Annotated[
 SortOption = Annotated[SortOrder, typer.Option("--sort", help="Best match first, or newest first.")]
 
 
+class SearchMode(StrEnum):
+    auto = "auto"
+    lexical = "lexical"
+    semantic = "semantic"
+
+
+ModeOption = Annotated[
+    SearchMode,
+    typer.Option(
+        "--mode",
+        help="Rank by the words (lexical), by meaning (semantic, needs artread[semantic] and "
+        "`artread index --semantic`), or both, weighed by the query (auto).",
+    ),
+]
+
+
 class ArtreadGroup(TyperGroup):
     """The top-level command: global options may come after a command's name as well."""
 

@@ -45,3 +45,14 @@ def read_utf8(path: Path, errors: str = "strict") -> str:
     """A UTF-8 text file written by the user, without its byte-order mark if it has one.
     OSError if it cannot be read; UnicodeDecodeError if it is not UTF-8 (errors="strict")."""
     return Path(path).read_bytes().decode("utf-8-sig", errors)
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """What the block creates is the user's alone (folders 0700, files 0600) whatever the
+    process's umask: Whoosh and SQLite create their files with the default mode."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)

@@ -22,6 +22,7 @@ from artread.core.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from artread.core import archive
+    from artread.core.semantic.meaning import Meaning
     from artread.resident.watch import FolderWatch
 
 SCHEMA_VERSION = "6"  # bump when what is indexed or cataloged changes (6: markup, formulas)
@@ -89,6 +90,7 @@ class ArchiveIndex:
         # Set by a resident process, which keeps the index open for many commands.
         self.resident = False
         self.linked: list[str] = []  # files with links, from the last look at every file
+        self._meaning: Meaning | None = None
 
     @property
     def catalog(self) -> catalog.Catalog:
@@ -97,6 +99,21 @@ class ArchiveIndex:
             # None read (missing, damaged or of an older format): what index there is, is rebuilt.
             self._catalog = loaded or catalog.Catalog(str(self.root), "")
         return self._catalog
+
+    @property
+    def meaning(self) -> Meaning:
+        """The index's passage vectors and the model (artread[semantic]), loaded when used."""
+        if self._meaning is None:
+            from artread.core.semantic.meaning import Meaning
+
+            self._meaning = Meaning(self.index_dir)
+        return self._meaning
+
+    def has_vectors(self) -> bool:
+        """Vectors of some articles exist (a stat: nothing imported)."""
+        from artread.core.semantic import FILENAME
+
+        return (self.index_dir / FILENAME).exists()
 
     @property
     def analyzer(self) -> analysis.Analyzer:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from artread.core import analysis, english, filters, glossary, ranking, spelling, suggest
 from artread.core.catalog import Entry
@@ -27,6 +27,9 @@ from artread.core.paging import page_count, page_of
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
 from artread.core.snippets import SNIPPET_CHARS, Snippet, highlight_needles, make_snippet
 
+if TYPE_CHECKING:
+    from artread.core.semantic.hybrid import Meaning
+
 __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "Tier", "rank", "search"]
 
 
@@ -37,6 +40,7 @@ class Tier(IntEnum):
     PARTIAL = 1  # holds some of the terms
     LITERAL = 2  # holds a query word only literally: segmented otherwise, or inside a word
     CORRECTED = 3  # holds a word only as the correction of a typo that other articles hold
+    MEANING = 4  # holds none of the query's words: found by meaning alone
 
 
 @dataclass(slots=True)
@@ -46,6 +50,7 @@ class Hit:
     matched_all: bool  # holds every term of the query
     tier: Tier = Tier.COMPLETE
     snippet: Snippet | None = None
+    matched: tuple[str, ...] = ("words",)  # the evidence: "words", "meaning" or both
 
 
 @dataclass(repr=False, eq=False)
@@ -53,6 +58,8 @@ class Ranking:
     hits: list[Hit]
     expansions: list[glossary.Expansion] = field(default_factory=list)
     corrections: list[spelling.Correction] = field(default_factory=list)
+    question: bool = False  # has question words (如何, why): it asks about meaning
+    units: int = 0  # the terms searched, filler left out
 
 
 @dataclass
@@ -66,10 +73,16 @@ class SearchResults:
     expansions: list[glossary.Expansion] = field(default_factory=list)  # glossary groups used
     corrections: list[spelling.Correction] = field(default_factory=list)  # typos corrected
     suggestion: str | None = None  # a query that would find more, when this one finds little
+    meaning: Meaning | None = None  # how meaning was used; None when it was not
 
     @property
     def pages(self) -> int:
         return page_count(self.total, self.per_page)
+
+    @property
+    def by_meaning(self) -> int:
+        """Results that hold none of the query's words, found by meaning alone."""
+        return len(self.meaning.added) if self.meaning is not None else 0
 
 
 # How much a multi-term word written exactly as typed (梯度检查点, not 梯度 … 检查点) adds.
@@ -99,10 +112,13 @@ def search(
     until: str | None = None,
     sort: str = "score",
     drafts: bool = False,
+    mode: str = "auto",
 ) -> SearchResults:
     """Ranked results for a query, one page of them with snippets.
 
-    Options narrow like the query's own filters (category:, tag:, date:).
+    Options narrow like the query's own filters (category:, tag:, date:). mode: "lexical"
+    ranks by the words alone; "semantic" by meaning alone; "auto" fuses the two when the index
+    has vectors (artread[semantic]), weighing meaning by what the query is.
     """
     parsed = parse(text)
     parsed.drafts = drafts
@@ -119,14 +135,23 @@ def search(
         )
     found = rank_query(index, parsed, enough=page * per_page)
     ranked = found.hits
+    meaning = None
+    if mode == "semantic" or (mode == "auto" and index.has_vectors()):
+        from artread.core.semantic import hybrid
+
+        meaning = hybrid.apply(index, parsed, text, found, mode)
+        ranked = found.hits
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))
     hits = list(page_of(ranked, page, per_page))
     needles = highlight_needles(parsed, found.expansions, found.corrections, index.analyzer)
     for hit in hits:
-        hit.snippet = _snippet(index, hit.entry, needles)
+        if hit.tier == Tier.MEANING and meaning is not None:
+            hit.snippet = meaning.snippet(index, hit.entry)
+        else:
+            hit.snippet = _snippet(index, hit.entry, needles)
     complete = sum(1 for hit in ranked if hit.matched_all)
-    results = SearchResults(text, len(ranked), page, per_page, hits, complete)
+    results = SearchResults(text, len(ranked), page, per_page, hits, complete, meaning=meaning)
     results.expansions, results.corrections = found.expansions, found.corrections
     if len(ranked) < suggest.SUGGEST_BELOW and parsed.words:
         results.suggestion = suggest.suggest(index, text, parsed, len(ranked), rank)
@@ -176,7 +201,8 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     hits = score(planned, found, candidates)
     rerank(hits, planned, store)
     corrections = suggest.reported(planned.corrections, hits, store)
-    return Ranking(hits, planned.expansions, corrections)
+    question = any(w.filler for w in planned.every)
+    return Ranking(hits, planned.expansions, corrections, question, len(planned.units))
 
 
 # --- plan: what to look for ------------------------------------------------------------------
@@ -213,6 +239,7 @@ class Plan:
     corrections: list[spelling.Correction]
     variants: list[Variant]
     allowed: set[str] | None  # the paths the filters let through; None when there are none
+    every: list[Word]  # every word of the query, filler too
 
 
 def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
@@ -245,7 +272,7 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     variants += [
         Variant((c.typed,), tuple(c.term.split()), CORRECTION_WEIGHT, True) for c in corrections
     ]
-    return Plan(words, units, weights, expansions, corrections, variants, allowed)
+    return Plan(words, units, weights, expansions, corrections, variants, allowed, every)
 
 
 # --- collect: the articles that hold the query's terms -----------------------------------------

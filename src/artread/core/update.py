@@ -24,7 +24,7 @@ from artread.core import analysis, archive, catalog, ingest, literal
 from artread.core.engine import segments
 from artread.core.engine import store as whoosh_store
 from artread.core.engine.tokenizer import bind
-from artread.core.files import read_utf8
+from artread.core.files import private_files, read_utf8
 from artread.core.freshness import (
     LATER_FOLDERS,
     USER_DICTIONARY,
@@ -86,7 +86,7 @@ def update(
         if not holding:
             return SyncReport(scanned=len(index.catalog.stats), busy=True)
         index.forget_catalog()  # another process may have updated it while we waited
-        with updating(), _private_files():
+        with updating(), private_files():
             report = _update(index, rebuild, progress, jobs)
     report.seconds = time.perf_counter() - started
     return report
@@ -364,14 +364,3 @@ def _dictionary_lines(text: str | None) -> set[tuple[str, str]]:
         if match:
             lines.add((match.group(1), line))
     return lines
-
-
-@contextmanager
-def _private_files() -> Iterator[None]:
-    """What an update creates is the user's alone (folders 0700, files 0600) whatever the
-    process's umask: Whoosh creates its files with the default mode."""
-    previous = os.umask(0o077)
-    try:
-        yield
-    finally:
-        os.umask(previous)

@@ -68,6 +68,12 @@ def search_notes(found: SearchResults) -> list[str]:
         f"the archive's closest word to {clean_line(c.asked)}"
         for c in found.corrections
     ]
+    used = found.meaning
+    if used is not None and used.near and used.coverage.embedded < used.coverage.total:
+        notes.append(
+            f"Semantic: {used.coverage.embedded} of {used.coverage.total} articles "
+            "(`artread index --semantic` makes the rest)"
+        )
     return notes if any(notes) else []
 
 
@@ -117,6 +123,7 @@ def results_json(found: SearchResults) -> dict:
                 **_public(hit.entry),
                 "score": round(hit.score, 4),
                 "matched_all": hit.matched_all,
+                "matched": list(hit.matched),
                 "snippet": clean_line(hit.snippet.text) if hit.snippet else "",
                 "path": hit.entry.path,
             }
@@ -130,6 +137,20 @@ def results_json(found: SearchResults) -> dict:
             {"typed": c.asked, "corrected": c.word, "term": c.term} for c in found.corrections
         ],
         "did_you_mean": found.suggestion,
+        "semantic": _semantic_json(found),
+    }
+
+
+def _semantic_json(found: SearchResults) -> dict | None:
+    used = found.meaning
+    if used is None:
+        return None
+    return {
+        "mode": used.mode,
+        "weight": used.gate.meaning,
+        "reason": used.gate.reason,
+        "articles_with_vectors": used.coverage.embedded,
+        "articles": used.coverage.total,
     }
 
 

@@ -164,8 +164,10 @@ def results(
         console.print(Text("\n".join(n for n in notes if n), style=STYLE_DIM))
         console.print()
     first = (found.page - 1) * found.per_page
+    fused = found.meaning is not None and bool(found.meaning.near)
     for number, hit in enumerate(found.hits, start=first + 1):
-        if not hit.matched_all and (
+        # Fused with meaning, the order is no longer every word first: no such heading.
+        if (not fused and not hit.matched_all) and (
             number == first + 1 or found.hits[number - first - 2].matched_all
         ):
             console.print(Text("Articles with some of the words:", style=STYLE_DIM))
@@ -177,6 +179,8 @@ def results(
     summary.append(f" for {clean_line(found.query)}", style=STYLE_DIM)
     if found.complete < found.total:
         summary.append(f" ({found.complete} with every word)", style=STYLE_DIM)
+    if found.by_meaning:
+        summary.append(f", {found.by_meaning} by meaning alone", style=STYLE_DIM)
     console.print(summary)
     if found.pages > 1:
         console.print(_page_footer(found.page, found.pages, next_command))
@@ -193,7 +197,11 @@ def result_entry(
     highlighted."""
     line = Text(f"{number:>2} ", style=STYLE_DIM)
     title_style = STYLE_DIM if mark == "read" else STYLE_TITLE
-    line.append(layout.truncate(clean_line(hit.entry.title), columns), style=title_style)
+    by_meaning = "words" not in hit.matched
+    title = layout.truncate(clean_line(hit.entry.title), columns - 12 * by_meaning)
+    line.append(title, style=title_style)
+    if by_meaning:
+        line.append("  by meaning", style=STYLE_DIM)
     parts: list[Text | Padding] = [line, Padding(_meta_line(hit.entry, mark=mark), (0, 0, 0, 3))]
     if hit.snippet and hit.snippet.text:
         parts.append(Padding(snippet_text(hit.snippet, columns, 2), (0, 0, 0, 3)))

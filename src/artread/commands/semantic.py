@@ -1,0 +1,106 @@
+"""`artread index --semantic` (the vectors made now, with a progress bar) and the low-priority
+process that `artread index` starts to make them in the background."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from artread.commands.context import Command, console_of
+from artread.core.wording import counted
+
+if TYPE_CHECKING:
+    from artread.core.index import ArchiveIndex
+    from artread.core.semantic.build import BuildReport, Progress
+
+SEMANTIC_ENV = "ARTREAD_SEMANTIC"  # off: keywords alone; manual: no background builds
+
+
+def setting(command: Command) -> str:
+    """auto (the default), manual or off."""
+    found = command.env.environ.get(SEMANTIC_ENV, "auto").strip().lower()
+    return found if found in ("auto", "manual", "off") else "auto"
+
+
+def installed() -> bool:
+    from artread.core.semantic import model
+
+    return model.version() is not None
+
+
+def build_now(command: Command, index: ArchiveIndex) -> BuildReport:
+    """Make every missing vector, with a progress bar and the time left on a terminal."""
+    from artread.core.semantic.build import build
+
+    err = console_of(command, stderr=True)
+    bar = None
+
+    def progress(done: Progress) -> None:
+        nonlocal bar
+        if not err.is_terminal:
+            return
+        if bar is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as Bar
+
+            bar = Bar(
+                TextColumn("Embedding"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+            bar.add_task("embed", total=done.total)
+        bar.update(bar.task_ids[0], completed=done.done)
+
+    try:
+        report = build(index, progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if report.busy:
+        command.out("Vectors: another artread process is making them; search uses what it has.")
+    else:
+        command.out(
+            f"Vectors: {counted(report.embedded, 'article')} embedded in {report.seconds:.1f} s"
+            + (f", {report.failed} could not be read" if report.failed else "")
+            + "."
+        )
+    return report
+
+
+def start_in_background(command: Command, index: ArchiveIndex) -> None:
+    """Start the low-priority process that makes the missing vectors, if any are missing."""
+    from artread.core.semantic.build import pending
+    from artread.core.semantic.store import VectorStore
+
+    store = VectorStore.open(index.index_dir)
+    try:
+        missing = len(pending(index, store))
+    finally:
+        if store is not None:
+            store.close()
+    if not missing:
+        return
+    subprocess.Popen(
+        [sys.executable, "-m", "artread.resident.embedding", str(index.root), str(index.index_dir)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # outlives this command and its terminal's Ctrl-C
+        close_fds=True,
+        env={**os.environ, **command.env.environ, "ARTREAD_CACHE_DIR": str(index.cache_dir)},
+    )
+    command.out(
+        f"Vectors: making them for {counted(missing, 'article')} in the background "
+        "(`artread index --semantic` waits for them)."
+    )

@@ -1,0 +1,90 @@
+"""A keyword ranking joined with the articles nearest the query in meaning (search --mode)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from artread.core import filters
+from artread.core.catalog import Entry
+from artread.core.index import ArchiveIndex
+from artread.core.query import ParsedQuery, QueryError
+from artread.core.search import Hit, Ranking, Tier
+from artread.core.semantic.fusion import NEAREST, Gate, fuse, gate
+from artread.core.semantic.meaning import Coverage, Near
+from artread.core.snippets import SNIPPET_CHARS, Snippet
+
+MEANING_ONLY = Gate(1.0, "meaning alone (--mode semantic)")
+
+
+@dataclass
+class Meaning:
+    """How meaning took part in a search."""
+
+    mode: str
+    gate: Gate
+    coverage: Coverage
+    near: dict[str, Near] = field(default_factory=dict)  # the articles nearest, by path
+    added: list[str] = field(default_factory=list)  # results found by meaning alone
+
+    def snippet(self, index: ArchiveIndex, entry: Entry) -> Snippet:
+        """The passage nearest the query, for an article found by meaning alone."""
+        found = self.near.get(entry.path)
+        text = index.meaning.passage_text(entry.path, found.passage) if found else ""
+        return Snippet(" ".join(text.split())[:SNIPPET_CHARS] or entry.excerpt[:SNIPPET_CHARS])
+
+
+def apply(
+    index: ArchiveIndex, parsed: ParsedQuery, text: str, ranking: Ranking, mode: str
+) -> Meaning | None:
+    """Reorder ranking.hits by meaning as the mode and the gate say; None if the index has no
+    vectors (or the model is not installed) and the mode lets words alone decide."""
+    if not index.meaning.present():
+        if mode == "semantic":
+            raise QueryError(_why_no_vectors(index))
+        return None
+    hits = ranking.hits
+    exact = bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases)
+    question = ranking.question or text.rstrip().endswith(("?", "？"))
+    complete = sum(1 for hit in hits if hit.matched_all)
+    chosen = (
+        MEANING_ONLY
+        if mode == "semantic"
+        else gate(
+            question=question, units=ranking.units, exact=exact, complete=complete, found=len(hits)
+        )
+    )
+    stats = {e.path: (e.size, e.mtime_ns) for e in index.catalog.articles()}
+    used = Meaning(mode, chosen, index.meaning.coverage(stats))
+    if chosen.meaning == 0 or not parsed.words:
+        return used
+    by_path = {hit.entry.path: hit for hit in hits}
+    # Quoted text and exclusions stay exact: meaning may only reorder what the words found.
+    allowed = set(by_path) if exact else filters.allowed_paths(index, parsed)
+    near = index.meaning.nearest(" ".join(parsed.words), allowed, NEAREST)
+    used.near = {n.path: n for n in near}
+    if mode == "semantic":
+        order = [n.path for n in near]
+    else:
+        order = fuse(list(by_path), [n.path for n in near], chosen.meaning, chosen.added)
+    ranking.hits = [_hit(index, path, by_path.get(path), used.near.get(path)) for path in order]
+    ranking.hits = [hit for hit in ranking.hits if hit is not None]
+    used.added = [hit.entry.path for hit in ranking.hits if hit.tier == Tier.MEANING]
+    return used
+
+
+def _hit(index: ArchiveIndex, path: str, words: Hit | None, near: Near | None) -> Hit | None:
+    if words is not None:
+        words.matched = ("words", "meaning") if near is not None else ("words",)
+        return words
+    entry = index.catalog.article(path)
+    if entry is None or near is None:  # removed since the vectors were made
+        return None
+    return Hit(entry, near.score, False, Tier.MEANING, matched=("meaning",))
+
+
+def _why_no_vectors(index: ArchiveIndex) -> str:
+    from artread.core.semantic import model
+
+    if model.version() is None:
+        return "search by meaning is not installed: pip install 'artread[semantic]'"
+    return "this archive has no vectors yet: run `artread index --semantic` to make them"
