@@ -1,10 +1,14 @@
 """Search-quality evaluation: artread against SQLite FTS5 and ripgrep on ../shared/corpus.
 
     .venv/bin/python bench/eval_search.py [--corpus PATH] [--literal 300] [--markdown]
+        [--modes lexical,auto,semantic] [--index-dir PATH]
 
 Ranked queries: bench/queries_*.json, each judged by reading the articles (2 = about it,
 1 = discusses it). Reports nDCG@10, MRR and Recall@10 per kind of query for
-- artread (in-process, on a fresh index of the corpus),
+- artread (in-process, on a fresh index of the corpus), once for each search --mode asked
+  for: lexical (the words alone), auto (fused with meaning, gated by the query) and semantic
+  (meaning alone). The last two need artread[semantic]; their vectors are made first and the
+  time it took is printed. --index-dir keeps the index (and the vectors) for the next run.
 - FTS5: SQLite's FTS5 over the same jieba tokens (stock jieba, search mode for documents,
   default mode for queries), bm25 with the title weighted 5x, terms ANDed as FTS5 does by
   default; and FTS5-OR, the same with terms ORed,
@@ -28,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +54,13 @@ def main() -> int:
     parser.add_argument("--markdown", action="store_true", help="print tables for BENCHMARKS.md")
     parser.add_argument("--show", metavar="QUERY", help="print artread's top 10 for one query")
     parser.add_argument("--per-query", action="store_true", help="print each query's nDCG@10")
+    parser.add_argument(
+        "--modes",
+        default=None,
+        help="search modes to evaluate, comma-separated "
+        "[default: lexical,auto,semantic with artread[semantic], else lexical]",
+    )
+    parser.add_argument("--index-dir", type=Path, help="keep the index (and vectors) here")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(
@@ -65,16 +77,24 @@ def main() -> int:
                 shutil.copy2(source, archive / source.name)
         os.environ["ARTREAD_CACHE_DIR"] = str(Path(tmp) / "cache")
         started = time.perf_counter()
-        engine = Artread(archive, Path(tmp) / "index")
+        engine = Artread(archive, args.index_dir or Path(tmp) / "index")
         print(f"artread index: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        modes = (args.modes or default_modes()).split(",")
+        if set(modes) - {"lexical"}:
+            engine.embed()
         if args.show:
-            for rank, slug in enumerate(engine.ranked(args.show), start=1):
+            for rank, slug in enumerate(engine.ranked(args.show, modes[0]), start=1):
                 print(rank, slug)
             return 0
         fts = Fts5Peer(Path(tmp) / "fts.db", jieba_module(Path(tmp)))
         fts.build(archive)
         systems = {
-            "artread": engine.ranked,
+            ("artread" if mode == "lexical" else f"artread-{mode}"): partial(
+                engine.ranked, mode=mode
+            )
+            for mode in modes
+        }
+        systems |= {
             "FTS5": fts.ranked,
             "FTS5-OR": lambda q: fts.ranked(q, operator="OR"),
             "ripgrep": lambda q: ripgrep_ranked(archive, q),
@@ -106,6 +126,12 @@ def load_queries() -> list[dict]:
     return queries
 
 
+def default_modes() -> str:
+    from artread.core.semantic import model
+
+    return "lexical,auto,semantic" if model.version() else "lexical"
+
+
 class Artread:
     def __init__(self, archive: Path, index_dir: Path) -> None:
         from artread.core.index import ArchiveIndex
@@ -113,14 +139,24 @@ class Artread:
         self.index = ArchiveIndex(archive, index_dir)
         self.index.sync()
 
-    def ranked(self, query: str) -> list[str]:
-        return [Path(p).stem for p in self.paths(query, K)]
+    def embed(self) -> None:
+        """Make the vectors search by meaning needs (those missing, if the index is kept)."""
+        from artread.core.semantic.build import build
 
-    def paths(self, query: str, limit: int) -> list[str]:
+        report = build(self.index)
+        print(
+            f"artread vectors: {report.embedded} articles embedded in {report.seconds:.1f} s",
+            file=sys.stderr,
+        )
+
+    def ranked(self, query: str, mode: str = "lexical") -> list[str]:
+        return [Path(p).stem for p in self.paths(query, K, mode)]
+
+    def paths(self, query: str, limit: int, mode: str = "lexical") -> list[str]:
         from artread.core.search import QueryError, search
 
         try:
-            found = search(self.index, query, per_page=limit)
+            found = search(self.index, query, per_page=limit, mode=mode)
         except QueryError:
             return []
         return [hit.entry.path for hit in found.hits]
