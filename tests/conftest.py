@@ -46,6 +46,9 @@ def isolated_dirs(tmp_path: Path, shared_cache: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("ARTREAD_DEBUG", raising=False)
     # Commands run in their own process; the server tests start servers of their own.
     monkeypatch.setenv("ARTREAD_SERVER", "off")
+    # `artread index` starts no background process making vectors: the tests that want one
+    # start it themselves.
+    monkeypatch.setenv("ARTREAD_SEMANTIC", "manual")
     return index_base
 
 

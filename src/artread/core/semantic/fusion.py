@@ -4,7 +4,7 @@ into one by weighted reciprocal rank.
 Reciprocal rank and not the scores themselves: BM25F and cosine are on scales that have nothing
 in common, and ranks fuse without calibrating either. The gate follows what the query is: a
 question, or words few articles hold, is about meaning; one keyword that articles hold is about
-that word, and meaning only breaks its ties. Quoted text and exclusions stay exact.
+that word, and meaning counts little. Quoted text and exclusions stay exact.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ NEAREST = 50
 # At most this many articles that hold none of the query's words join the results, fewer the
 # less meaning counts: each one is a guess, and the total shown should stay honest.
 ADDED_MOST = 10
+# Of those, only articles about as near as the nearest of all: e5's cosines of unrelated texts
+# are high (0.7 to 0.8), so what is far below the best is most likely unrelated.
+ADDED_WITHIN = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +34,11 @@ class Gate:
         return round(ADDED_MOST * self.meaning)
 
 
-def gate(*, question: bool, units: int, exact: bool, complete: int, found: int) -> Gate:
+def gate(*, question: bool, units: int, exact: bool, complete: int) -> Gate:
     """How much meaning counts for a query.
 
     question: it has question words or a question mark; units: its terms, filler left out;
-    exact: it has quoted text or exclusions; complete: articles holding every term;
-    found: articles holding any.
+    exact: it has quoted text or exclusions; complete: articles holding every term.
     """
     if exact:
         return Gate(0.0, "quoted text and exclusions are matched exactly")
@@ -44,27 +46,30 @@ def gate(*, question: bool, units: int, exact: bool, complete: int, found: int) 
         return Gate(0.0, "filters only: nothing to compare meaning with")
     if question:
         return Gate(1.0, "a question: meaning counts as much as the words")
-    if complete == 0 or found < 3:
-        return Gate(1.0, "few articles hold the words: meaning counts as much")
+    if complete == 0:
+        return Gate(1.0, "no article holds every word: meaning counts as much")
     if units >= 3:
         return Gate(0.7, "several words: meaning counts somewhat less than the words")
     if units == 2:
         return Gate(0.4, "two words: the words count most")
-    return Gate(0.2, "one keyword that articles hold: meaning only breaks ties")
+    return Gate(0.2, "one keyword that articles hold: meaning counts little")
 
 
-def fuse(keyword: list[str], meaning: list[str], weight: float, added: int) -> list[str]:
+def fuse(
+    keyword: list[str], meaning: list[tuple[str, float]], weight: float, added: int
+) -> list[str]:
     """Paths in fused order: every keyword result, and up to `added` of the meaning-only ones.
 
-    Both lists are best first; the meaning list is cut at NEAREST.
+    keyword: paths, best first; meaning: (path, cosine), best first, cut at NEAREST.
     """
     scores: dict[str, float] = {}
     for rank, path in enumerate(keyword):
         scores[path] = 1.0 / (RRF_K + rank + 1)
     joined = 0
-    for rank, path in enumerate(meaning[:NEAREST]):
+    nearest = meaning[0][1] if meaning else 0.0
+    for rank, (path, cosine) in enumerate(meaning[:NEAREST]):
         if path not in scores:
-            if joined >= added:
+            if joined >= added or cosine < nearest - ADDED_WITHIN:
                 continue
             joined += 1
             scores[path] = 0.0

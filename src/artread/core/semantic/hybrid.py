@@ -49,9 +49,7 @@ def apply(
     chosen = (
         MEANING_ONLY
         if mode == "semantic"
-        else gate(
-            question=question, units=ranking.units, exact=exact, complete=complete, found=len(hits)
-        )
+        else gate(question=question, units=ranking.units, exact=exact, complete=complete)
     )
     stats = {e.path: (e.size, e.mtime_ns) for e in index.catalog.articles()}
     used = Meaning(mode, chosen, index.meaning.coverage(stats))
@@ -65,7 +63,8 @@ def apply(
     if mode == "semantic":
         order = [n.path for n in near]
     else:
-        order = fuse(list(by_path), [n.path for n in near], chosen.meaning, chosen.added)
+        nearest = [(n.path, n.score) for n in near]
+        order = fuse(list(by_path), nearest, chosen.meaning, chosen.added)
     ranking.hits = [_hit(index, path, by_path.get(path), used.near.get(path)) for path in order]
     ranking.hits = [hit for hit in ranking.hits if hit is not None]
     used.added = [hit.entry.path for hit in ranking.hits if hit.tier == Tier.MEANING]

