@@ -32,6 +32,11 @@ def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
             "artread: another artread process is updating the index; "
             "showing the last complete index"
         )
+    elif report.changed:
+        from artread.commands import semantic
+
+        if semantic.setting(command) == "auto" and semantic.installed():
+            semantic.start_in_background(command, index, quiet=True)
     return index
 
 

@@ -78,8 +78,9 @@ def build_now(command: Command, index: ArchiveIndex) -> BuildReport:
     return report
 
 
-def start_in_background(command: Command, index: ArchiveIndex) -> None:
-    """Start the low-priority process that makes the missing vectors, if any are missing."""
+def start_in_background(command: Command, index: ArchiveIndex, *, quiet: bool = False) -> None:
+    """Start the low-priority process that makes the missing vectors, if any are missing; say
+    so unless quiet (a search's output is its results alone)."""
     from artread.core.semantic.build import pending
     from artread.core.semantic.store import VectorStore
 
@@ -100,6 +101,8 @@ def start_in_background(command: Command, index: ArchiveIndex) -> None:
         close_fds=True,
         env={**os.environ, **command.env.environ, "ARTREAD_CACHE_DIR": str(index.cache_dir)},
     )
+    if quiet:
+        return
     command.out(
         f"Vectors: making them for {counted(missing, 'article')} in the background "
         "(`artread index --semantic` waits for them)."

@@ -64,6 +64,10 @@ _ENGLISH_FILLER_WORDS = """
 """
 ENGLISH_FILLER = frozenset(_ENGLISH_FILLER_WORDS.split())
 QUERY_FILLER = frozenset(_FILLER_WORDS.split()) | ENGLISH_FILLER | STOPWORDS
+# Words that make a query a question (search by meaning weighs meaning more for one).
+QUESTION_WORDS = frozenset(_FILLER_WORDS.split()) | frozenset(
+    ["吗", "呢", "how", "what", "why", "when", "which", "who", "where", "whats"]
+)
 
 _base: Any = None  # jieba's tokenizer with its stock dictionary, shared by every Analyzer
 # jieba's tokenizer and the lexicon for each user dictionary, by its digest: shared by the

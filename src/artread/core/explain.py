@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from artread.core import analysis, english, glossary, spelling
 from artread.core.index import ArchiveIndex
 from artread.core.query import ParsedQuery, parse
+
+if TYPE_CHECKING:
+    from artread.core.semantic.fusion import Gate
 
 
 @dataclass
@@ -23,6 +27,7 @@ class Explanation:
     corrections: list[spelling.Correction] = field(default_factory=list)
     user_dictionary: bool = False  # the archive's artread.dict is in use
     synonyms: int = 0  # groups from the archive's artread.synonyms
+    meaning: Gate | None = None  # how much meaning counts, when the index has vectors
 
 
 def explain(index: ArchiveIndex | None, text: str, cache_dir: Path | None = None) -> Explanation:
@@ -72,4 +77,9 @@ def explain(index: ArchiveIndex | None, text: str, cache_dir: Path | None = None
                 explanation.corrections.append(
                     replace(correction, asked=spelling.typed(searched, correction.typed))
                 )
+    if index is not None and index.meaning.present() and not parsed.empty:
+        from artread.core.search import rank_query
+        from artread.core.semantic.hybrid import decide
+
+        explanation.meaning = decide(parsed, text, rank_query(index, parsed))
     return explanation

@@ -201,7 +201,8 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     hits = score(planned, found, candidates)
     rerank(hits, planned, store)
     corrections = suggest.reported(planned.corrections, hits, store)
-    question = any(w.filler for w in planned.every)
+    asked = index.analyzer.query_terms(" ".join(parsed.words))
+    question = any(term in analysis.QUESTION_WORDS for term, _filler in asked)
     return Ranking(hits, planned.expansions, corrections, question, len(planned.units))
 
 
@@ -239,7 +240,6 @@ class Plan:
     corrections: list[spelling.Correction]
     variants: list[Variant]
     allowed: set[str] | None  # the paths the filters let through; None when there are none
-    every: list[Word]  # every word of the query, filler too
 
 
 def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
@@ -272,7 +272,7 @@ def plan(index: ArchiveIndex, searcher: Any, parsed: ParsedQuery) -> Plan:
     variants += [
         Variant((c.typed,), tuple(c.term.split()), CORRECTION_WEIGHT, True) for c in corrections
     ]
-    return Plan(words, units, weights, expansions, corrections, variants, allowed, every)
+    return Plan(words, units, weights, expansions, corrections, variants, allowed)
 
 
 # --- collect: the articles that hold the query's terms -----------------------------------------

@@ -191,6 +191,11 @@ def explanation_json(found: Explanation) -> dict:
             {"typed": c.asked, "corrected": c.word, "term": c.term} for c in found.corrections
         ],
         "user_dictionary": found.user_dictionary,
+        "meaning": (
+            {"weight": found.meaning.meaning, "reason": found.meaning.reason}
+            if found.meaning is not None
+            else None
+        ),
     }
 
 

@@ -425,6 +425,10 @@ def explanation(console: Console, found: Explanation) -> None:
         rows.append((expansion.source, f"{expansion.form} → {forms}"))
     for correction in found.corrections:
         rows.append(("typo", f"{correction.asked} → {correction.word}"))
+    if found.meaning is not None:
+        rows.append(
+            ("meaning", f"weighs {found.meaning.meaning:g} of the words: {found.meaning.reason}")
+        )
     if found.user_dictionary:
         rows.append(("dictionary", "the archive's artread.dict is in use"))
     if found.synonyms:

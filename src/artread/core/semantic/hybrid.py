@@ -44,13 +44,7 @@ def apply(
         return None
     hits = ranking.hits
     exact = bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases)
-    question = ranking.question or text.rstrip().endswith(("?", "？"))
-    complete = sum(1 for hit in hits if hit.matched_all)
-    chosen = (
-        MEANING_ONLY
-        if mode == "semantic"
-        else gate(question=question, units=ranking.units, exact=exact, complete=complete)
-    )
+    chosen = MEANING_ONLY if mode == "semantic" else decide(parsed, text, ranking)
     stats = {e.path: (e.size, e.mtime_ns) for e in index.catalog.articles()}
     used = Meaning(mode, chosen, index.meaning.coverage(stats))
     if chosen.meaning == 0 or not parsed.words:
@@ -69,6 +63,16 @@ def apply(
     ranking.hits = [hit for hit in ranking.hits if hit is not None]
     used.added = [hit.entry.path for hit in ranking.hits if hit.tier == Tier.MEANING]
     return used
+
+
+def decide(parsed: ParsedQuery, text: str, ranking: Ranking) -> Gate:
+    """How much meaning counts for this query in auto mode, given its keyword ranking."""
+    return gate(
+        question=ranking.question or text.rstrip().endswith(("?", "？")),
+        units=ranking.units,
+        exact=bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases),
+        complete=sum(1 for hit in ranking.hits if hit.matched_all),
+    )
 
 
 def _hit(index: ArchiveIndex, path: str, words: Hit | None, near: Near | None) -> Hit | None:
