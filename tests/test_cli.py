@@ -91,11 +91,15 @@ def test_search_json_has_the_documented_shape_and_the_best_article_first(cli, sa
         "also_searched",
         "corrections",
         "did_you_mean",
+        "semantic",
     }
+    assert payload["semantic"] is None  # no vectors: words alone
     first = payload["results"][0]
     assert set(first) == {
-        *("id", "title", "date", "category", "tags", "score", "matched_all", "snippet", "path")
+        *("id", "title", "date", "category", "tags", "score", "matched_all", "matched"),
+        *("snippet", "path"),
     }
+    assert first["matched"] == ["words"]
     assert first["id"] == "gradient-checkpointing"
     assert "检查点" in first["snippet"]
 

@@ -154,7 +154,12 @@ def test_another_model_or_passage_rule_embeds_everything_again(embedded: Archive
 @model_installed
 @pytest.mark.slow
 def test_a_background_build_killed_hard_goes_on_where_it_stopped(make_index):
-    many = {f"{n:02d}-{name}": text for n in range(6) for name, text in ARTICLES.items()}
+    # Each a little different, so that each is embedded (a copy would get its twin's vectors).
+    many = {
+        f"{n:02d}-{name}": f"{text}\n这是第 {n} 份。\n"
+        for n in range(6)
+        for name, text in ARTICLES.items()
+    }
     index = make_index(many)
     worker = subprocess.Popen(
         [sys.executable, "-m", "artread.resident.embedding", str(index.root), str(index.index_dir)]
@@ -279,3 +284,12 @@ def test_passages_leave_code_out_and_keep_headings():
     assert found[0].text.startswith("标题\n开头一段")
     assert found[1].heading == "第二节"
     assert all("不要嵌入代码" not in p.text for p in found)
+
+
+@model_installed
+def test_a_copy_of_an_article_is_given_its_vectors_not_embedded_again(make_index):
+    index = make_index({"rice.md": ARTICLES["rice.md"], "mirror/rice.md": ARTICLES["rice.md"]})
+    report = build(index)
+    assert (report.embedded, report.copied) == (1, 1)
+    found = search(index, "how to cook rice")
+    assert {hit.entry.path for hit in found.hits[:2]} == {"rice.md", "mirror/rice.md"}

@@ -19,7 +19,6 @@ from artread.commands.context import (
     command_of,
     console_of,
     errors,
-    fail,
     invoke,
     paged,
     writes_plain,
@@ -44,6 +43,7 @@ from artread.commands.options import (
     CategoryFilter,
     Color,
     DraftsOption,
+    JobsOption,
     JsonOption,
     ModeOption,
     NewOption,
@@ -52,6 +52,7 @@ from artread.commands.options import (
     QueryCommand,
     QueryWords,
     SearchMode,
+    SemanticOption,
     ServerAction,
     SinceOption,
     SortOption,
@@ -222,6 +223,7 @@ def search(
     """
     command = command_of(ctx)
     with errors(command):
+        from artread.commands.semantic import search_mode
         from artread.core.search import search as run_search
         from artread.ui import plain
 
@@ -239,7 +241,7 @@ def search(
             until=until,
             sort=sort.value,
             drafts=drafts,
-            mode=_mode(command, mode),
+            mode=search_mode(command, mode),
         )
         options = search_options(category, tag, since, until, sort) + (["--drafts"] * drafts)
         options += [] if mode == SearchMode.auto else ["--mode", mode.value]
@@ -249,13 +251,6 @@ def search(
             show_results(command, found, query, options, archive)
         if not found.hits:
             raise typer.Exit(1)
-
-
-def _mode(command: Command, mode: SearchMode) -> str:
-    """--mode, unless $ARTREAD_SEMANTIC=off turns meaning off where no mode is asked for."""
-    from artread.commands.semantic import setting
-
-    return "lexical" if mode == SearchMode.auto and setting(command) == "off" else mode.value
 
 
 def _typed(argument: str) -> str:
@@ -333,25 +328,8 @@ def index_command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Start over from an empty index.")
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes that read and segment the articles of a big update "
-            "[default: $ARTREAD_JOBS, else one per core; 1: no worker processes].",
-            show_default=False,
-        ),
-    ] = None,
-    semantic: Annotated[
-        bool,
-        typer.Option(
-            "--semantic",
-            help="Make the vectors for search by meaning now, with progress (artread[semantic]); "
-            "without it they are made in the background.",
-        ),
-    ] = False,
+    jobs: JobsOption = None,
+    semantic: SemanticOption = False,
     archive: ArchiveOption = None,
 ) -> None:
     """Bring the index up to date now and print a summary (every command does this quietly).
@@ -364,19 +342,14 @@ def index_command(
     """
     command = command_of(ctx)
     with errors(command):
-        from artread.commands import semantic as vectors
+        from artread.commands.semantic import after_index
 
         root = archive_root(command, archive)
         require_folder(command, root)
         index = open_index(command, root, held=False)
         report = sync(command, index, rebuild=rebuild, jobs=jobs)
         print_summary(command, index, report)
-        if semantic and not vectors.installed():
-            fail(command, "search by meaning is not installed: pip install 'artread[semantic]'")
-        if semantic:
-            vectors.build_now(command, index)
-        elif vectors.installed() and vectors.setting(command) == "auto":
-            vectors.start_in_background(command, index)
+        after_index(command, index, now=semantic)
 
 
 @app.command()

@@ -100,6 +100,25 @@ class SearchMode(StrEnum):
     semantic = "semantic"
 
 
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Processes that read and segment the articles of a big update "
+        "[default: $ARTREAD_JOBS, else one per core; 1: no worker processes].",
+        show_default=False,
+    ),
+]
+SemanticOption = Annotated[
+    bool,
+    typer.Option(
+        "--semantic",
+        help="Make the vectors for search by meaning now, with progress (artread[semantic]); "
+        "without it they are made in the background.",
+    ),
+]
 ModeOption = Annotated[
     SearchMode,
     typer.Option(

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from artread.commands.context import Command, console_of
+from artread.commands.context import Command, console_of, fail
+from artread.commands.options import SearchMode
 from artread.core.wording import counted
 
 if TYPE_CHECKING:
@@ -22,6 +23,22 @@ def setting(command: Command) -> str:
     """auto (the default), manual or off."""
     found = command.env.environ.get(SEMANTIC_ENV, "auto").strip().lower()
     return found if found in ("auto", "manual", "off") else "auto"
+
+
+def search_mode(command: Command, mode: SearchMode) -> str:
+    """--mode, unless $ARTREAD_SEMANTIC=off turns meaning off where no mode is asked for."""
+    return "lexical" if mode == SearchMode.auto and setting(command) == "off" else mode.value
+
+
+def after_index(command: Command, index: ArchiveIndex, *, now: bool) -> None:
+    """After `artread index`: make the vectors now (--semantic), or start making them in the
+    background when artread[semantic] is installed."""
+    if now and not installed():
+        fail(command, "search by meaning is not installed: pip install 'artread[semantic]'")
+    if now:
+        build_now(command, index)
+    elif setting(command) == "auto" and installed():
+        start_in_background(command, index)
 
 
 def installed() -> bool:

@@ -48,27 +48,46 @@ def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> di
 
 def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) -> list[Entry]:
     """Up to `limit` catalog entries of the articles most like this one, best first."""
-    current = index.catalog
     with index.searcher() as searcher:
         terms = key_terms(index, entry, body, searcher)
-        if not terms:
-            return []
-        top = max(terms.values())
-        alternatives: list[Any] = []
-        words = list(terms)
-        found = glossary.for_archive(index.root, index.cache_dir)
-        expanded = found.expand(" ".join(words), words, index.analyzer)
-        for expansion in expanded:
-            weight = max(terms[u] for u in expansion.span) / top * ranking.GLOSSARY_WEIGHT
-            for alternative in expansion.alternatives:
-                alternatives.append(match.all_of(_any_field(t, weight) for t in alternative.terms))
-        query = match.any_of([_any_field(t, w / top) for t, w in terms.items()] + alternatives)
-        found = []
-        for hit in searcher.search(query, limit=limit + 1 + len(current.drafts())):
-            other = current.article(hit["path"])
-            if other is not None and other.path != entry.path and not other.draft:
-                found.append(other)
+        found = _by_terms(index, searcher, entry, terms, limit) if terms else []
+    if index.has_vectors() and index.meaning.present():
+        found = _with_meaning(index, entry, found, limit)
     return found[:limit]
+
+
+def _by_terms(
+    index: ArchiveIndex, searcher: Any, entry: Entry, terms: dict[str, float], limit: int
+) -> list[Entry]:
+    """More like this: the articles that hold most of its key terms (and their glossary forms)."""
+    current = index.catalog
+    top = max(terms.values())
+    alternatives: list[Any] = []
+    words = list(terms)
+    groups = glossary.for_archive(index.root, index.cache_dir)
+    for expansion in groups.expand(" ".join(words), words, index.analyzer):
+        weight = max(terms[u] for u in expansion.span) / top * ranking.GLOSSARY_WEIGHT
+        for alternative in expansion.alternatives:
+            alternatives.append(match.all_of(_any_field(t, weight) for t in alternative.terms))
+    query = match.any_of([_any_field(t, w / top) for t, w in terms.items()] + alternatives)
+    found = []
+    for hit in searcher.search(query, limit=limit + 1 + len(current.drafts())):
+        other = current.article(hit["path"])
+        if other is not None and other.path != entry.path and not other.draft:
+            found.append(other)
+    return found
+
+
+def _with_meaning(index: ArchiveIndex, entry: Entry, found: list[Entry], limit: int) -> list[Entry]:
+    """The related articles by terms fused with those nearest in meaning: meaning is what
+    "related" means, and it finds articles that share no rare term."""
+    from artread.core.semantic import fusion
+
+    near = index.meaning.neighbours(entry.path, limit * 2)
+    order = fusion.fuse([e.path for e in found], near, 1.0, limit)
+    current = index.catalog
+    fused = [current.article(path) for path in order]
+    return [e for e in fused if e is not None and not e.draft]
 
 
 def _any_field(term: str, boost: float) -> Any:

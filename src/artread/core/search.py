@@ -10,11 +10,9 @@ together they hold the query's words).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from artread.core import analysis, english, filters, glossary, ranking, spelling, suggest
@@ -24,6 +22,7 @@ from artread.core.engine.fields import FIELD_BOOSTS
 from artread.core.index import ArchiveIndex
 from artread.core.literal import LiteralStore
 from artread.core.paging import page_count, page_of
+from artread.core.proximity import best_share
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
 from artread.core.snippets import SNIPPET_CHARS, Snippet, highlight_needles, make_snippet
 
@@ -483,38 +482,6 @@ def rerank(hits: list[Hit], planned: Plan, store: LiteralStore) -> None:
         text = store.decoded(hit.entry.path)
         exact = sum(1 for w in multi if w in text) / len(multi) if multi else 0.0
         hit.score *= 1 + PHRASE_BONUS * exact
-        hit.score *= 1 + PROXIMITY * _proximity(text, needles, planned.weights)
+        hit.score *= 1 + PROXIMITY * best_share(text, needles, planned.weights, PROXIMITY_WINDOW)
     top.sort(key=_order)
     hits[:RERANK] = top
-
-
-def _proximity(
-    text: str, needles: list[tuple[str, tuple[str, ...]]], weights: dict[str, float]
-) -> float:
-    """The largest share of the query (by IDF) found within one short passage of the text.
-
-    needles: strings to look for, each with the query terms it stands for.
-    """
-    positions: list[tuple[int, str]] = []
-    for needle, units in needles:
-        found = re.finditer(re.escape(needle), text)
-        positions.extend((m.start(), unit) for m in islice(found, 500) for unit in units)
-    positions.sort()
-    total = sum(weights.values()) or 1.0
-    best = held = 0.0
-    inside: dict[str, int] = {}
-    left = 0
-    for position, unit in positions:
-        if not inside.get(unit):
-            held += weights[unit]
-        inside[unit] = inside.get(unit, 0) + 1
-        while positions[left][0] < position - PROXIMITY_WINDOW:
-            gone = positions[left][1]
-            inside[gone] -= 1
-            if not inside[gone]:
-                held -= weights[gone]
-            left += 1
-        best = max(best, held / total)
-        if held >= total - 1e-9:  # every term in one passage: it cannot get better
-            break
-    return best

@@ -29,6 +29,7 @@ LOCK = "meaning.lock"
 class BuildReport:
     embedded: int = 0  # articles whose vectors were made
     kept: int = 0  # articles changed on disk whose passages did not
+    copied: int = 0  # articles with the same passages as one embedded already
     removed: int = 0
     failed: int = 0  # articles that could not be read
     left: int = 0  # articles still without vectors when the build stopped
@@ -113,9 +114,13 @@ def _build(
         digest = sha1_hex("\x1e".join(p.text for p in found).encode("utf-8"))
         stamp = Stamp(entry.size, entry.mtime_ns, digest)
         old = stamps.get(entry.path)
+        same = store.same_passages(digest) if old is None or old.digest != digest else None
         if old is not None and old.digest == digest:
             store.restamp(entry.path, stamp)
             report.kept += 1
+        elif same is not None:
+            store.copy(same, entry.path, stamp)
+            report.copied += 1
         else:
             embedder = embedder or Embedder()
             vectors = embedder.passages([p.text for p in found]) if found else None

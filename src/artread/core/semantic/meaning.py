@@ -79,6 +79,24 @@ class Meaning:
                 break
         return found
 
+    def neighbours(self, path: str, limit: int) -> list[tuple[str, float]]:
+        """The articles nearest in meaning to an indexed one, (path, cosine) best first: by
+        their nearest passage to the mean of its passages. Empty if it has no vectors."""
+        import numpy as np
+
+        vectors = self.vectors()
+        if vectors is None or path not in vectors.rows_of:
+            return []
+        start, end = vectors.rows_of[path]
+        centre = vectors.matrix[start:end].mean(axis=0)
+        centre /= np.linalg.norm(centre) or 1.0
+        best = np.maximum.reduceat(vectors.matrix @ centre, vectors.starts)
+        found = []
+        for article in np.argsort(-best, kind="stable")[: limit + 1]:
+            if vectors.paths[article] != path:
+                found.append((vectors.paths[article], float(best[article])))
+        return found[:limit]
+
     def coverage(self, stats: dict[str, tuple[int, int]]) -> Coverage:
         """How many of the index's articles (path -> size and mtime) have vectors of their
         current file."""

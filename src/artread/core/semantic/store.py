@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS passages (
     path TEXT NOT NULL, seq INTEGER NOT NULL, heading TEXT NOT NULL, text TEXT NOT NULL,
     scale REAL NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (path, seq)
 );
+CREATE INDEX IF NOT EXISTS articles_by_digest ON articles (digest);
 """
 
 
@@ -50,6 +51,7 @@ class Vectors:
     starts: Any  # numpy int array: the first row of each article
     matrix: Any  # numpy float32 (rows, dim): unit vectors, scaled back from int8
     seqs: Any  # numpy int array: each row's passage number within its article
+    rows_of: dict[str, tuple[int, int]]  # an article's first row and the row after its last
 
 
 class VectorStore:
@@ -121,6 +123,23 @@ class VectorStore:
             self._db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?)", rows)
             self._put_stamp(path, stamp)
 
+    def same_passages(self, digest: str) -> str | None:
+        """An article whose passages have this digest, if one has vectors."""
+        row = self._db.execute("SELECT path FROM articles WHERE digest = ? LIMIT 1", (digest,))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def copy(self, source: str, path: str, stamp: Stamp) -> None:
+        """Give an article the vectors of another with the same passages (a copy, a mirror)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM passages WHERE path = ?", (path,))
+            self._db.execute(
+                "INSERT INTO passages SELECT ?, seq, heading, text, scale, vector "
+                "FROM passages WHERE path = ?",
+                (path, source),
+            )
+            self._put_stamp(path, stamp)
+
     def restamp(self, path: str, stamp: Stamp) -> None:
         """The file changed but not its passages: keep the vectors."""
         with self._transaction():
@@ -157,7 +176,9 @@ class VectorStore:
         scales = np.fromiter((row[2] for row in rows), dtype=np.float32, count=len(rows))
         matrix = quantized.astype(np.float32) * scales[:, None]
         seqs = np.fromiter((row[1] for row in rows), dtype=np.int32, count=len(rows))
-        return Vectors(paths, np.asarray(starts), matrix, seqs)
+        ends = [*starts[1:], len(rows)]
+        rows_of = {path: (start, end) for path, start, end in zip(paths, starts, ends, strict=True)}
+        return Vectors(paths, np.asarray(starts), matrix, seqs, rows_of)
 
     def _set(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
