@@ -17,7 +17,8 @@ import pytest
 from artread.core.index import ArchiveIndex
 from artread.core.search import search
 from artread.core.semantic import FILENAME, fusion
-from artread.core.semantic.build import build, made_with
+from artread.core.semantic.build import build
+from artread.core.semantic.model import made_with
 from artread.core.semantic.passages import passages
 from artread.core.semantic.store import VectorStore
 
@@ -271,7 +272,10 @@ def test_fusion_keeps_every_keyword_result_and_adds_few_by_meaning():
     assert set(fused) == {"a", "b", "c", "x"}
     assert fused[0] == "a"
     fused = fusion.fuse(keyword, meaning, weight=1.0, added=10)
-    assert fused[:2] == ["c", "a"]
+    assert fused[:3] == ["a", "b", "c"]  # meaning does not overturn the keyword order...
+    assert fusion.fuse(["a", "b"], [("b", 0.9)], weight=1.0, added=10) == ["a", "b"]
+    close = [f"k{n}" for n in range(30)]  # ...where the keyword ranks are far apart
+    assert fusion.fuse(close, [("k29", 0.9)], weight=1.0, added=0).index("k29") < 29
     assert "y" in fused and "z" not in fused  # far below the nearest: most likely unrelated
 
 

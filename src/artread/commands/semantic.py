@@ -87,10 +87,12 @@ def build_now(command: Command, index: ArchiveIndex) -> BuildReport:
     if report.busy:
         command.out("Vectors: another artread process is making them; search uses what it has.")
     else:
+        copied = f", {report.copied} copies given their twin's" if report.copied else ""
+        unread = f", {report.failed} could not be read" if report.failed else ""
+        copied += f", {report.kept} kept (their passages had not changed)" if report.kept else ""
         command.out(
-            f"Vectors: {counted(report.embedded, 'article')} embedded in {report.seconds:.1f} s"
-            + (f", {report.failed} could not be read" if report.failed else "")
-            + "."
+            f"Vectors: {counted(report.embedded, 'article')} embedded{copied} in "
+            f"{report.seconds:.1f} s{unread}."
         )
     return report
 

@@ -14,3 +14,5 @@ from __future__ import annotations
 
 MODES = ("auto", "lexical", "semantic")
 FILENAME = "meaning.sqlite"  # the vectors, in the index folder
+# Bumped whenever passages.py changes what is embedded: vectors made before are then remade.
+PASSAGE_RULE = 1

@@ -18,8 +18,8 @@ from artread.core.catalog import Entry
 from artread.core.digest import sha1_hex
 from artread.core.files import private_files
 from artread.core.index import ArchiveIndex
-from artread.core.semantic import model, passages
-from artread.core.semantic.model import Embedder
+from artread.core.semantic import passages
+from artread.core.semantic.model import Embedder, made_with
 from artread.core.semantic.store import Stamp, VectorStore
 
 LOCK = "meaning.lock"
@@ -42,12 +42,6 @@ class Progress:
     done: int
     total: int
     seconds: float  # since the build started
-
-
-def made_with() -> str | None:
-    """What vectors made now are made with: the model and the passage rule."""
-    found = model.identity()
-    return f"{found}|passages-{passages.RULE}" if found else None
 
 
 def pending(index: ArchiveIndex, store: VectorStore | None) -> list[Entry]:

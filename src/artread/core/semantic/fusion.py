@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The usual constant of reciprocal-rank fusion: how fast a rank's weight falls off.
+# How fast a rank's weight falls off in reciprocal-rank fusion: the usual 60 for meaning, far
+# less for the keyword ranking, whose order is the more precise of the two (it knows which
+# articles hold the words, and where). So meaning reorders keyword results only where their
+# scores are close, and its own finds join after them; with 60 for both, one keyword's best
+# article fell behind articles nearer in meaning that merely mention it (bench/eval_search.py,
+# BENCHMARKS.md).
 RRF_K = 60
+KEYWORD_K = 5
 # Articles nearest in meaning that are fused; past these, meaning adds nothing.
 NEAREST = 50
 # At most this many articles that hold none of the query's words join the results, fewer the
@@ -64,7 +70,7 @@ def fuse(
     """
     scores: dict[str, float] = {}
     for rank, path in enumerate(keyword):
-        scores[path] = 1.0 / (RRF_K + rank + 1)
+        scores[path] = 1.0 / (KEYWORD_K + rank + 1)
     joined = 0
     nearest = meaning[0][1] if meaning else 0.0
     for rank, (path, cosine) in enumerate(meaning[:NEAREST]):

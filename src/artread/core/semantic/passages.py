@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from artread.core import markup, plaintext
 
-# Bumped whenever the rule below changes what is embedded: stored vectors are then remade.
-RULE = 1
+# A change to what is embedded here bumps PASSAGE_RULE in __init__.py: stored vectors are then
+# remade.
 PASSAGE_CHARS = 240  # about 128 tokens of Chinese: the cost per passage grows faster than this
 ARTICLE_CHARS = 1000  # all the passages of one article, at most
 MIN_CHARS = 12  # a section with less text than this says nothing on its own

@@ -5,12 +5,14 @@ them: each article's passages are committed as one transaction, so a build kille
 keeps every article finished before it and the next build goes on from there; readers see the
 last commit (WAL). Reading it runs no code, as a pickle would. Vectors are int8 with one scale
 a row: a quarter of float32's size, and cosine order is kept to within a rounding.
+Searches read a snapshot of it (meaning.py), not the database.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,17 +43,6 @@ class Stamp:
     size: int
     mtime_ns: int
     digest: str
-
-
-@dataclass(frozen=True, slots=True)
-class Vectors:
-    """Every stored passage vector, grouped by article, ready for a dot product."""
-
-    paths: list[str]  # one per article, in the order of the rows
-    starts: Any  # numpy int array: the first row of each article
-    matrix: Any  # numpy float32 (rows, dim): unit vectors, scaled back from int8
-    seqs: Any  # numpy int array: each row's passage number within its article
-    rows_of: dict[str, tuple[int, int]]  # an article's first row and the row after its last
 
 
 class VectorStore:
@@ -157,28 +148,33 @@ class VectorStore:
         query = "SELECT heading, text FROM passages WHERE path = ? AND seq = ?"
         return self._db.execute(query, (path, seq)).fetchone()
 
-    def load(self) -> Vectors | None:
-        """Every vector, for search; None if there are none."""
-        import numpy as np
-
+    def export(self) -> dict[str, Any]:
+        """Everything a search needs, as plain data (MessagePack-able): the model, the
+        articles' stamps, and every passage's vector, grouped by article."""
         rows = self._db.execute(
             "SELECT path, seq, scale, vector FROM passages ORDER BY path, seq"
         ).fetchall()
-        if not rows:
-            return None
-        paths, starts = [], []
-        for row_number, (path, *_rest) in enumerate(rows):
+        paths: list[str] = []
+        starts: list[int] = []
+        for number, (path, *_rest) in enumerate(rows):
             if not paths or paths[-1] != path:
                 paths.append(path)
-                starts.append(row_number)
-        blob = b"".join(row[3] for row in rows)
-        quantized = np.frombuffer(blob, dtype=np.int8).reshape(len(rows), -1)
-        scales = np.fromiter((row[2] for row in rows), dtype=np.float32, count=len(rows))
-        matrix = quantized.astype(np.float32) * scales[:, None]
-        seqs = np.fromiter((row[1] for row in rows), dtype=np.int32, count=len(rows))
-        ends = [*starts[1:], len(rows)]
-        rows_of = {path: (start, end) for path, start, end in zip(paths, starts, ends, strict=True)}
-        return Vectors(paths, np.asarray(starts), matrix, seqs, rows_of)
+                starts.append(number)
+        stamps = {
+            p: [size, mtime]
+            for p, size, mtime, _digest in self._db.execute(
+                "SELECT path, size, mtime_ns, digest FROM articles"
+            )
+        }
+        return {
+            "made_with": self.made_with() or "",
+            "paths": paths,
+            "starts": array("i", starts).tobytes(),
+            "seqs": array("i", (row[1] for row in rows)).tobytes(),
+            "scales": array("f", (row[2] for row in rows)).tobytes(),
+            "matrix": b"".join(row[3] for row in rows),
+            "stamps": stamps,
+        }
 
     def _set(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
