@@ -109,7 +109,7 @@ def test_filters_hold_for_meaning_too(embedded: ArchiveIndex):
 
 @model_installed
 def test_the_cli_says_which_evidence_each_result_has(cli, make_archive):
-    root = str(make_archive(ARTICLES))
+    root = str(make_archive({**ARTICLES, "broken.md": b"\x00\x01 not text"}))
     made = cli("index", "--semantic", "--archive", root)
     assert made.exit_code == 0, made.output
     assert "5 articles embedded" in made.output
@@ -118,6 +118,7 @@ def test_the_cli_says_which_evidence_each_result_has(cli, make_archive):
     assert payload["results"][0]["path"] == "rice.md"
     assert payload["results"][0]["matched"] == ["meaning"]
     assert payload["semantic"]["articles_with_vectors"] == 5
+    assert payload["semantic"]["articles"] == 5  # the file that could not be read is not one
     lexical = cli("search", "how", "to", "cook", "rice", "--mode", "lexical", "--archive", root)
     assert lexical.exit_code == 1
 

@@ -158,6 +158,12 @@ class Catalog:
             return {p for p, draft in self._entries.column("draft").items() if draft}
         return {p for p, e in self._entries.items() if isinstance(e, Entry) and e.draft}
 
+    def skipped_paths(self) -> set[str]:
+        """The paths of the files that could not be read: one column, no entry made."""
+        if isinstance(self._entries, _Entries):
+            return set(self._entries.column(_SKIPPED_COLUMN))
+        return {p for p, e in self._entries.items() if isinstance(e, Skipped)}
+
     def skipped(self) -> list[tuple[str, str]]:
         return sorted(
             (path, e.reason) for path, e in self.entries.items() if isinstance(e, Skipped)

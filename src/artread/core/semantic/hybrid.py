@@ -45,7 +45,9 @@ def apply(
     hits = ranking.hits
     exact = bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases)
     chosen = MEANING_ONLY if mode == "semantic" else decide(parsed, text, ranking)
-    stats = {e.path: (e.size, e.mtime_ns) for e in index.catalog.articles()}
+    current = index.catalog
+    skipped = current.skipped_paths()
+    stats = {p: stat for p, stat in current.stats.items() if p not in skipped}
     used = Meaning(mode, chosen, index.meaning.coverage(stats))
     if chosen.meaning == 0 or not parsed.words:
         return used
