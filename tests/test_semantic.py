@@ -298,3 +298,10 @@ def test_a_copy_of_an_article_is_given_its_vectors_not_embedded_again(make_index
     assert (report.embedded, report.copied) == (1, 1)
     found = search(index, "how to cook rice")
     assert {hit.entry.path for hit in found.hits[:2]} == {"rice.md", "mirror/rice.md"}
+
+
+@model_installed
+def test_related_articles_by_meaning_are_never_just_the_rest(cli, embedded: ArchiveIndex):
+    # Five articles on five subjects: none stands out as near the rice article's meaning.
+    shown = cli("show", "rice", "--json", "--archive", str(embedded.root))
+    assert json.loads(shown.output)["related"] == []

@@ -22,6 +22,12 @@ SNAPSHOT = "meaning.snapshot"
 # Scores are computed this many rows at a time: int8 rows become float32 only for the product,
 # so memory stays a quarter of float32's.
 CHUNK = 8192
+# An article is a neighbour in meaning when it stands out from the rest of the archive: this
+# many standard deviations above the mean cosine (the top 2% or so). How high a cosine is
+# depends on the model and the archive; how far it stands out does not. Fewer articles than
+# NEIGHBOURS_AMONG give no measure of the rest: no neighbours then.
+NEIGHBOUR_Z = 2.0
+NEIGHBOURS_AMONG = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +127,8 @@ class Meaning:
 
     def neighbours(self, path: str, limit: int) -> list[tuple[str, float]]:
         """The articles nearest in meaning to an indexed one, (path, cosine) best first: by
-        their nearest passage to the mean of its passages. Empty if it has no vectors."""
+        their nearest passage to the mean of its passages, of those that stand out
+        (NEIGHBOUR_Z). Empty if it has no vectors."""
         import numpy as np
 
         vectors = self.vectors()
@@ -133,9 +140,13 @@ class Meaning:
         centre = rows.mean(axis=0)
         centre /= np.linalg.norm(centre) or 1.0
         best = np.maximum.reduceat(vectors.scores(centre), vectors.starts)
+        others = np.delete(best, article)
+        if len(others) < NEIGHBOURS_AMONG:
+            return []
+        floor = others.mean() + NEIGHBOUR_Z * others.std()
         found = []
         for other in np.argsort(-best, kind="stable")[: limit + 1]:
-            if vectors.paths[other] != path:
+            if vectors.paths[other] != path and best[other] >= floor:
                 found.append((vectors.paths[other], float(best[other])))
         return found[:limit]
 
