@@ -305,3 +305,18 @@ def test_related_articles_by_meaning_are_never_just_the_rest(cli, embedded: Arch
     # Five articles on five subjects: none stands out as near the rice article's meaning.
     shown = cli("show", "rice", "--json", "--archive", str(embedded.root))
     assert json.loads(shown.output)["related"] == []
+
+
+@model_installed
+def test_a_long_lived_reader_sees_vectors_made_after_it_loaded_them(embedded: ArchiveIndex):
+    # As the resident server does: one Meaning for many searches, a build in between.
+    held = embedded.meaning
+    assert len(held.vectors().paths) == len(ARTICLES)
+    (embedded.root / "tea.md").write_text(
+        article("绿茶的冲泡：水温与时间", "绿茶用八十度左右的水冲泡，第一泡两分钟即可。", 9),
+        encoding="utf-8",
+    )
+    embedded.sync()
+    build(embedded)
+    assert len(held.vectors().paths) == len(ARTICLES) + 1
+    assert search(embedded, "how to brew green tea").hits[0].entry.path == "tea.md"
