@@ -129,7 +129,9 @@ def cli() -> Cli:
 
 @pytest.fixture
 def env_without_artread() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("ARTREAD_")}
+    found = {k: v for k, v in os.environ.items() if not k.startswith("ARTREAD_")}
+    # ...but no background process making vectors, which would outlive the test.
+    return {**found, "ARTREAD_SEMANTIC": "manual"}
 
 
 # The resident server

@@ -81,6 +81,7 @@ def golden_env(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> 
     }
     env.update(
         ARTREAD_SERVER="off",
+        ARTREAD_SEMANTIC="manual",  # no vectors made behind the outputs' back
         ARTREAD_INDEX_DIR=str(base / "indexes"),
         ARTREAD_CACHE_DIR=str(shared_cache),
         XDG_CACHE_HOME=str(base / "xdg-cache"),
