@@ -41,6 +41,21 @@ def write_atomic(path: Path, data: bytes) -> os.stat_result:
     return written
 
 
+def read_own(path: Path) -> bytes | None:
+    """A file artread wrote (an index's or a cache's); None if there is none. Opened without
+    following a link or waiting on a FIFO, and UnsafeStorage if another user could have
+    written it."""
+    from artread.config import check_file
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with open(fd, "rb") as handle:
+        check_file(path, os.fstat(fd))
+        return handle.read()
+
+
 def read_utf8(path: Path, errors: str = "strict") -> str:
     """A UTF-8 text file written by the user, without its byte-order mark if it has one.
     OSError if it cannot be read; UnicodeDecodeError if it is not UTF-8 (errors="strict")."""

@@ -283,31 +283,28 @@ def _read(path: Path) -> Glossary | None:
     """The glossary cached at path; None if missing, damaged or of another format."""
     import msgpack
 
-    from artread.config import check_file
+    from artread.core.files import read_own
 
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+    packed = read_own(path)
+    if packed is None:
         return None
-    with open(fd, "rb") as handle:
-        check_file(path, os.fstat(fd))
-        try:
-            fields = msgpack.unpackb(handle.read(), unicode_errors="surrogatepass")
-            if fields.get("format") != FORMAT:
-                return None
-            found = Glossary.__new__(Glossary)
-            for name in _FIELDS:
-                setattr(found, name, fields[name])
-            found.groups = _Groups(fields["groups"])  # type: ignore[assignment]
-            found._group_of = None
-            found._forms_text = fields["forms"]
-            found._form_groups = array("I", fields["form_groups"])
-            keys, forms = _lines(fields["latin_keys"]), _lines(fields["latin_forms"])
-            found._latin = dict(zip(keys, forms, strict=True))
-            found._by_text = _lines(fields["by_text"])
-            return found
-        except Exception:  # truncated, or written by another version: build it again
+    try:
+        fields = msgpack.unpackb(packed, unicode_errors="surrogatepass")
+        if fields.get("format") != FORMAT:
             return None
+        found = Glossary.__new__(Glossary)
+        for name in _FIELDS:
+            setattr(found, name, fields[name])
+        found.groups = _Groups(fields["groups"])  # type: ignore[assignment]
+        found._group_of = None
+        found._forms_text = fields["forms"]
+        found._form_groups = array("I", fields["form_groups"])
+        keys, forms = _lines(fields["latin_keys"]), _lines(fields["latin_forms"])
+        found._latin = dict(zip(keys, forms, strict=True))
+        found._by_text = _lines(fields["by_text"])
+        return found
+    except Exception:  # truncated, or written by another version: build it again
+        return None
 
 
 def _write(path: Path, built: Glossary) -> None:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from artread.config import check_file
-from artread.core.files import private_files, write_atomic
+from artread.core.files import private_files, read_own, write_atomic
 from artread.core.semantic import FILENAME, model
 
 SNAPSHOT = "meaning.snapshot"
@@ -186,17 +185,13 @@ class Meaning:
     def _read_snapshot(self, state: tuple) -> dict | None:
         import msgpack
 
-        path = self.index_dir / SNAPSHOT
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:
+        packed = read_own(self.index_dir / SNAPSHOT)
+        if packed is None:
             return None
-        with open(fd, "rb") as handle:
-            check_file(path, os.fstat(fd))
-            try:
-                data = msgpack.unpackb(handle.read())
-            except Exception:  # damaged, or from another version: taken again
-                return None
+        try:
+            data = msgpack.unpackb(packed)
+        except Exception:  # damaged, or from another version: taken again
+            return None
         return data if isinstance(data, dict) and data.get("state") == list(state) else None
 
     def _take_snapshot(self, state: tuple) -> dict | None:
