@@ -30,6 +30,7 @@ class Meaning:
         """The passage nearest the query, for an article found by meaning alone."""
         found = self.near.get(entry.path)
         text = index.meaning.passage_text(entry.path, found.passage) if found else ""
+        text = text.removeprefix(entry.title)  # the opening's passage starts with the title
         return Snippet(" ".join(text.split())[:SNIPPET_CHARS] or entry.excerpt[:SNIPPET_CHARS])
 
 
