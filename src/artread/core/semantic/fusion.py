@@ -37,7 +37,7 @@ class Gate:
     @property
     def added(self) -> int:
         """How many articles found only by meaning may join the results."""
-        return round(ADDED_MOST * self.meaning)
+        return round(ADDED_MOST * min(self.meaning, 1.0))
 
 
 def gate(*, question: bool, units: int, exact: bool, complete: int) -> Gate:
@@ -51,7 +51,7 @@ def gate(*, question: bool, units: int, exact: bool, complete: int) -> Gate:
     if units == 0 and not question:
         return Gate(0.0, "filters only: nothing to compare meaning with")
     if question:
-        return Gate(1.0, "a question: meaning counts as much as the words")
+        return Gate(2.0, "a question: meaning counts twice as much as the words")
     if complete == 0:
         return Gate(1.0, "no article holds every word: meaning counts as much")
     if units >= 3:
