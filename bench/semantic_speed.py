@@ -11,7 +11,7 @@ For each scale (N copies of ../shared/corpus):
   and `--mode auto` in their own process (ARTREAD_SERVER=off) and through the resident server,
   for keyword queries and questions; rg -l and a Python script querying SQLite FTS5 (the same
   peer as bench.py's) for the keyword queries, in the same run;
-- the resident server's RSS after those searches.
+- the resident server's peak RSS (VmHWM) after those searches.
 
 Needs artread[semantic]; without the corpus, or without the extra, it says so and exits 0.
 """
@@ -97,9 +97,8 @@ def measure_scale(tmp: Path, scale: int, args: argparse.Namespace) -> list[str]:
                 times[where, mode, query] = timer.median(command, env, ok_codes=(0, 1))
                 log(f"{scale}x {where} {mode} {query}: {times[where, mode, query] * 1000:.0f} ms")
         if where == "server":
-            rows.append(
-                f"{scale}x: server RSS after the searches {server_rss(cli, env) / 1e6:.0f} MB"
-            )
+            rss = server_rss(cli, env)
+            rows.append(f"{scale}x: the server's peak RSS after the searches {rss / 1e6:.0f} MB")
             run_checked([*cli, "server", "stop"], env, (0, 1))
     rows += summary(scale, times, peers(base, archive, timer, environment(base, server=False)))
     return rows
