@@ -129,3 +129,18 @@ def test_latest_search_and_show_do_not_load_the_reader(sample_index):
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=Path.cwd()
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_show_marks_an_article_read_once_marks_are_kept(cli, make_index):
+    index = make_index(TWO)
+    root = str(index.root)
+    assert cli("show", "a", "--no-pager", "--archive", root).exit_code == 0
+    assert not readstate.load(index.root).recorded  # a plain show before any visit: no file
+    state = readstate.load(index.root)
+    state.visit(entries(index))
+    state.save()
+    write_files(index.root, {"a.md": article("甲", "改过的正文。", date="2025-01-01")})
+    index.sync()
+    assert readstate.load(index.root).mark_of(by_path(index, "a.md")) == readstate.NEW
+    assert cli("show", "a", "--no-pager", "--archive", root).exit_code == 0
+    assert readstate.load(index.root).mark_of(by_path(index, "a.md")) == readstate.READ

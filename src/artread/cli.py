@@ -315,11 +315,13 @@ def show(
         if json_output:
             plain.write_json(command.env.stdout, plain.article_json(entry, body, alike))
         else:
+            from artread.commands.marks import mark_opened
 
             def draw() -> None:
                 views.article(console, entry, body, alike)
 
             paged(command.env, console, draw, no_pager)
+            mark_opened(command, index, entry)
 
 
 @app.command("index")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -48,3 +49,16 @@ def read_marks(
         )
         new = {entry.path for entry in narrowed.articles}
     return Marks(state, new)
+
+
+def mark_opened(command: Command, index: ArchiveIndex, entry: Entry) -> None:
+    """`show` opened an article: it is read, as in the reader, once marks are kept for this
+    archive (a plain `show` before any visit writes nothing)."""
+    from artread.core import readstate
+
+    state = readstate.load(index.root, command.env.environ)
+    if not state.recorded:
+        return
+    state.mark_read(entry)
+    with contextlib.suppress(OSError):  # a read-only data folder: shown all the same
+        state.save()
