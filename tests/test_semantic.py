@@ -121,6 +121,8 @@ def test_the_cli_says_which_evidence_each_result_has(cli, make_archive):
     assert payload["semantic"]["articles"] == 5  # the file that could not be read is not one
     lexical = cli("search", "how", "to", "cook", "rice", "--mode", "lexical", "--archive", root)
     assert lexical.exit_code == 1
+    checked = cli("doctor", "--archive", root)
+    assert "vectors" in checked.output and "5 articles (multilingual-e5-small" in checked.output
 
 
 def test_semantic_mode_without_vectors_says_how_to_make_them(cli, make_archive):

@@ -98,6 +98,8 @@ def examine(index: ArchiveIndex) -> Health:
     _whoosh(index.index_dir / WHOOSH_DIR, len(indexed), health)
     _texts(index.index_dir, current, health)
     _lock(index.index_dir, health)
+    if index.has_vectors():
+        _vectors(index, current, health)
     size = index_size(index.index_dir) / 1024 / 1024
     health.add("ok", "size", f"{size:.1f} MB in {index.index_dir}")
     return health
@@ -180,6 +182,29 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
         health.add(
             "warning", "literal texts", f"{len(stray)} unused files: the next update removes them"
         )
+
+
+def _vectors(index: ArchiveIndex, current: catalog.Catalog, health: Health) -> None:
+    """Search by meaning: how many articles have vectors of their current file."""
+    from artread.core.semantic import model
+
+    if model.made_with() is None:
+        health.add("warning", "vectors", "present, but artread[semantic] is not installed")
+        return
+    if not index.meaning.present():
+        health.add("warning", "vectors", "made with another model: `artread index` remakes them")
+        return
+    articles = {e.path: (e.size, e.mtime_ns) for e in current.articles()}
+    coverage = index.meaning.coverage(articles)
+    level = "ok" if coverage.embedded == coverage.total else "warning"
+    health.add(
+        level,
+        "vectors",
+        f"{coverage.embedded} of {counted(coverage.total, 'article')} "
+        f"({model.NAME}); `artread index --semantic` makes the rest"
+        if level == "warning"
+        else f"{counted(coverage.total, 'article')} ({model.NAME})",
+    )
 
 
 def _lock(index_dir: Path, health: Health) -> None:
