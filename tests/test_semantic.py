@@ -321,3 +321,16 @@ def test_a_long_lived_reader_sees_vectors_made_after_it_loaded_them(embedded: Ar
     build(embedded)
     assert len(held.vectors().paths) == len(ARTICLES) + 1
     assert search(embedded, "how to brew green tea").hits[0].entry.path == "tea.md"
+
+
+@model_installed
+def test_the_server_fuses_meaning_as_a_command_of_its_own_does(server: str, embedded):
+    from helpers import artread, wait_for_server
+
+    archive = ["--archive", str(embedded.root)]
+    for command in (["search", "三次握手", "--json"], ["search", "how", "to", "cook", "rice"]):
+        alone = artread(*archive, *command, server=False)
+        served = artread(*archive, *command)
+        assert (served.returncode, served.stdout) == (alone.returncode, alone.stdout), command
+    assert alone.stdout.startswith(b"rice\t")  # found by meaning alone, through both
+    assert wait_for_server(server)["commands"] >= 2
