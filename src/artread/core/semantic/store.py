@@ -61,6 +61,8 @@ class VectorStore:
         except FileNotFoundError:
             if not create:
                 return None
+        if create:  # the user's alone whatever the umask: SQLite gives its journal the same mode
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
         connection = sqlite3.connect(path, timeout=30, isolation_level=None)
         if create:
             connection.execute("PRAGMA journal_mode=WAL")
