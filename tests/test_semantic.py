@@ -334,3 +334,19 @@ def test_the_server_fuses_meaning_as_a_command_of_its_own_does(server: str, embe
         assert (served.returncode, served.stdout) == (alone.returncode, alone.stdout), command
     assert alone.stdout.startswith(b"rice\t")  # found by meaning alone, through both
     assert wait_for_server(server)["commands"] >= 2
+
+
+@model_installed
+@pytest.mark.slow
+def test_the_first_search_after_installing_the_extra_starts_making_vectors(make_archive):
+    from helpers import artread, wait_until
+
+    root = make_archive(dict(list(ARTICLES.items())[:2]))
+    artread("--archive", str(root), "latest", ARTREAD_SEMANTIC="off")  # indexed, no vectors
+    index = ArchiveIndex(root)
+    assert not index.has_vectors()
+    artread("--archive", str(root), "search", "三次握手", ARTREAD_SEMANTIC="auto")
+    # The background process makes them; the next searches use them.
+    wait_until(lambda: _articles_stored(index.index_dir / FILENAME) == 2)
+    found = search(index, "how to cook rice")
+    assert found.hits and found.hits[0].entry.path == "rice.md"

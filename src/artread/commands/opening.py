@@ -32,7 +32,8 @@ def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
             "artread: another artread process is updating the index; "
             "showing the last complete index"
         )
-    elif report.changed:
+    elif report.changed or not index.has_vectors():
+        # New or changed articles, or no vectors yet (artread[semantic] just installed).
         from artread.commands import semantic
 
         if semantic.setting(command) == "auto" and semantic.installed():

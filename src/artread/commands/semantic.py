@@ -4,7 +4,6 @@ process that `artread index` starts to make them in the background."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from typing import TYPE_CHECKING
 
@@ -111,6 +110,8 @@ def start_in_background(command: Command, index: ArchiveIndex, *, quiet: bool = 
             store.close()
     if not missing:
         return
+    import subprocess
+
     subprocess.Popen(
         [sys.executable, "-m", "artread.resident.embedding", str(index.root), str(index.index_dir)],
         stdin=subprocess.DEVNULL,
