@@ -322,7 +322,7 @@ def test_an_unknown_option_suggests_only_a_close_one(sample_index):
     def run(*args: str) -> tuple[int, str]:
         err = io.StringIO()
         return cli.run(
-            list(args), Env(stdout=io.StringIO(), stderr=err, environ={})
+            list(args), Env(stdout=io.StringIO(), stderr=err, environ={"ARTREAD_SEMANTIC": "off"})
         ), err.getvalue()
 
     code, said = run("latest", "--all")

@@ -56,6 +56,7 @@ def environ(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "ARTREAD_INDEX_DIR": str(index_dir),
         "ARTREAD_CACHE_DIR": os.environ["ARTREAD_CACHE_DIR"],
         "ARTREAD_PAGER": "",
+        "ARTREAD_SEMANTIC": "manual",  # no background process making vectors
         "TERM": "xterm-256color",
         "TZ": "UTC",
         "LANG": "C.UTF-8",

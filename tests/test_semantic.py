@@ -338,15 +338,24 @@ def test_the_server_fuses_meaning_as_a_command_of_its_own_does(server: str, embe
 
 @model_installed
 @pytest.mark.slow
-def test_the_first_search_after_installing_the_extra_starts_making_vectors(make_archive):
+def test_artread_index_after_installing_the_extra_starts_making_vectors(make_archive):
     from helpers import artread, wait_until
 
     root = make_archive(dict(list(ARTICLES.items())[:2]))
     artread("--archive", str(root), "latest", ARTREAD_SEMANTIC="off")  # indexed, no vectors
     index = ArchiveIndex(root)
     assert not index.has_vectors()
-    artread("--archive", str(root), "search", "三次握手", ARTREAD_SEMANTIC="auto")
+    done = artread("--archive", str(root), "index", ARTREAD_SEMANTIC="auto")
+    assert b"in the background" in done.stdout
     # The background process makes them; the next searches use them.
     wait_until(lambda: _articles_stored(index.index_dir / FILENAME) == 2)
     found = search(index, "how to cook rice")
     assert found.hits and found.hits[0].entry.path == "rice.md"
+
+
+def test_a_search_while_a_build_has_made_only_the_file_uses_words_alone(make_index):
+    # The background process creates the database, then its tables: a search in between.
+    index = make_index(ARTICLES)
+    (index.index_dir / FILENAME).touch(mode=0o600)
+    found = search(index, "三次握手")
+    assert found.hits[0].entry.path == "tcp.md" and found.meaning is None

@@ -32,8 +32,7 @@ def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
             "artread: another artread process is updating the index; "
             "showing the last complete index"
         )
-    elif report.changed or not index.has_vectors():
-        # New or changed articles, or no vectors yet (artread[semantic] just installed).
+    elif report.changed:
         from artread.commands import semantic
 
         if semantic.setting(command) == "auto" and semantic.installed():

@@ -67,6 +67,9 @@ class VectorStore:
         if create:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_TABLES)
+        elif not _has_tables(connection):  # a build has made the file, not yet its tables
+            connection.close()
+            return None
         return cls(connection, path)
 
     def close(self) -> None:
@@ -189,6 +192,11 @@ class VectorStore:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self)
+
+
+def _has_tables(connection: sqlite3.Connection) -> bool:
+    query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)"
+    return connection.execute(query, ("meta", "articles", "passages")).fetchone()[0] == 3
 
 
 class _Transaction:
