@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from artread.commands.context import Command, console_of, fail
 from artread.core.wording import counted
@@ -115,22 +115,7 @@ def sync(
                 command.err(f"artread: indexing {counted(total, 'article')}...")
             return
         if bar is None:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-            )
-
-            bar = Progress(
-                TextColumn("Indexing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=err(),
-                transient=True,
-            )
-            bar.start()
-            bar.add_task("index", total=total)
+            bar = progress_bar(err(), "Indexing", total)
         bar.update(bar.task_ids[0], completed=done)
 
     def waiting() -> None:
@@ -161,6 +146,26 @@ def sync(
     if len(said) > SAID_AT_ONCE:  # thousands of lines would bury the command's own output
         command.err(f"artread: ... and {len(said) - SAID_AT_ONCE} more: artread doctor lists them")
     return report
+
+
+def progress_bar(console: Console, label: str, total: int, *, time_left: bool = False) -> Any:
+    """A progress bar on the console, started, that goes when stopped: the label, the bar, how
+    many of total are done (and the time left)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
+    bar = Progress(
+        *columns, *([TimeRemainingColumn()] if time_left else []), console=console, transient=True
+    )
+    bar.start()
+    bar.add_task(label, total=total)
+    return bar
 
 
 @contextmanager

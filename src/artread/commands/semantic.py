@@ -58,24 +58,9 @@ def build_now(command: Command, index: ArchiveIndex) -> BuildReport:
         if not err.is_terminal:
             return
         if bar is None:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import Progress as Bar
+            from artread.commands.opening import progress_bar
 
-            bar = Bar(
-                TextColumn("Embedding"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            )
-            bar.start()
-            bar.add_task("embed", total=done.total)
+            bar = progress_bar(err, "Embedding", done.total, time_left=True)
         bar.update(bar.task_ids[0], completed=done.done)
 
     try:
@@ -85,6 +70,8 @@ def build_now(command: Command, index: ArchiveIndex) -> BuildReport:
             bar.stop()
     if report.busy:
         command.out("Vectors: another artread process is making them; search uses what it has.")
+    elif not (report.embedded or report.copied or report.kept or report.failed):
+        command.out("Vectors: every article has them.")
     else:
         copied = f", {report.copied} copies given their twin's" if report.copied else ""
         unread = f", {report.failed} could not be read" if report.failed else ""

@@ -81,5 +81,5 @@ def explain(index: ArchiveIndex | None, text: str, cache_dir: Path | None = None
         from artread.core.search import rank_query
         from artread.core.semantic.hybrid import decide
 
-        explanation.meaning = decide(parsed, text, rank_query(index, parsed))
+        explanation.meaning = decide(index, parsed, text, rank_query(index, parsed))
     return explanation

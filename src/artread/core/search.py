@@ -57,7 +57,6 @@ class Ranking:
     hits: list[Hit]
     expansions: list[glossary.Expansion] = field(default_factory=list)
     corrections: list[spelling.Correction] = field(default_factory=list)
-    question: bool = False  # has question words (如何, why): it asks about meaning
     units: int = 0  # the terms searched, filler left out
 
 
@@ -200,9 +199,7 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     hits = score(planned, found, candidates)
     rerank(hits, planned, store)
     corrections = suggest.reported(planned.corrections, hits, store)
-    asked = index.analyzer.query_terms(" ".join(parsed.words))
-    question = any(term in analysis.QUESTION_WORDS for term, _filler in asked)
-    return Ranking(hits, planned.expansions, corrections, question, len(planned.units))
+    return Ranking(hits, planned.expansions, corrections, len(planned.units))
 
 
 # --- plan: what to look for ------------------------------------------------------------------

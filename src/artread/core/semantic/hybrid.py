@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from artread.core import filters
+from artread.core import analysis, filters
 from artread.core.catalog import Entry
 from artread.core.index import ArchiveIndex
 from artread.core.query import ParsedQuery, QueryError
@@ -45,7 +45,7 @@ def apply(
         return None
     hits = ranking.hits
     exact = bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases)
-    chosen = MEANING_ONLY if mode == "semantic" else decide(parsed, text, ranking)
+    chosen = MEANING_ONLY if mode == "semantic" else decide(index, parsed, text, ranking)
     current = index.catalog
     skipped = current.skipped_paths()
     stats = {p: stat for p, stat in current.stats.items() if p not in skipped}
@@ -68,10 +68,12 @@ def apply(
     return used
 
 
-def decide(parsed: ParsedQuery, text: str, ranking: Ranking) -> Gate:
+def decide(index: ArchiveIndex, parsed: ParsedQuery, text: str, ranking: Ranking) -> Gate:
     """How much meaning counts for this query in auto mode, given its keyword ranking."""
+    asked = index.analyzer.query_terms(" ".join(parsed.words))
+    question = any(term in analysis.QUESTION_WORDS for term, _filler in asked)
     return gate(
-        question=ranking.question or text.rstrip().endswith(("?", "？")),
+        question=question or text.rstrip().endswith(("?", "？")),
         units=ranking.units,
         exact=bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases),
         complete=sum(1 for hit in ranking.hits if hit.matched_all),
