@@ -194,8 +194,7 @@ def _vectors(index: ArchiveIndex, current: catalog.Catalog, health: Health) -> N
     if not index.meaning.present():
         health.add("warning", "vectors", "made with another model: `artread index` remakes them")
         return
-    articles = {e.path: (e.size, e.mtime_ns) for e in current.articles()}
-    coverage = index.meaning.coverage(articles)
+    coverage = index.meaning.coverage(current)
     level = "ok" if coverage.embedded == coverage.total else "warning"
     health.add(
         level,

@@ -44,17 +44,13 @@ def apply(
             raise QueryError(_why_no_vectors(index))
         return None
     hits = ranking.hits
-    exact = bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases)
     chosen = MEANING_ONLY if mode == "semantic" else decide(index, parsed, text, ranking)
-    current = index.catalog
-    skipped = current.skipped_paths()
-    stats = {p: stat for p, stat in current.stats.items() if p not in skipped}
-    used = Meaning(mode, chosen, index.meaning.coverage(stats))
+    used = Meaning(mode, chosen, index.meaning.coverage(index.catalog))
     if chosen.meaning == 0 or not parsed.words:
         return used
     by_path = {hit.entry.path: hit for hit in hits}
     # Quoted text and exclusions stay exact: meaning may only reorder what the words found.
-    allowed = set(by_path) if exact else filters.allowed_paths(index, parsed)
+    allowed = set(by_path) if _exact(parsed) else filters.allowed_paths(index, parsed)
     near = index.meaning.nearest(" ".join(parsed.words), allowed, NEAREST)
     used.near = {n.path: n for n in near}
     if mode == "semantic":
@@ -75,9 +71,14 @@ def decide(index: ArchiveIndex, parsed: ParsedQuery, text: str, ranking: Ranking
     return gate(
         question=question or text.rstrip().endswith(("?", "？")),
         units=ranking.units,
-        exact=bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases),
+        exact=_exact(parsed),
         complete=sum(1 for hit in ranking.hits if hit.matched_all),
     )
+
+
+def _exact(parsed: ParsedQuery) -> bool:
+    """Quoted text or exclusions: matched as written, whatever meaning says."""
+    return bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases)
 
 
 def _hit(index: ArchiveIndex, path: str, words: Hit | None, near: Near | None) -> Hit | None:

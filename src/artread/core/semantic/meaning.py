@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from artread.core.files import private_files, read_own, write_atomic
 from artread.core.semantic import FILENAME, model
+
+if TYPE_CHECKING:
+    from artread.core.catalog import Catalog
 
 SNAPSHOT = "meaning.snapshot"
 # Scores are computed this many rows at a time: int8 rows become float32 only for the product,
@@ -77,6 +80,7 @@ class Meaning:
         self._vectors: Vectors | None = None
         self._state: tuple | None = None
         self._embedder: model.Embedder | None = None
+        self._coverage: tuple[tuple, Coverage] | None = None
 
     def present(self) -> bool:
         """Vectors exist, made with the model that is installed."""
@@ -149,13 +153,18 @@ class Meaning:
                 found.append((vectors.paths[other], float(best[other])))
         return found[:limit]
 
-    def coverage(self, stats: dict[str, tuple[int, int]]) -> Coverage:
-        """How many of the index's articles (path -> size and mtime) have vectors of their
-        current file."""
+    def coverage(self, current: Catalog) -> Coverage:
+        """How many of the catalog's articles have vectors of their current file. Kept until
+        the catalog or the vectors change: every search reports it."""
         vectors = self.vectors()
-        stamps = vectors.stamps if vectors is not None else {}
-        current = sum(1 for path, stat in stats.items() if tuple(stamps.get(path, ())) == stat)
-        return Coverage(current, len(stats))
+        key = (current.identity, self._state)
+        if self._coverage is None or self._coverage[0] != key or current.identity is None:
+            skipped = current.skipped_paths()
+            stats = {p: stat for p, stat in current.stats.items() if p not in skipped}
+            stamps = vectors.stamps if vectors is not None else {}
+            embedded = sum(1 for p, stat in stats.items() if tuple(stamps.get(p, ())) == stat)
+            self._coverage = (key, Coverage(embedded, len(stats)))
+        return self._coverage[1]
 
     def passage_text(self, path: str, seq: int) -> str:
         from artread.core.semantic.store import VectorStore
