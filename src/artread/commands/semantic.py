@@ -73,11 +73,14 @@ def build_now(command: Command, index: ArchiveIndex) -> BuildReport:
     elif not (report.embedded or report.copied or report.kept or report.failed):
         command.out("Vectors: every article has them.")
     else:
-        copied = f", {report.copied} copies given their twin's" if report.copied else ""
+        also = ""
+        if report.copied:
+            also += f", {report.copied} copies given their twin's"
+        if report.kept:
+            also += f", {report.kept} kept (their passages had not changed)"
         unread = f", {report.failed} could not be read" if report.failed else ""
-        copied += f", {report.kept} kept (their passages had not changed)" if report.kept else ""
         command.out(
-            f"Vectors: {counted(report.embedded, 'article')} embedded{copied} in "
+            f"Vectors: {counted(report.embedded, 'article')} embedded{also} in "
             f"{report.seconds:.1f} s{unread}."
         )
     return report
