@@ -328,6 +328,9 @@ class Bench:
         runtime.mkdir(mode=0o700, exist_ok=True)
         env["XDG_RUNTIME_DIR"] = str(runtime)
         env["ARTREAD_SERVER"] = "on" if server else "off"
+        # Vectors are bench/semantic_speed.py's: a background build started by `artread index`
+        # here would share the two cores with the timings.
+        env["ARTREAD_SEMANTIC"] = "manual"
         return env
 
     def server_pid(self, env: dict[str, str]) -> int | None:

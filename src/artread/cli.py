@@ -15,20 +15,16 @@ from artread import __version__
 from artread.commands import completion
 from artread.commands.context import (
     Command,
+    Exit,
     OpenIndex,
     command_of,
     console_of,
     errors,
-    invoke,
-    paged,
     writes_plain,
 )
-from artread.commands.lines import (
-    search_options,
-)
+from artread.commands.invoking import invoke
 from artread.commands.opening import (
     archive_root,
-    find_article,
     open_archive,
     open_index,
     print_summary,
@@ -60,7 +56,8 @@ from artread.commands.options import (
     TagFilter,
     UntilOption,
 )
-from artread.commands.results import show_results
+from artread.commands.results import as_text, search_page
+from artread.commands.show import show_article
 from artread.env import Env
 from artread.options import COLOR, command_position
 
@@ -192,7 +189,7 @@ def _names(command: Command, kind: str, json_output: bool, archive: str | None) 
 
             views.counts(console_of(command), counts, f"artread latest --{kind} NAME")
         if not counts:
-            raise typer.Exit(1)
+            raise Exit(1)
 
 
 @app.command(cls=QueryCommand)
@@ -221,42 +218,22 @@ def search(
 
       artread search '"torch.utils.checkpoint"' -mxnet --since 2021
     """
-    command = command_of(ctx)
-    with errors(command):
-        from artread.commands.semantic import search_mode
-        from artread.core.search import search as run_search
-        from artread.ui import plain
-
-        text = _typed(" ".join(query))
-        index = open_archive(command, archive)
-        warn_about_synonyms(command, index)
-        found = run_search(
-            index,
-            text,
+    with errors(command_of(ctx)) as command:
+        search_page(
+            command,
+            query,
             page=page,
             per_page=per_page,
-            categories=[_typed(c) for c in category or ()],
-            tags=[_typed(t) for t in tag or ()],
+            category=category,
+            tag=tag,
             since=since,
             until=until,
-            sort=sort.value,
+            sort=sort,
             drafts=drafts,
-            mode=search_mode(command, mode),
+            mode=mode,
+            json_output=json_output,
+            archive=archive,
         )
-        options = search_options(category, tag, since, until, sort) + (["--drafts"] * drafts)
-        options += [] if mode == SearchMode.auto else ["--mode", mode.value]
-        if json_output:
-            plain.write_json(command.env.stdout, plain.results_json(found))
-        else:
-            show_results(command, found, query, options, archive)
-        if not found.hits:
-            raise typer.Exit(1)
-
-
-def _typed(argument: str) -> str:
-    """A command-line argument as text: bytes that are not UTF-8 (which Python keeps as lone
-    surrogates) become U+FFFD, as in a file that is not UTF-8."""
-    return argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @app.command()
@@ -290,38 +267,16 @@ def show(
 
       artread show nlp/ngram-language-model.md --raw | less
     """
-    command = command_of(ctx)
-    with errors(command):
-        from artread.core.front_matter import split_front_matter
-        from artread.ui import plain, views
-
-        index = open_archive(command, archive)
-        entry = find_article(command, index, _typed(article_id))
-        source = index.read_text(entry)
-        console = console_of(command)
-        if raw:
-            from artread.ui.sanitize import clean
-
-            # As written; a terminal still never receives the file's escape sequences.
-            command.env.stdout.write(clean(source) if console.is_terminal else source)
-            return
-        _meta, body, _problem = split_front_matter(source)
-        if toc and not json_output:
-            views.table_of_contents(console, entry, body)
-            return
-        from artread.core.related import related
-
-        alike = related(index, entry, body)
-        if json_output:
-            plain.write_json(command.env.stdout, plain.article_json(entry, body, alike))
-        else:
-            from artread.commands.marks import mark_opened
-
-            def draw() -> None:
-                views.article(console, entry, body, alike)
-
-            paged(command.env, console, draw, no_pager)
-            mark_opened(command, index, entry)
+    with errors(command_of(ctx)) as command:
+        show_article(
+            command,
+            article_id,
+            json_output=json_output,
+            toc=toc,
+            raw=raw,
+            no_pager=no_pager,
+            archive=archive,
+        )
 
 
 @app.command("index")
@@ -375,7 +330,7 @@ def doctor(
         else:
             views.health(console, report)
         if report.problems:
-            raise typer.Exit(1)
+            raise Exit(1)
 
 
 @app.command(cls=QueryCommand)
@@ -403,7 +358,7 @@ def analyze(
 
         index = open_archive(command, archive)
         warn_about_synonyms(command, index)
-        explanation = explain(index, _typed(" ".join(text)))
+        explanation = explain(index, as_text(" ".join(text)))
         console = console_of(command)
         if json_output:
             plain.write_json(command.env.stdout, plain.explanation_json(explanation))
@@ -425,7 +380,7 @@ def browse(ctx: typer.Context, archive: ArchiveOption = None) -> None:
         from artread.commands.browse import browse as run_browser
 
         code = run_browser(command, archive)
-    raise typer.Exit(code)
+    raise Exit(code)
 
 
 @app.command("server")
@@ -464,7 +419,7 @@ def server_command(
         paths = lifecycle.servers() if every else [path] if path else []
         server_status.stop_servers(command, paths, every)
     elif not server_status.report(command, path):
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
 def main() -> None:

@@ -10,9 +10,9 @@ import gc
 import io
 from typing import TYPE_CHECKING
 
+from artread.commands.choices import Color
 from artread.commands.context import Command, fail
 from artread.commands.opening import open_archive
-from artread.commands.options import Color
 from artread.env import Env
 
 if TYPE_CHECKING:

@@ -1,25 +1,23 @@
 """A command's context, its output and how it ends.
 
 Command holds where a command line runs (its Env) and its global options; a command's known
-failures become one line on stderr and an exit status, and so do usage errors and Ctrl-C.
+failures become one line on stderr and an exit status (Exit), and so does Ctrl-C. Nothing here
+imports Typer: the shortcut (commands/shortcut.py) runs commands without it.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-import typer
-
-from artread.commands.options import Color
+from artread.commands.choices import Color
 from artread.env import Env
-from artread.options import command_position
 
 if TYPE_CHECKING:
+    import typer
     from rich.console import Console
 
     from artread.core.index import ArchiveIndex
@@ -27,6 +25,14 @@ if TYPE_CHECKING:
 
 # How a command opens an archive's index: (archive, index folder, cache folder) -> index.
 OpenIndex = Callable[[Path, Path, Path], "ArchiveIndex"]
+
+
+class Exit(Exception):
+    """End the command with this exit status (its message, if any, already written)."""
+
+    def __init__(self, code: int = 0) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 @dataclass
@@ -63,27 +69,28 @@ def fail(command: Command, message: str, code: int = 2) -> NoReturn:
     from artread.ui.sanitize import clean_line
 
     command.err(f"artread: {clean_line(message)}")
-    raise typer.Exit(code)
+    raise Exit(code)
 
 
 @contextmanager
-def errors(command: Command) -> Iterator[None]:
-    """Known failures become one line on stderr and exit 2; never a traceback."""
+def errors(command: Command) -> Iterator[Command]:
+    """Known failures become one line on stderr and exit 2; never a traceback. Yields the
+    command."""
     from artread.config import UnsafeStorage
     from artread.core.query import QueryError
 
     try:
-        yield
-    except typer.Exit:
+        yield command
+    except Exit:
         raise
     except BrokenPipeError:
         from artread.ui.pipes import discard_stdout
 
         discard_stdout(command.env.stdout)
-        raise typer.Exit(0) from None
+        raise Exit(0) from None
     except KeyboardInterrupt:
         command.err("artread: interrupted")
-        raise typer.Exit(130) from None
+        raise Exit(130) from None
     except (FileNotFoundError, NotADirectoryError, QueryError, UnsafeStorage) as exc:
         fail(command, str(exc))
     except Exception as exc:
@@ -125,53 +132,11 @@ def paged(env: Env, console: Console, draw: Callable[[], None], no_pager: bool) 
         env.stdout.write(text)
 
 
-def only_its_command(app: typer.Typer, args: list[str]) -> typer.Typer:
-    """app with only the command that args name, when they name one of its commands.
-
-    Typer builds every command's parameters from its signature on each run; a command line
-    runs one command, so building the others is a cost paid on every command for nothing.
-    Help, completion and an unknown name (which gets "did you mean") see every command."""
-    from typer.main import get_command_name
-
-    position = command_position(args)
-    if position is None:
-        return app
-    for info in app.registered_commands:
-        name = info.name or get_command_name(info.callback.__name__)  # type: ignore[union-attr]
-        if name == args[position]:
-            narrowed = copy.copy(app)
-            narrowed.registered_commands = [info]
-            narrowed.registered_groups = []
-            return narrowed
-    return app
-
-
-def invoke(app: typer.Typer, args: list[str], command: Command) -> int:
-    """Run args with app; usage errors are one line on stderr (exit 2), Ctrl-C exits 130."""
-    try:  # typer vendors click from 0.22 on; older releases use click itself
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover
-        from click import exceptions  # type: ignore[no-redef]
-
-    from artread.commands.options import close_options
-
+def status_of(command: Command, body: Callable[[], object]) -> int:
+    """Run body with errors(command): its exit status."""
     try:
-        code = only_its_command(app, args)(
-            args=args, prog_name="artread", standalone_mode=False, obj=command
-        )
-    except exceptions.NoArgsIsHelpError as exc:
-        exc.show(command.env.stderr)
-        return 2
-    except exceptions.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx else "artread"
-        message = exc.format_message()
-        if isinstance(exc, exceptions.NoSuchOption):
-            close = close_options(exc.option_name, list(exc.possibilities or ()))
-            message = f"no such option: {exc.option_name}"
-            message += f"; did you mean {' or '.join(close)}?" if close else ""
-        command.err(f"artread: {message} (see '{where} --help')")
-        return 2
-    except (typer.Abort, KeyboardInterrupt):
-        command.err("artread: interrupted")
-        return 130
-    return code if isinstance(code, int) else 0
+        with errors(command):
+            body()
+    except Exit as exc:
+        return exc.code
+    return 0

@@ -3,9 +3,8 @@ piped, or as JSON; and why there is none when there is none."""
 
 from __future__ import annotations
 
-import typer
-
-from artread.commands.context import Command, console_of, writes_plain
+from artread.commands.choices import DEFAULT_PER_PAGE
+from artread.commands.context import Command, Exit, console_of, writes_plain
 from artread.commands.lines import next_command, say_what_is_left
 from artread.commands.marks import read_marks
 from artread.commands.opening import open_archive
@@ -14,16 +13,16 @@ from artread.commands.opening import open_archive
 def latest_page(
     command: Command,
     *,
-    page: int,
-    per_page: int,
-    category: str | None,
-    tag: str | None,
-    new: bool,
-    drafts: bool,
-    json_output: bool,
-    archive: str | None,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    category: str | None = None,
+    tag: str | None = None,
+    new: bool = False,
+    drafts: bool = False,
+    json_output: bool = False,
+    archive: str | None = None,
 ) -> None:
-    """Print the page; exit 1 when it has no article."""
+    """Print the page; exit 1 when it has no article. The defaults are the command line's."""
     from artread.core import listing
     from artread.ui import plain
 
@@ -60,4 +59,4 @@ def latest_page(
             from artread.commands import empty
 
             empty.no_articles(command, result, page, category, tag, marks if new else None)
-        raise typer.Exit(1)
+        raise Exit(1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from artread.commands.choices import DEFAULT_PER_PAGE, SortOrder
 from artread.commands.context import Command
-from artread.commands.options import DEFAULT_PER_PAGE, SortOrder
 
 
 def next_command(

@@ -4,33 +4,21 @@ words told apart from options."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from artread.commands import completion
+from artread.commands.choices import (  # noqa: F401 - the command line imports them from here
+    DEFAULT_PER_PAGE,
+    Color,
+    SearchMode,
+    ServerAction,
+    SortOrder,
+)
+from artread.commands.context import Exit
 from artread.options import ARCHIVE, COLOR, command_position
-
-DEFAULT_PER_PAGE = 10
-
-
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-class ServerAction(StrEnum):
-    status = "status"
-    stop = "stop"
-
-
-class SortOrder(StrEnum):
-    score = "score"
-    date = "date"
-
 
 ArchiveOption = Annotated[
     str | None,
@@ -94,12 +82,6 @@ DraftsOption = Annotated[
 SortOption = Annotated[SortOrder, typer.Option("--sort", help="Best match first, or newest first.")]
 
 
-class SearchMode(StrEnum):
-    auto = "auto"
-    lexical = "lexical"
-    semantic = "semantic"
-
-
 JobsOption = Annotated[
     int | None,
     typer.Option(
@@ -134,6 +116,14 @@ class ArtreadGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, global_options_first(args))
+
+    def invoke(self, ctx: Any) -> Any:
+        # The commands end with artread's own Exit, which needs no Typer (commands.shortcut
+        # runs them without it); to click it is its Exit.
+        try:
+            return super().invoke(ctx)
+        except Exit as exc:
+            raise typer.Exit(exc.code) from None
 
 
 class QueryCommand(TyperCommand):

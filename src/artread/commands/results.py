@@ -1,14 +1,75 @@
-"""A search's results as the command prints them: on a terminal, piped, or none at all."""
+"""`artread search`: a search's results as the command prints them: on a terminal, piped, as
+JSON, or none at all."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from artread.commands.context import Command, console_of, writes_plain
-from artread.commands.lines import next_command, say_what_is_left, suggested_search
+from artread.commands.choices import DEFAULT_PER_PAGE, SearchMode, SortOrder
+from artread.commands.context import Command, Exit, console_of, writes_plain
+from artread.commands.lines import (
+    next_command,
+    say_what_is_left,
+    search_options,
+    suggested_search,
+)
+from artread.commands.opening import open_archive, warn_about_synonyms
 
 if TYPE_CHECKING:
     from artread.core.search import SearchResults
+
+
+def search_page(
+    command: Command,
+    query: list[str],
+    *,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    category: list[str] | None = None,
+    tag: list[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    sort: SortOrder = SortOrder.score,
+    drafts: bool = False,
+    mode: SearchMode = SearchMode.auto,
+    json_output: bool = False,
+    archive: str | None = None,
+) -> None:
+    """Search for the query's words and print a page of results; exit 1 when none match.
+    The defaults are the command line's (a test checks that they agree)."""
+    from artread.commands.semantic import search_mode
+    from artread.core.search import search
+    from artread.ui import plain
+
+    index = open_archive(command, archive)
+    warn_about_synonyms(command, index)
+    found = search(
+        index,
+        as_text(" ".join(query)),
+        page=page,
+        per_page=per_page,
+        categories=[as_text(c) for c in category or ()],
+        tags=[as_text(t) for t in tag or ()],
+        since=since,
+        until=until,
+        sort=sort.value,
+        drafts=drafts,
+        mode=search_mode(command, mode),
+    )
+    options = search_options(category, tag, since, until, sort) + (["--drafts"] * drafts)
+    options += [] if mode == SearchMode.auto else ["--mode", mode.value]
+    if json_output:
+        plain.write_json(command.env.stdout, plain.results_json(found))
+    else:
+        show_results(command, found, query, options, archive)
+    if not found.hits:
+        raise Exit(1)
+
+
+def as_text(argument: str) -> str:
+    """A command-line argument as text: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates) become U+FFFD, as in a file that is not UTF-8."""
+    return argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def show_results(

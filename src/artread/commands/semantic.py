@@ -7,8 +7,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from artread.commands.choices import SearchMode
 from artread.commands.context import Command, console_of, fail
-from artread.commands.options import SearchMode
 from artread.core.wording import counted
 
 if TYPE_CHECKING:

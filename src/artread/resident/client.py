@@ -77,15 +77,31 @@ def main() -> None:
         if code is not None:
             raise SystemExit(code)
         running = server_pid(path) is not None  # busy, or starting: do not start another
-    from artread.cli import main as run_here
-
     try:
-        run_here()
+        _run_here(args)
     finally:
         if path is not None and not running:
             from artread.resident.lifecycle import start_server
 
             start_server(path)
+
+
+def _run_here(args: list[str]) -> None:
+    """Run the command in this process: the commonest lines without Typer (see
+    commands.shortcut), the rest through artread.cli. Exits with the command's status."""
+    import gc
+
+    from artread.commands import shortcut
+    from artread.env import Env
+
+    # As artread.cli.main does: a short process frees its objects at exit.
+    gc.disable()
+    code = shortcut.run(args, Env.from_process()) if sys.stdout is not None else None
+    if code is not None:
+        raise SystemExit(code)
+    from artread.cli import main as run_here
+
+    run_here()
 
 
 def _terminal_size() -> tuple[int, int] | None:
