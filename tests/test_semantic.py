@@ -256,6 +256,36 @@ def test_an_index_with_vectors_searched_without_the_extra_is_words_alone(embedde
     assert "tcp" in done.stdout
 
 
+# Runs artread, then says whether it loaded numpy (the model needs it).
+LOADS_NUMPY = """
+import sys
+from artread.resident.client import main
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+print("numpy loaded:", "numpy" in sys.modules)
+sys.exit(code)
+"""
+
+
+@model_installed
+@pytest.mark.parametrize("args", [["search", "三次握手"], ["show", "tcp"]])
+def test_semantic_off_uses_words_alone_even_where_vectors_are(embedded, args: list[str]):
+    """ARTREAD_SEMANTIC=off: neither a search nor an article's related list loads the model;
+    without it, both do."""
+    for setting, loads in (("off", False), ("auto", True)):
+        done = subprocess.run(
+            [sys.executable, "-c", LOADS_NUMPY, *args, "--archive", str(embedded.root)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "ARTREAD_SEMANTIC": setting},
+        )
+        assert done.returncode == 0, (setting, done.stderr)
+        assert "三次握手" in done.stdout
+        assert done.stdout.splitlines()[-1] == f"numpy loaded: {loads}", setting
+
+
 def test_the_gate_weighs_meaning_by_the_query():
     def weight(**query) -> float:
         values = {"question": False, "units": 1, "exact": False, "complete": 5}

@@ -10,7 +10,7 @@ import gc
 import io
 from typing import TYPE_CHECKING
 
-from artread.commands.choices import Color
+from artread.commands.choices import Color, SearchMode
 from artread.commands.context import Command, fail
 from artread.commands.opening import open_archive
 from artread.env import Env
@@ -52,6 +52,7 @@ def browse(command: Command, archive: str | None) -> int:
 def open_library(command: Command, archive: str | None) -> Library:
     """The archive's index, brought up to date as any command does it (progress on the
     terminal, before the reader starts), with the reader's read state."""
+    from artread.commands.semantic import search_mode
     from artread.core import readstate
     from artread.resident.server import Indexes
     from artread.ui.browse.library import Library
@@ -78,4 +79,5 @@ def open_library(command: Command, archive: str | None) -> Library:
 
     root = opened[0].root
     state = readstate.load(root, command.env.environ)
-    return Library(opened[0], state, reopen, closing=indexes.close_all)
+    mode = search_mode(command, SearchMode.auto)  # $ARTREAD_SEMANTIC=off: words alone
+    return Library(opened[0], state, reopen, closing=indexes.close_all, mode=mode)

@@ -3,6 +3,7 @@ the file, as its outline, or as JSON; opening it marks it read."""
 
 from __future__ import annotations
 
+from artread.commands.choices import SearchMode
 from artread.commands.context import Command, console_of, paged
 from artread.commands.opening import find_article, open_archive
 from artread.commands.results import as_text
@@ -36,9 +37,11 @@ def show_article(
     if toc and not json_output:
         views.table_of_contents(console, entry, body)
         return
+    from artread.commands.semantic import search_mode
     from artread.core.related import related
 
-    alike = related(index, entry, body)
+    meaning = search_mode(command, SearchMode.auto) != "lexical"  # $ARTREAD_SEMANTIC=off
+    alike = related(index, entry, body, by_meaning=meaning)
     if json_output:
         plain.write_json(command.env.stdout, plain.article_json(entry, body, alike))
         return

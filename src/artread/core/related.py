@@ -46,12 +46,15 @@ def key_terms(index: ArchiveIndex, entry: Entry, body: str, searcher: Any) -> di
     return dict(best)
 
 
-def related(index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED) -> list[Entry]:
-    """Up to `limit` catalog entries of the articles most like this one, best first."""
+def related(
+    index: ArchiveIndex, entry: Entry, body: str, limit: int = RELATED, *, by_meaning: bool = True
+) -> list[Entry]:
+    """Up to `limit` catalog entries of the articles most like this one, best first; by_meaning:
+    fused with the nearest in meaning when the index has vectors."""
     with index.searcher() as searcher:
         terms = key_terms(index, entry, body, searcher)
         found = _by_terms(index, searcher, entry, terms, limit) if terms else []
-    if index.has_vectors() and index.meaning.present():
+    if by_meaning and index.has_vectors() and index.meaning.present():
         found = _with_meaning(index, entry, found, limit)
     return found[:limit]
 

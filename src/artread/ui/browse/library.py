@@ -59,6 +59,7 @@ class Library:
     state: ReadState
     reopen: Reopen | None = None
     closing: Callable[[], None] | None = None  # what the reader does when it is done
+    mode: str = "auto"  # how searches rank (core.search's mode); lexical: no meaning at all
     lock: threading.RLock = field(default_factory=threading.RLock)
     _searches: OrderedDict = field(default_factory=OrderedDict)
 
@@ -90,7 +91,7 @@ class Library:
         with self.lock:
             found = self._searches.get(key)
             if found is None:
-                found = search(self.index, text, page=page, per_page=per_page)
+                found = search(self.index, text, page=page, per_page=per_page, mode=self.mode)
                 self._searches[key] = found
                 while len(self._searches) > SEARCHES_KEPT:
                     self._searches.popitem(last=False)
@@ -120,7 +121,7 @@ class Library:
         from artread.core.related import related
 
         with self.lock:
-            return related(self.index, entry, body)
+            return related(self.index, entry, body, by_meaning=self.mode != "lexical")
 
     # The read state has a lock of its own: marking never waits for a search.
 
