@@ -286,6 +286,41 @@ def test_semantic_off_uses_words_alone_even_where_vectors_are(embedded, args: li
         assert done.stdout.splitlines()[-1] == f"numpy loaded: {loads}", setting
 
 
+@model_installed
+def test_a_first_command_fuses_as_a_process_with_the_model_loaded_does(embedded):
+    """A command without the server leaves numpy and the model to a child process (core/
+    semantic/ahead.py): its results are those of a process that loaded them itself."""
+    warm = ArchiveIndex(embedded.root)
+    warm.meaning.embedder()  # loaded: this process does the work itself
+    where = ["--archive", str(embedded.root)]
+    for query in ("how to cook rice", "米饭怎么煮才香", "三次握手", "数据库 索引 叶子节点"):
+        done = subprocess.run(
+            [sys.executable, "-c", LOADS_NUMPY, "search", query, "--json", *where],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "ARTREAD_SEMANTIC": "manual"},
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-1] == "numpy loaded: False"  # the child's work
+        printed = json.loads("\n".join(done.stdout.splitlines()[:-1]))
+        here = search(warm, query)
+        assert [r["path"] for r in printed["results"]] == [h.entry.path for h in here.hits]
+        assert [r["matched"] for r in printed["results"]] == [list(h.matched) for h in here.hits]
+
+
+@model_installed
+def test_a_child_that_dies_leaves_the_search_to_this_process(embedded):
+    from artread.core.semantic import ahead
+
+    fresh = ArchiveIndex(embedded.root)
+    started = ahead.start(fresh, "how to cook rice")
+    assert started is not None
+    os.kill(started.pid, signal.SIGKILL)
+    found = search(fresh, "how to cook rice", meaning_ahead=started)
+    assert found.hits[0].entry.path == "rice.md"
+    assert found.meaning is not None and found.meaning.coverage.embedded == len(ARTICLES)
+
+
 def test_the_gate_weighs_meaning_by_the_query():
     def weight(**query) -> float:
         values = {"question": False, "units": 1, "exact": False, "complete": 5}

@@ -38,14 +38,22 @@ def search_page(
     """Search for the query's words and print a page of results; exit 1 when none match.
     The defaults are the command line's (a test checks that they agree)."""
     from artread.commands.semantic import search_mode
-    from artread.core.search import search
-    from artread.ui import plain
 
     index = open_archive(command, archive)
     warn_about_synonyms(command, index)
+    text, mode_used = as_text(" ".join(query)), search_mode(command, mode)
+    ahead = None
+    if mode_used != "lexical" and not (category or tag or since or until or drafts):
+        from artread.core.semantic import ahead as meaning_ahead
+
+        # Before the keyword search is imported: the model loads on the other core meanwhile.
+        ahead = meaning_ahead.start(index, text)
+    from artread.core.search import search
+    from artread.ui import plain
+
     found = search(
         index,
-        as_text(" ".join(query)),
+        text,
         page=page,
         per_page=per_page,
         categories=[as_text(c) for c in category or ()],
@@ -54,7 +62,8 @@ def search_page(
         until=until,
         sort=sort.value,
         drafts=drafts,
-        mode=search_mode(command, mode),
+        mode=mode_used,
+        meaning_ahead=ahead,
     )
     options = search_options(category, tag, since, until, sort) + (["--drafts"] * drafts)
     options += [] if mode == SearchMode.auto else ["--mode", mode.value]

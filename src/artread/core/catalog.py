@@ -158,6 +158,12 @@ class Catalog:
             return {p for p, draft in self._entries.column("draft").items() if draft}
         return {p for p, e in self._entries.items() if isinstance(e, Entry) and e.draft}
 
+    def searched_paths(self) -> set[str] | None:
+        """What a search without filters looks at: every path but the drafts'; None when
+        there is no draft (every path)."""
+        hidden = self.drafts()
+        return {p for p in self.stats if p not in hidden} if hidden else None
+
     def skipped_paths(self) -> set[str]:
         """The paths of the files that could not be read: one column, no entry made."""
         if isinstance(self._entries, _Entries):

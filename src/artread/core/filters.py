@@ -18,9 +18,9 @@ from artread.core.query import Filter, ParsedQuery
 def allowed_paths(index: ArchiveIndex, parsed: ParsedQuery) -> set[str] | None:
     """Paths that pass the title, category, tag and date filters, and are not drafts unless
     the query asks for them; None when every article passes."""
-    hidden = set() if parsed.drafts else index.catalog.drafts()
     if not (parsed.filters or parsed.since or parsed.until):
-        return {p for p in index.catalog.stats if p not in hidden} if hidden else None
+        return None if parsed.drafts else index.catalog.searched_paths()
+    hidden = set() if parsed.drafts else index.catalog.drafts()
     titled: dict[str, set[str]] = {}
     for wanted in parsed.filters:
         if wanted.field == "title" and wanted.value not in titled:

@@ -27,6 +27,7 @@ from artread.core.query import Filter, ParsedQuery, QueryError, date_range, pars
 from artread.core.snippets import SNIPPET_CHARS, Snippet, highlight_needles, make_snippet
 
 if TYPE_CHECKING:
+    from artread.core.semantic.ahead import Ahead
     from artread.core.semantic.hybrid import Meaning
 
 __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "Tier", "rank", "search"]
@@ -111,12 +112,14 @@ def search(
     sort: str = "score",
     drafts: bool = False,
     mode: str = "auto",
+    meaning_ahead: Ahead | None = None,
 ) -> SearchResults:
     """Ranked results for a query, one page of them with snippets.
 
     Options narrow like the query's own filters (category:, tag:, date:). mode: "lexical"
     ranks by the words alone; "semantic" by meaning alone; "auto" fuses the two when the index
-    has vectors (artread[semantic]), weighing meaning by what the query is.
+    has vectors (artread[semantic]), weighing meaning by what the query is. meaning_ahead:
+    semantic.ahead.start(index, text), started by a caller before it imported this module.
     """
     parsed = parse(text)
     parsed.drafts = drafts
@@ -131,13 +134,20 @@ def search(
             f'nothing to search for in {text!r}: give a word, a "quoted phrase" '
             "or a filter such as category:NAME"
         )
+    fusing = mode == "semantic" or (mode == "auto" and index.has_vectors())
+    if fusing and meaning_ahead is None:
+        from artread.core.semantic import ahead
+
+        meaning_ahead = ahead.start(index, text)  # meaning's side, on the other core meanwhile
+    elif meaning_ahead is not None and not fusing:
+        meaning_ahead.cancel()
     found = rank_query(index, parsed, enough=page * per_page)
     ranked = found.hits
     meaning = None
-    if mode == "semantic" or (mode == "auto" and index.has_vectors()):
+    if fusing:
         from artread.core.semantic import hybrid
 
-        meaning = hybrid.apply(index, parsed, text, found, mode)
+        meaning = hybrid.apply(index, parsed, text, found, mode, meaning_ahead)
         ranked = found.hits
     if sort == "date":
         ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))

@@ -9,6 +9,7 @@ from artread.core.catalog import Entry
 from artread.core.index import ArchiveIndex
 from artread.core.query import ParsedQuery, QueryError
 from artread.core.search import Hit, Ranking, Tier
+from artread.core.semantic import ahead
 from artread.core.semantic.fusion import NEAREST, Gate, fuse, gate
 from artread.core.semantic.meaning import Coverage, Near
 from artread.core.snippets import SNIPPET_CHARS, Snippet
@@ -35,23 +36,37 @@ class Meaning:
 
 
 def apply(
-    index: ArchiveIndex, parsed: ParsedQuery, text: str, ranking: Ranking, mode: str
+    index: ArchiveIndex,
+    parsed: ParsedQuery,
+    text: str,
+    ranking: Ranking,
+    mode: str,
+    started: ahead.Ahead | None = None,
 ) -> Meaning | None:
     """Reorder ranking.hits by meaning as the mode and the gate say; None if the index has no
-    vectors (or the model is not installed) and the mode lets words alone decide."""
-    if not index.meaning.present():
+    vectors (or the model is not installed) and the mode lets words alone decide. started:
+    a child process (semantic.ahead) working out meaning's side; its answer stands for
+    this process's own work."""
+    told = started.told() if started is not None else None
+    if not (told.present if told else index.meaning.present()):
         if mode == "semantic":
             raise QueryError(_why_no_vectors(index))
         return None
     hits = ranking.hits
     chosen = MEANING_ONLY if mode == "semantic" else decide(index, parsed, text, ranking)
-    used = Meaning(mode, chosen, index.meaning.coverage(index.catalog))
+    coverage = told.coverage if told and told.coverage else None
+    used = Meaning(mode, chosen, coverage or index.meaning.coverage(index.catalog))
     if chosen.meaning == 0 or not parsed.words:
         return used
     by_path = {hit.entry.path: hit for hit in hits}
     # Quoted text and exclusions stay exact: meaning may only reorder what the words found.
     allowed = set(by_path) if _exact(parsed) else filters.allowed_paths(index, parsed)
-    near = index.meaning.nearest(" ".join(parsed.words), allowed, NEAREST)
+    filtered = _exact(parsed) or parsed.filters or parsed.since or parsed.until or parsed.drafts
+    words = " ".join(parsed.words)
+    if told is not None and started is not None and started.words == words and not filtered:
+        near = told.near
+    else:
+        near = index.meaning.nearest(words, allowed, NEAREST)
     used.near = {n.path: n for n in near}
     if mode == "semantic":
         order = [n.path for n in near]

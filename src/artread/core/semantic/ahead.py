@@ -1,0 +1,149 @@
+"""The meaning side of a search in a child process, on the other core, while this one ranks
+by words.
+
+A process that has not loaded the model yet (a command run without the resident server)
+would spend longer importing numpy, loading the model and reading the vectors than on the
+whole keyword search. A child forked as soon as the index is open does that work meanwhile
+and sends back what the fusion needs: whether there are vectors of the installed model, how
+many articles they cover, and the articles nearest the query. Then this process imports
+neither numpy nor the model. Only a query without filters (category:, --tag, dates...) is
+sent to a child: the articles a filter lets through are worked out by the keyword search's
+modules, which are not loaded yet when the child starts.
+
+The child reads only the catalog in memory and the vectors and model, which it opens afresh;
+it writes only to its pipe and leaves with os._exit. Whatever goes wrong there, the search
+does the work itself. A process with other threads never forks (a lock one of them held
+would stay held in the child), nor one that has the model loaded already.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from artread.core.query import parse
+from artread.core.semantic import model
+from artread.core.semantic.fusion import NEAREST
+from artread.core.semantic.meaning import Coverage, Near
+
+if TYPE_CHECKING:
+    from artread.core.catalog import Catalog
+    from artread.core.index import ArchiveIndex
+
+_MAX_REPLY = 256 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What the child worked out."""
+
+    present: bool  # vectors of the installed model exist
+    coverage: Coverage | None
+    near: list[Near]  # Meaning.nearest(words, catalog.searched_paths(), NEAREST)
+
+
+class Ahead:
+    """A child process working out the meaning side of one query."""
+
+    def __init__(self, pid: int, reading: int, words: str) -> None:
+        self.pid, self.words = pid, words  # the text it embeds
+        self._reading: int | None = reading
+        self._told: Told | None = None
+
+    def told(self) -> Told | None:
+        """What the child found; None if it failed (the caller does the work itself)."""
+        if self._reading is not None:
+            reading, self._reading = self._reading, None
+            self._told = _receive(self.pid, reading)
+        return self._told
+
+    def cancel(self) -> None:
+        """Not wanted after all: stop the child."""
+        if self._reading is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.told()
+
+
+def start(index: ArchiveIndex, text: str) -> Ahead | None:
+    """A child working out the articles nearest the query text, when a fused search of it
+    (without other filters than the query's own) will want them and this process would
+    otherwise load the model; None otherwise."""
+    parsed = parse(text)
+    words = " ".join(parsed.words)
+    exact = parsed.phrases or parsed.excluded_words or parsed.excluded_phrases
+    filtered = parsed.filters or parsed.since or parsed.until or parsed.drafts
+    if not words or exact or filtered:
+        return None  # nothing to embed, meaning may only reorder, or see the module's doc
+    if not index.has_vectors() or model.made_with() is None:
+        return None
+    if index.meaning.loaded() or threading.active_count() > 1 or not hasattr(os, "fork"):
+        return None
+    catalog = index.catalog  # read here: the child opens none of the index's files
+    reading, writing = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reading)
+        os.close(writing)
+        return None
+    if pid == 0:
+        os.close(reading)
+        _child(writing, lambda: _work(index, catalog, words))
+    os.close(writing)
+    return Ahead(pid, reading, words)
+
+
+def _work(index: ArchiveIndex, catalog: Catalog, words: str) -> dict:
+    # One core for the model's engine (OpenMP): the other is the keyword search's, and idle
+    # OpenMP threads spin on theirs. The child's own environment: the parent's is untouched.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    meaning = index.meaning
+    if not meaning.present():
+        return {"present": False, "coverage": None, "near": []}
+    coverage = meaning.coverage(catalog)
+    near = meaning.nearest(words, catalog.searched_paths(), NEAREST)
+    return {
+        "present": True,
+        "coverage": [coverage.embedded, coverage.total],
+        "near": [[n.path, n.score, n.passage] for n in near],
+    }
+
+
+def _child(writing: int, work: Any) -> None:
+    """Run work and send its reply; then leave without running anything of the parent's
+    (exit handlers, buffered output): os._exit, whatever happens."""
+    code = 1
+    try:
+        import msgpack
+
+        reply = msgpack.packb(work())
+        with open(writing, "wb", closefd=True) as pipe:
+            pipe.write(reply)
+        code = 0
+    except BaseException:  # Ctrl-C included: the parent decides what happens
+        pass
+    finally:
+        os._exit(code)
+
+
+def _receive(pid: int, reading: int) -> Told | None:
+    import msgpack
+
+    try:
+        with open(reading, "rb", closefd=True) as pipe:
+            reply = pipe.read(_MAX_REPLY)
+    finally:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    try:
+        data = msgpack.unpackb(reply)
+        coverage = Coverage(*data["coverage"]) if data["coverage"] else None
+        return Told(bool(data["present"]), coverage, [Near(*n) for n in data["near"]])
+    except Exception:  # the child died or said something else: no answer
+        return None
