@@ -270,20 +270,29 @@ sys.exit(code)
 
 
 @model_installed
-@pytest.mark.parametrize("args", [["search", "三次握手"], ["show", "tcp"]])
-def test_semantic_off_uses_words_alone_even_where_vectors_are(embedded, args: list[str]):
-    """ARTREAD_SEMANTIC=off: neither a search nor an article's related list loads the model;
-    without it, both do."""
-    for setting, loads in (("off", False), ("auto", True)):
-        done = subprocess.run(
-            [sys.executable, "-c", LOADS_NUMPY, *args, "--archive", str(embedded.root)],
+def test_semantic_off_uses_words_alone_even_where_vectors_are(embedded):
+    """ARTREAD_SEMANTIC=off: a search fuses nothing, and an article's related list does not
+    load the model; without it, both use the vectors."""
+    where = ["--archive", str(embedded.root)]
+    for setting, used in (("off", False), ("auto", True)):
+        environ = {**os.environ, "ARTREAD_SEMANTIC": setting}
+        searched = subprocess.run(
+            [sys.executable, "-m", "artread", "search", "三次握手", "--json", *where],
             capture_output=True,
             text=True,
-            env={**os.environ, "ARTREAD_SEMANTIC": setting},
+            env=environ,
         )
-        assert done.returncode == 0, (setting, done.stderr)
-        assert "三次握手" in done.stdout
-        assert done.stdout.splitlines()[-1] == f"numpy loaded: {loads}", setting
+        assert searched.returncode == 0, (setting, searched.stderr)
+        assert (json.loads(searched.stdout)["semantic"] is not None) == used, setting
+        shown = subprocess.run(
+            [sys.executable, "-c", LOADS_NUMPY, "show", "tcp", *where],
+            capture_output=True,
+            text=True,
+            env=environ,
+        )
+        assert shown.returncode == 0, (setting, shown.stderr)
+        assert "三次握手" in shown.stdout
+        assert shown.stdout.splitlines()[-1] == f"numpy loaded: {used}", setting
 
 
 @model_installed
@@ -308,17 +317,41 @@ def test_a_first_command_fuses_as_a_process_with_the_model_loaded_does(embedded)
         assert [r["matched"] for r in printed["results"]] == [list(h.matched) for h in here.hits]
 
 
+# In a fresh process (this one has loaded the model: it cannot fork safely): start the child,
+# kill it, and search.
+CHILD_KILLED = """
+import os, signal, sys
+from pathlib import Path
+from artread.core.index import ArchiveIndex
+from artread.core.search import search
+from artread.core.semantic import ahead
+index = ArchiveIndex(Path(sys.argv[1]))
+started = ahead.start(index, "how to cook rice")
+assert started is not None, "no child started"
+os.kill(started.pid, signal.SIGKILL)
+found = search(index, "how to cook rice", meaning_ahead=started)
+print(found.hits[0].entry.path, found.meaning.coverage.embedded, "numpy" in sys.modules)
+"""
+
+
 @model_installed
 def test_a_child_that_dies_leaves_the_search_to_this_process(embedded):
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD_KILLED, str(embedded.root)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ARTREAD_SEMANTIC": "manual"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["rice.md", str(len(ARTICLES)), "True"]  # done here
+
+
+@model_installed
+def test_a_process_that_has_loaded_the_model_starts_no_child(embedded):
     from artread.core.semantic import ahead
 
-    fresh = ArchiveIndex(embedded.root)
-    started = ahead.start(fresh, "how to cook rice")
-    assert started is not None
-    os.kill(started.pid, signal.SIGKILL)
-    found = search(fresh, "how to cook rice", meaning_ahead=started)
-    assert found.hits[0].entry.path == "rice.md"
-    assert found.meaning is not None and found.meaning.coverage.embedded == len(ARTICLES)
+    embedded.meaning.embedder()  # numpy and the model's threads are in this process now
+    assert ahead.start(ArchiveIndex(embedded.root), "how to cook rice") is None
 
 
 def test_the_gate_weighs_meaning_by_the_query():

@@ -13,7 +13,7 @@ modules, which are not loaded yet when the child starts.
 The child reads only the catalog in memory and the vectors and model, which it opens afresh;
 it writes only to its pipe and leaves with os._exit. Whatever goes wrong there, the search
 does the work itself. A process with other threads never forks (a lock one of them held
-would stay held in the child), nor one that has the model loaded already.
+would stay held in the child), nor one that has loaded numpy or the model already.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -81,7 +82,7 @@ def start(index: ArchiveIndex, text: str) -> Ahead | None:
         return None  # nothing to embed, meaning may only reorder, or see the module's doc
     if not index.has_vectors() or model.made_with() is None:
         return None
-    if index.meaning.loaded() or threading.active_count() > 1 or not hasattr(os, "fork"):
+    if index.meaning.loaded() or "numpy" in sys.modules or not _alone():
         return None
     catalog = index.catalog  # read here: the child opens none of the index's files
     reading, writing = os.pipe()
@@ -96,6 +97,19 @@ def start(index: ArchiveIndex, text: str) -> Ahead | None:
         _child(writing, lambda: _work(index, catalog, words))
     os.close(writing)
     return Ahead(pid, reading, words)
+
+
+def _alone() -> bool:
+    """This process can fork: it has no other thread, native ones included. A lock another
+    thread held at the fork stays held in the child for good: OpenMP's and OpenBLAS's thread
+    pools (a process that has used the model) are such threads, and Python does not count
+    them."""
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: Python's own count, and numpy not loaded (checked above)
+        return threading.active_count() == 1
 
 
 def _work(index: ArchiveIndex, catalog: Catalog, words: str) -> dict:
