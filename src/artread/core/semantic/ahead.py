@@ -134,6 +134,11 @@ def _child(writing: int, work: Any) -> None:
     (exit handlers, buffered output): os._exit, whatever happens."""
     code = 1
     try:
+        # Nothing to say on the parent's streams, nor a reason to hold its pipes open (a
+        # reader of its output waits for every writer to close).
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(quiet, stream)
         import msgpack
 
         reply = msgpack.packb(work())
