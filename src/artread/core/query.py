@@ -48,6 +48,16 @@ class ParsedQuery:
         """Nothing to look for and nothing to narrow by."""
         return not (self.words or self.phrases or self.filters or self.since or self.until)
 
+    @property
+    def exact(self) -> bool:
+        """Quoted text or exclusions: matched as written, whatever meaning says."""
+        return bool(self.phrases or self.excluded_words or self.excluded_phrases)
+
+    @property
+    def filtered(self) -> bool:
+        """Filters, dates or drafts narrow which articles are searched."""
+        return bool(self.filters or self.since or self.until or self.drafts)
+
 
 def parse(text: str) -> ParsedQuery:
     """Split a query into its parts; raises QueryError only for an unreadable date."""

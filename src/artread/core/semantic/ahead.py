@@ -76,9 +76,7 @@ def start(index: ArchiveIndex, text: str) -> Ahead | None:
     otherwise load the model; None otherwise."""
     parsed = parse(text)
     words = " ".join(parsed.words)
-    exact = parsed.phrases or parsed.excluded_words or parsed.excluded_phrases
-    filtered = parsed.filters or parsed.since or parsed.until or parsed.drafts
-    if not words or exact or filtered:
+    if not words or parsed.exact or parsed.filtered:
         return None  # nothing to embed, meaning may only reorder, or see the module's doc
     if not index.has_vectors() or model.made_with() is None:
         return None

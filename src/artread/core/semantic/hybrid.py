@@ -60,10 +60,9 @@ def apply(
         return used
     by_path = {hit.entry.path: hit for hit in hits}
     # Quoted text and exclusions stay exact: meaning may only reorder what the words found.
-    allowed = set(by_path) if _exact(parsed) else filters.allowed_paths(index, parsed)
-    filtered = _exact(parsed) or parsed.filters or parsed.since or parsed.until or parsed.drafts
+    allowed = set(by_path) if parsed.exact else filters.allowed_paths(index, parsed)
     words = " ".join(parsed.words)
-    if told is not None and started is not None and started.words == words and not filtered:
+    if told and started and started.words == words and not (parsed.exact or parsed.filtered):
         near = told.near
     else:
         near = index.meaning.nearest(words, allowed, NEAREST)
@@ -86,14 +85,9 @@ def decide(index: ArchiveIndex, parsed: ParsedQuery, text: str, ranking: Ranking
     return gate(
         question=question or text.rstrip().endswith(("?", "？")),
         units=ranking.units,
-        exact=_exact(parsed),
+        exact=parsed.exact,
         complete=sum(1 for hit in ranking.hits if hit.matched_all),
     )
-
-
-def _exact(parsed: ParsedQuery) -> bool:
-    """Quoted text or exclusions: matched as written, whatever meaning says."""
-    return bool(parsed.phrases or parsed.excluded_words or parsed.excluded_phrases)
 
 
 def _hit(index: ArchiveIndex, path: str, words: Hit | None, near: Near | None) -> Hit | None:
