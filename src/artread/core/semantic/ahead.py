@@ -80,7 +80,7 @@ def start(index: ArchiveIndex, text: str) -> Ahead | None:
         return None  # nothing to embed, meaning may only reorder, or see the module's doc
     if not index.has_vectors() or model.made_with() is None:
         return None
-    if index.meaning.loaded() or "numpy" in sys.modules or not _alone():
+    if "numpy" in sys.modules or not _alone():  # numpy comes before the vectors and model
         return None
     catalog = index.catalog  # read here: the child opens none of the index's files
     reading, writing = os.pipe()

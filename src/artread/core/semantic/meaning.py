@@ -82,10 +82,6 @@ class Meaning:
         self._embedder: model.Embedder | None = None
         self._coverage: tuple[tuple, Coverage] | None = None
 
-    def loaded(self) -> bool:
-        """The vectors or the model are in memory already (a long-lived process)."""
-        return self._vectors is not None or self._embedder is not None
-
     def present(self) -> bool:
         """Vectors exist, made with the model that is installed."""
         if not os.path.exists(self.index_dir / FILENAME):
@@ -111,9 +107,8 @@ class Meaning:
             self._embedder = model.Embedder()
         return self._embedder
 
-    def nearest(self, text: str, allowed: set[str] | None, limit: int | None) -> list[Near]:
-        """The articles whose passages are nearest the query's meaning, best first; limit
-        None: every article."""
+    def nearest(self, text: str, allowed: set[str] | None, limit: int) -> list[Near]:
+        """The articles whose passages are nearest the query's meaning, best first."""
         import numpy as np
 
         vectors = self.vectors()
