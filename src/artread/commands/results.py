@@ -43,7 +43,8 @@ def search_page(
     warn_about_synonyms(command, index)
     text, mode_used = as_text(" ".join(query)), search_mode(command, mode)
     ahead = None
-    if mode_used != "lexical" and not (category or tag or since or until or drafts):
+    filtered = category or tag or since or until or drafts
+    if mode_used != "lexical" and not filtered and index.has_vectors():
         from artread.core.semantic import ahead as meaning_ahead
 
         # Before the keyword search is imported: the model loads on the other core meanwhile.
