@@ -9,6 +9,9 @@ whose index is built (warm): the first screen, a key typed in the search box, an
 - search: a key pressed in the search box to its results drawn, debounce included, one key
   at a time (each waits for its results); the first key comes after the reader's warm-up
   (it loads the segmenter while the front page is looked at), as a user's first key would.
+- typed: a query typed at a steady pace (TYPING_GAP between keys, a brisk typist's), from its
+  last key to its results drawn: what a user who does not wait for each key feels, searches
+  of the earlier keys still running included.
 - article: from opening an article to its first screen drawn, and to the whole of it drawn
   with its related articles; over --articles articles spread from the shortest to the
   longest, the longest included.
@@ -35,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 QUERIES = ["梯度检查点", "注意力机制", "哈希表 冲突", "redis 持久化", "transformer", "tranformer"]
+TYPING_GAP = 0.15  # seconds between keys
 
 
 def main() -> int:
@@ -51,8 +55,8 @@ def main() -> int:
     if options.child:
         return asyncio.run(_first_screen_child(options.archive))
     starts = [_first_screen(options.archive) for _ in range(options.starts)]
-    keys, articles = asyncio.run(_in_one_reader(options.archive, options.articles))
-    _report(options, starts, keys, articles)
+    keys, typed, articles = asyncio.run(_in_one_reader(options.archive, options.articles))
+    _report(options, starts, keys, typed, articles)
     return 0
 
 
@@ -163,7 +167,7 @@ def _process_age() -> float:
     return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
 
 
-async def _in_one_reader(archive: Path, count: int) -> tuple[list, list]:
+async def _in_one_reader(archive: Path, count: int) -> tuple[list, list, list]:
     from artread.commands.browse import open_library
     from artread.commands.context import Command
     from artread.env import Env
@@ -177,10 +181,11 @@ async def _in_one_reader(archive: Path, count: int) -> tuple[list, list]:
         await _drawn(frames, lambda s: s["screen"] == "FrontScreen" and s["listed"])
         await _settled(pilot)  # the visit and the warm-up are done
         keys = await _keys(pilot, frames)
+        typed = await _typed(pilot, frames)
         articles = await _articles(pilot, frames, _spread(library.articles(), count))
         await pilot.press("q")
     library.close()
-    return keys, articles
+    return keys, typed, articles
 
 
 async def _settled(pilot) -> None:
@@ -212,6 +217,26 @@ async def _keys(pilot, frames: list) -> list[tuple[str, float, int]]:
                 drawn = await _drawn(frames, lambda s, t=text: s["results for"] == t, started)
                 timed.append((text, drawn - started, app.screen.found.total))
             await _settled(pilot)  # one key at a time: its search is over
+        await pilot.press("escape")
+    return timed
+
+
+async def _typed(pilot, frames: list) -> list[tuple[str, float]]:
+    """(query, seconds from its last key to its results drawn), typed TYPING_GAP apart."""
+
+    app = pilot.app
+    timed = []
+    for query in QUERIES:
+        await pilot.press("slash")
+        await _settled(pilot)
+        for char in query[:-1]:
+            _key(app, char)
+            await asyncio.sleep(TYPING_GAP)
+        started = time.perf_counter()
+        _key(app, query[-1])
+        drawn = await _drawn(frames, lambda s, q=query: s["results for"] == q, started)
+        timed.append((query, drawn - started))
+        await _settled(pilot)
         await pilot.press("escape")
     return timed
 
@@ -254,13 +279,17 @@ def _row(name: str, values: list[float], target: str) -> str:
     return f"| {name} | {len(values)} | {' | '.join(cells)} | {target} |"
 
 
-def _report(options: argparse.Namespace, starts: list, keys: list, articles: list) -> None:
+def _report(
+    options: argparse.Namespace, starts: list, keys: list, typed: list, articles: list
+) -> None:
     print(f"archive {options.archive}: 80x24 for the first screen, 120x40 for the rest\n")
     print("| measure | n | median | p90 | max | target |")
     print("| --- | --- | --- | --- | --- | --- |")
     print(_row("first screen (process start to front page)", [s["ready"] for s in starts], "1 s"))
     print(_row("  of which: index and read state open", [s["opened"] for s in starts], ""))
     print(_row("key in the search box to results drawn", [k[1] for k in keys], "150 ms"))
+    gap = f"{TYPING_GAP * 1000:.0f} ms"
+    print(_row(f"typed, a key every {gap}: last key to results", [t[1] for t in typed], ""))
     print(_row("open an article: first screen drawn", [a[2] for a in articles], "200 ms"))
     print(_row("open an article: all drawn, related too", [a[3] for a in articles], ""))
     rss = max(s["rss_mb"] for s in starts)
@@ -268,6 +297,7 @@ def _report(options: argparse.Namespace, starts: list, keys: list, articles: lis
     print(f"\npeak RSS: {rss:.0f} MB at the first screen; {used:.0f} MB after searches, articles")
     slow = sorted(keys, key=lambda k: -k[1])[:5]
     print("slowest keys: " + ", ".join(f"{t!r} {_ms(s)} ({n} results)" for t, s, n in slow))
+    print("typed: " + ", ".join(f"{q!r} {_ms(s)}" for q, s in typed))
     longest = max(articles, key=lambda a: a[1])
     print(f"longest article {longest[0]} ({longest[1]:,} chars): first screen {_ms(longest[2])}")
 

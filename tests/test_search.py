@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import article, ids
 
 from artread.core.search import QueryError, search
@@ -115,3 +116,45 @@ def test_results_are_paginated(sample_index):
     second = search(sample_index, "模型", page=2, per_page=3)
     assert first.total == second.total > 3
     assert not set(ids(first)) & set(ids(second))
+
+
+def test_a_search_no_longer_wanted_stops_and_a_wanted_one_is_unchanged(sample_index):
+    """The reader gives up a search when the next key is typed: `wanted` is asked as it goes."""
+    from artread.core.literal import Stopped
+
+    asked = []
+
+    def wanted_once() -> bool:
+        asked.append(True)
+        return len(asked) == 1
+
+    whole = search(sample_index, "的")  # a literal scan of every article
+    assert ids(search(sample_index, "的", wanted=lambda: True)) == ids(whole)
+    with pytest.raises(Stopped):
+        search(sample_index, "的", wanted=wanted_once)
+    assert len(asked) == 2  # given up at the next question, not at the end
+
+
+def test_a_stoppable_scan_finds_what_a_whole_scan_finds_across_its_windows(tmp_path, monkeypatch):
+    """A scan that may be given up searches a window at a time: an occurrence across two
+    windows is still found once, and a scan no longer wanted raises Stopped."""
+    from artread.core import literal
+
+    texts = ["梯度检查点", "xx梯度yy梯度", "梯度" * 7, "无关的文字", "a梯", "度b"]
+    data, spans = b"", {}
+    for number, text in enumerate(texts):
+        encoded = text.encode()
+        spans[f"{number}.md"] = [len(data), len(encoded), len(encoded)]
+        data += encoded + b"\x00"
+    file = tmp_path / "texts.bin"
+    file.write_bytes(data)
+    store = literal.LiteralStore(file, spans)
+    expected = store.find("梯度")
+    assert expected == {"0.md": 1, "1.md": 2, "2.md": 7}
+    for window in (1, 2, 5, 7, 64):
+        monkeypatch.setattr(literal, "_WINDOW", window)
+        assert store.stopping(lambda: True).find("梯度") == expected
+    monkeypatch.setattr(literal, "_WINDOW", 4)
+    with pytest.raises(literal.Stopped):
+        store.stopping(lambda: False).find("梯度")
+    assert store.find("梯度") == expected  # the store itself is not made stoppable

@@ -8,17 +8,25 @@ killed halfway leaves the last complete file in use.
 
 from __future__ import annotations
 
+import copy
 import mmap
 import os
 import time
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from artread.core.analysis import normalize
 
 PREFIX = "texts-"
 _SEPARATOR = b"\x00"
+# A scan looks at this much text between two questions of whether it is still wanted: a rare
+# word is one search of the whole file, which takes a moment over a big archive.
+_WINDOW = 4 << 20
+
+
+class Stopped(Exception):
+    """A scan given up because whoever asked for it no longer wants it (see stopping())."""
 
 
 def article_text(title: str, source: str, plain: str) -> tuple[bytes, int]:
@@ -41,6 +49,15 @@ class LiteralStore:
         self._starts = [start for start, *_rest in ordered]
         self._ordered = ordered
         self._data: bytes | mmap.mmap | None = None
+        self._wanted: Callable[[], bool] | None = None
+
+    def stopping(self, wanted: Callable[[], bool]) -> LiteralStore:
+        """This store, for one search whose scans raise Stopped as soon as wanted() is false
+        (a reader's search overtaken by the next key typed). The texts are shared."""
+        self.open()
+        view = copy.copy(self)
+        view._wanted = wanted
+        return view
 
     def open(self) -> bytes | mmap.mmap:
         if self._data is None:
@@ -78,16 +95,16 @@ class LiteralStore:
         if not needle or not self._ordered:
             return found
         data = self.open()
-        position = data.find(needle)
+        position = self._next(data, needle, 0)
         while position != -1:
             slot = bisect_right(self._starts, position) - 1
             if slot < 0:  # before the first article (dead text of an earlier update)
-                position = data.find(needle, self._starts[0])
+                position = self._next(data, needle, self._starts[0])
                 continue
             start, length, written, path = self._ordered[slot]
             if position >= start + length:  # dead text between articles: go to the next one
                 following = self._starts[slot + 1] if slot + 1 < len(self._starts) else None
-                position = -1 if following is None else data.find(needle, following)
+                position = -1 if following is None else self._next(data, needle, following)
                 continue
             end = start + (written if as_written else length)
             if word_start:
@@ -96,8 +113,24 @@ class LiteralStore:
                 count = data[start:end].count(needle) if position + len(needle) <= end else 0
             if count:
                 found[path] = count
-            position = data.find(needle, start + length)
+            position = self._next(data, needle, start + length)
         return found
+
+    def _next(self, data: bytes | mmap.mmap, needle: bytes, start: int) -> int:
+        """Where needle next occurs from start on (-1: nowhere); a window at a time when the
+        search may be given up."""
+        wanted = self._wanted
+        if wanted is None:
+            return data.find(needle, start)
+        while start < len(data):
+            if not wanted():
+                raise Stopped
+            end = start + _WINDOW
+            position = data.find(needle, start, end + len(needle) - 1)
+            if position != -1:
+                return position
+            start = end
+        return -1
 
 
 # What may not come right before a word's start (ASCII: the needle is normalised text).

@@ -10,7 +10,7 @@ together they hold the query's words).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from artread.core.catalog import Entry
 from artread.core.engine import scoring
 from artread.core.engine.fields import FIELD_BOOSTS
 from artread.core.index import ArchiveIndex
-from artread.core.literal import LiteralStore
+from artread.core.literal import LiteralStore, Stopped
 from artread.core.paging import page_count, page_of
 from artread.core.proximity import best_share
 from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
@@ -113,6 +113,7 @@ def search(
     drafts: bool = False,
     mode: str = "auto",
     meaning_ahead: Ahead | None = None,
+    wanted: Callable[[], bool] | None = None,
 ) -> SearchResults:
     """Ranked results for a query, one page of them with snippets.
 
@@ -120,6 +121,8 @@ def search(
     ranks by the words alone; "semantic" by meaning alone; "auto" fuses the two when the index
     has vectors (artread[semantic]), weighing meaning by what the query is. meaning_ahead:
     semantic.ahead.start(index, text), started by a caller before it imported this module.
+    wanted: asked now and then; once it is false, the search raises literal.Stopped (a
+    reader's search overtaken by the next key typed).
     """
     parsed = parse(text)
     parsed.drafts = drafts
@@ -141,7 +144,12 @@ def search(
         meaning_ahead = ahead.start(index, text)  # meaning's side, on the other core meanwhile
     elif meaning_ahead is not None and not fusing:
         meaning_ahead.cancel()
-    found = rank_query(index, parsed, enough=page * per_page)
+    try:
+        found = rank_query(index, parsed, enough=page * per_page, wanted=wanted)
+    except Stopped:
+        if meaning_ahead is not None:
+            meaning_ahead.cancel()
+        raise
     ranked = found.hits
     meaning = None
     if fusing:
@@ -154,6 +162,8 @@ def search(
     hits = list(page_of(ranked, page, per_page))
     needles = highlight_needles(parsed, found.expansions, found.corrections, index.analyzer)
     for hit in hits:
+        if wanted is not None and not wanted():
+            raise Stopped
         if hit.tier == Tier.MEANING and meaning is not None:
             hit.snippet = meaning.snippet(index, hit.entry)
         else:
@@ -181,7 +191,13 @@ def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None)
     return rank_query(index, parsed, enough=enough).hits
 
 
-def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None) -> Ranking:
+def rank_query(
+    index: ArchiveIndex,
+    parsed: ParsedQuery,
+    *,
+    enough: int | None = None,
+    wanted: Callable[[], bool] | None = None,
+) -> Ranking:
     """Every matching article, best first, and the glossary groups and corrections used.
 
     The literal fallback for a word (a scan of every article's text) is skipped when `enough`
@@ -199,9 +215,11 @@ def rank_query(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None =
     the index does not hold (or holds once) as the index's closest word; both weigh less than
     the word as typed, and a correction never ranks above an article holding the typed word
     as a word.
-    Ties go to the newest.
+    Ties go to the newest. wanted: as search()'s.
     """
     store = index.literal()
+    if wanted is not None:
+        store = store.stopping(wanted)
     with index.searcher() as searcher:
         planned = plan(index, searcher, parsed)
         found = collect(index, searcher, store, planned, enough)

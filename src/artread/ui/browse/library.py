@@ -83,15 +83,25 @@ class Library:
         catalog = self.index.catalog
         return listing.categories(catalog), listing.tags(catalog)
 
-    def search(self, text: str, *, page: int = 1, per_page: int = 10) -> SearchResults:
-        """A page of `artread search TEXT`'s results, ranked as it ranks them."""
+    def search(
+        self,
+        text: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        wanted: Callable[[], bool] | None = None,
+    ) -> SearchResults:
+        """A page of `artread search TEXT`'s results, ranked as it ranks them. wanted: as
+        core.search's (literal.Stopped once it is false)."""
         from artread.core.search import search
 
         key = (text, page, per_page)
         with self.lock:
             found = self._searches.get(key)
             if found is None:
-                found = search(self.index, text, page=page, per_page=per_page, mode=self.mode)
+                found = search(
+                    self.index, text, page=page, per_page=per_page, mode=self.mode, wanted=wanted
+                )
                 self._searches[key] = found
                 while len(self._searches) > SEARCHES_KEPT:
                     self._searches.popitem(last=False)

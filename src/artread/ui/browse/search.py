@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from artread.core.literal import Stopped
 from artread.core.query import QueryError
 from artread.core.wording import counted
 from artread.ui import plain, views
@@ -95,15 +96,21 @@ class SearchScreen(Screen[None]):
         """Search, and draw the first page's results at width, away from the screen's thread;
         the next page is asked for as the cursor nears the end of the list."""
         library = self.reader.library
+
+        def wanted() -> bool:
+            return asked == self.asked  # not when typed on: a later search is on its way
+
         with library.lock:
-            if asked != self.asked:
-                return  # typed on meanwhile: a later search is on its way
+            if not wanted():
+                return
             try:
                 found: SearchResults | QueryError = library.search(
-                    text, page=page, per_page=per_page
+                    text, page=page, per_page=per_page, wanted=wanted
                 )
             except QueryError as exc:
                 found = exc
+            except Stopped:
+                return
         drawn = {}
         if width and not isinstance(found, QueryError):
             for number, hit in enumerate(found.hits):
