@@ -8,8 +8,8 @@ from artread.commands.context import Command, fail
 
 if TYPE_CHECKING:
     from artread.commands.marks import Marks
+    from artread.core.hits import SearchResults
     from artread.core.listing import LatestPage
-    from artread.core.search import SearchResults
 
 
 def no_articles(

@@ -16,7 +16,7 @@ from artread.commands.lines import (
 from artread.commands.opening import open_archive, warn_about_synonyms
 
 if TYPE_CHECKING:
-    from artread.core.search import SearchResults
+    from artread.core.hits import SearchResults
 
 
 def search_page(

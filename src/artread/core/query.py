@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # An optional "-", an optional field name, then a quoted phrase or a bare word.
@@ -133,3 +134,30 @@ def period(value: str) -> tuple[str, str]:
     except (ValueError, calendar.IllegalMonthError):
         raise QueryError(f"no such date: {value!r}") from None
     return (f"{year:04d}-{month:02d}-{day:02d}",) * 2
+
+
+def parse_searched(
+    text: str,
+    *,
+    categories: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    drafts: bool = False,
+) -> ParsedQuery:
+    """A query with the options of a search added (--category, --tag, --since, --until,
+    --drafts), as its own filters would narrow it; QueryError when it has nothing to look for."""
+    parsed = parse(text)
+    parsed.drafts = drafts
+    parsed.filters += [Filter("category", c) for c in categories if c.strip()]
+    parsed.filters += [Filter("tag", t) for t in tags if t.strip()]
+    if since:
+        parsed.since = max(filter(None, (parsed.since, date_range(since)[0])))
+    if until:
+        parsed.until = min(filter(None, (parsed.until, date_range(until)[1])))
+    if parsed.empty:
+        raise QueryError(
+            f'nothing to search for in {text!r}: give a word, a "quoted phrase" '
+            "or a filter such as category:NAME"
+        )
+    return parsed

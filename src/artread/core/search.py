@@ -12,18 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from artread.core import analysis, english, filters, glossary, ranking, spelling, suggest
 from artread.core.catalog import Entry
 from artread.core.engine import scoring
 from artread.core.engine.fields import FIELD_BOOSTS
+from artread.core.hits import Hit, SearchResults, Tier
 from artread.core.index import ArchiveIndex
 from artread.core.literal import LiteralStore, Stopped
-from artread.core.paging import page_count, page_of
+from artread.core.paging import page_of
 from artread.core.proximity import best_share
-from artread.core.query import Filter, ParsedQuery, QueryError, date_range, parse
+from artread.core.query import ParsedQuery, QueryError, parse_searched
 from artread.core.snippets import SNIPPET_CHARS, Snippet, highlight_needles, make_snippet
 
 if TYPE_CHECKING:
@@ -33,55 +33,12 @@ if TYPE_CHECKING:
 __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "Tier", "rank", "search"]
 
 
-class Tier(IntEnum):
-    """Which articles come first, whatever their scores: the lower tier."""
-
-    COMPLETE = 0  # holds every term (or the query is too long for tiers: by score alone)
-    PARTIAL = 1  # holds some of the terms
-    LITERAL = 2  # holds a query word only literally: segmented otherwise, or inside a word
-    CORRECTED = 3  # holds a word only as the correction of a typo that other articles hold
-    MEANING = 4  # holds none of the query's words: found by meaning alone
-
-
-@dataclass(slots=True)
-class Hit:
-    entry: Entry
-    score: float
-    matched_all: bool  # holds every term of the query
-    tier: Tier = Tier.COMPLETE
-    snippet: Snippet | None = None
-    matched: tuple[str, ...] = ("words",)  # the evidence: "words", "meaning" or both
-
-
 @dataclass(repr=False, eq=False)
 class Ranking:
     hits: list[Hit]
     expansions: list[glossary.Expansion] = field(default_factory=list)
     corrections: list[spelling.Correction] = field(default_factory=list)
     units: int = 0  # the terms searched, filler left out
-
-
-@dataclass
-class SearchResults:
-    query: str
-    total: int
-    page: int
-    per_page: int
-    hits: list[Hit]
-    complete: int = 0  # how many results hold every word of the query
-    expansions: list[glossary.Expansion] = field(default_factory=list)  # glossary groups used
-    corrections: list[spelling.Correction] = field(default_factory=list)  # typos corrected
-    suggestion: str | None = None  # a query that would find more, when this one finds little
-    meaning: Meaning | None = None  # how meaning was used; None when it was not
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.per_page)
-
-    @property
-    def by_meaning(self) -> int:
-        """Results that hold none of the query's words, found by meaning alone."""
-        return len(self.meaning.added) if self.meaning is not None else 0
 
 
 # How much a multi-term word written exactly as typed (梯度检查点, not 梯度 … 检查点) adds.
@@ -124,19 +81,9 @@ def search(
     wanted: asked now and then; once it is false, the search raises literal.Stopped (a
     reader's search overtaken by the next key typed).
     """
-    parsed = parse(text)
-    parsed.drafts = drafts
-    parsed.filters += [Filter("category", c) for c in categories if c.strip()]
-    parsed.filters += [Filter("tag", t) for t in tags if t.strip()]
-    if since:
-        parsed.since = max(filter(None, (parsed.since, date_range(since)[0])))
-    if until:
-        parsed.until = min(filter(None, (parsed.until, date_range(until)[1])))
-    if parsed.empty:
-        raise QueryError(
-            f'nothing to search for in {text!r}: give a word, a "quoted phrase" '
-            "or a filter such as category:NAME"
-        )
+    parsed = parse_searched(
+        text, categories=categories, tags=tags, since=since, until=until, drafts=drafts
+    )
     fusing = mode == "semantic" or (mode == "auto" and index.has_vectors())
     if fusing and meaning_ahead is None:
         from artread.core.semantic import ahead
@@ -161,6 +108,22 @@ def search(
         ranked.sort(key=lambda h: (-h.entry.sort_key, h.entry.path))
     hits = list(page_of(ranked, page, per_page))
     needles = highlight_needles(parsed, found.expansions, found.corrections, index.analyzer)
+    _add_snippets(index, hits, needles, meaning, wanted)
+    complete = sum(1 for hit in ranked if hit.matched_all)
+    results = SearchResults(text, len(ranked), page, per_page, hits, complete, meaning=meaning)
+    results.expansions, results.corrections = found.expansions, found.corrections
+    if len(ranked) < suggest.SUGGEST_BELOW and parsed.words:
+        results.suggestion = suggest.suggest(index, text, parsed, len(ranked), rank)
+    return results
+
+
+def _add_snippets(
+    index: ArchiveIndex,
+    hits: list[Hit],
+    needles: list[str],
+    meaning: Meaning | None,
+    wanted: Callable[[], bool] | None,
+) -> None:
     for hit in hits:
         if wanted is not None and not wanted():
             raise Stopped
@@ -168,12 +131,6 @@ def search(
             hit.snippet = meaning.snippet(index, hit.entry)
         else:
             hit.snippet = _snippet(index, hit.entry, needles)
-    complete = sum(1 for hit in ranked if hit.matched_all)
-    results = SearchResults(text, len(ranked), page, per_page, hits, complete, meaning=meaning)
-    results.expansions, results.corrections = found.expansions, found.corrections
-    if len(ranked) < suggest.SUGGEST_BELOW and parsed.words:
-        results.suggestion = suggest.suggest(index, text, parsed, len(ranked), rank)
-    return results
 
 
 def _snippet(index: ArchiveIndex, entry: Entry, needles: list[str]) -> Snippet:

@@ -14,7 +14,7 @@ from artread.core.query import ParsedQuery, QueryError, parse
 from artread.core.ranking import frequency
 
 if TYPE_CHECKING:
-    from artread.core.search import Hit
+    from artread.core.hits import Hit
 
 __all__ = ["SUGGEST_BELOW", "reported", "suggest"]
 

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
     from artread.core.catalog import Entry
     from artread.core.explain import Explanation
+    from artread.core.hits import SearchResults
     from artread.core.listing import LatestPage
-    from artread.core.search import SearchResults
 
 
 def write(stream: TextIO, line: str) -> None:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from artread.core import analysis, filters
 from artread.core.catalog import Entry
+from artread.core.hits import Hit, Tier
 from artread.core.index import ArchiveIndex
 from artread.core.query import ParsedQuery, QueryError
-from artread.core.search import Hit, Ranking, Tier
+from artread.core.search import Ranking
 from artread.core.semantic import ahead
 from artread.core.semantic.fusion import NEAREST, Gate, fuse, gate
 from artread.core.semantic.meaning import Coverage, Near

@@ -21,9 +21,9 @@ from artread.core import listing
 
 if TYPE_CHECKING:
     from artread.core.catalog import Entry
+    from artread.core.hits import SearchResults
     from artread.core.index import ArchiveIndex
     from artread.core.readstate import ReadState
-    from artread.core.search import SearchResults
 
 # How the command line opens the archive again (brought up to date): the index, and what
 # the update had to say (skipped files, warnings) for the reader to show.

@@ -26,7 +26,7 @@ from artread.ui.sanitize import clean_line
 if TYPE_CHECKING:
     from textual.strip import Strip
 
-    from artread.core.search import Hit, SearchResults
+    from artread.core.hits import Hit, SearchResults
     from artread.ui.browse.app import BrowseApp
 
 HINT = 'Words, "quoted text", -word to leave out, category:NAME, tag:NAME, date:2025'
