@@ -318,18 +318,60 @@ def test_the_readme_names_every_key_of_the_help_screen():
     assert [key for key in named if key not in words and f"`{key}`" not in section] == []
 
 
-def test_without_colour_every_screen_still_draws(sample_index):
-    """NO_COLOR or --color never: Textual draws in shades of grey, through a filter that
-    every piece of every line must go through."""
+def sent(app: BrowseApp) -> list[list]:
+    """The terminal's lines as they are sent: through the reader's line filters (NO_COLOR's)."""
+    from textual.color import Color
+
+    lines = []
+    for strip in app.screen._compositor.render_strips():
+        segments = list(strip)
+        for line_filter in app.get_line_filters():
+            segments = line_filter.apply(segments, Color(0, 0, 0))
+        lines.append(segments)
+    return lines
+
+
+def colours(lines: list[list]) -> set[str]:
+    found = set()
+    for segments in lines:
+        for segment in segments:
+            for colour in (segment.style.color, segment.style.bgcolor) if segment.style else ():
+                if colour is not None and not colour.is_default:
+                    found.add(colour.name)
+    return found
+
+
+def test_without_colour_no_colour_is_sent_and_the_cursor_and_matches_still_show(sample_index):
+    """NO_COLOR or --color never: not even grey. What a background showed is a bar before
+    the chosen entry, and reverse or underline on the match found."""
     app = make_app(library_of(), no_color=True, refresh_seconds=None)
     assert app.no_color and "NO_COLOR" not in os.environ  # not left set for the process
 
     async def scenario(pilot) -> None:
+        front = shown(app)
+        assert colours(sent(app)) == set()
+        chosen = [line for line in front if line.startswith("▌")]
+        assert chosen and app.library.articles()[0].title in chosen[0]
         await search_for(pilot, "梯度检查点")
+        assert colours(sent(app)) == set()
         screen = await open_loaded(pilot)
-        await pilot.press("o", "enter", "slash", "显", "存", "enter", "G", "tab")
+        await pilot.press("o", "enter", "slash", "显", "存", "enter")
         assert screen.query_one(ArticleView).matches
+        lines = sent(app)
+        assert colours(lines) == set()
+        assert any(s.text == "显存" and s.style.reverse for line in lines for s in line)
+        await pilot.press("G", "tab")
         assert any("Related articles" in line for line in shown(app))  # G: the end
+
+    drive(app, scenario)
+
+
+def test_in_colour_the_chosen_entry_has_a_ground_and_no_bar(sample_index):
+    app = reader(library_of())
+
+    async def scenario(pilot) -> None:
+        assert not any(line.startswith("▌") for line in shown(app))
+        assert colours(sent(app))
 
     drive(app, scenario)
 

@@ -26,8 +26,7 @@ if TYPE_CHECKING:
     from artread.ui.browse.library import Library
 
 # After a key in the search box, before the search starts: keys that come together (a paste,
-# a repeating key) make one search. A search running meanwhile is not stopped, and only the
-# last of the keys typed while it ran makes the next one.
+# a repeating key) make one search. A search running meanwhile is given up at the next key.
 DEBOUNCE_SECONDS = 0.01
 REFRESH_SECONDS = 30.0  # how often the archive is looked at for new and changed files
 OPENED_SCHEMES = {"http", "https", "mailto", "ftp"}  # links the system opener is given
@@ -50,6 +49,9 @@ HelpScreen, PickerScreen { align: center middle; }
 #narrow { width: 70%; max-width: 70; }
 #choices { width: 70%; max-width: 70; max-height: 70%; }
 .hidden { display: none; }
+/* Only without colour (see BrowseApp): what a background showed, reverse shows. */
+Input:ansi > .input--cursor { text-style: underline; }
+OptionList:ansi > .option-list--option-highlighted { text-style: bold underline; }
 """
 
 
@@ -75,7 +77,9 @@ class BrowseApp(App[int]):
         debounce: float = DEBOUNCE_SECONDS,
         refresh_seconds: float | None = REFRESH_SECONDS,
     ) -> None:
-        super().__init__()
+        # Under NO_COLOR, Textual draws in shades of grey unless told the terminal's own colours
+        # are wanted: then it drops every colour, keeping bold, dim, underline and reverse.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.library = library
         self.opener = opener if opener is not None else system_opener
         self.debounce = debounce

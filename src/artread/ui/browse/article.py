@@ -28,6 +28,9 @@ MARGIN = 1  # cells left of the text
 MATCH = Style(bgcolor="yellow", color="black")
 CURRENT_MATCH = Style(bgcolor="dark_orange", color="black", bold=True)
 SELECTED = Style(reverse=True)
+# Without colour (NO_COLOR, --color never) what survives: underline and reverse.
+MATCH_NO_COLOR = Style(underline=True)
+CURRENT_MATCH_NO_COLOR = Style(reverse=True, bold=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +253,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _remark(self) -> None:
         marked: dict[int, list[tuple[int, int, Style]]] = {}
+        current, other = (
+            (CURRENT_MATCH_NO_COLOR, MATCH_NO_COLOR)
+            if self.app.no_color
+            else (CURRENT_MATCH, MATCH)
+        )
         for number, match in enumerate(self.matches):
-            style = CURRENT_MATCH if number == self.current else MATCH
+            style = current if number == self.current else other
             marked.setdefault(match.line, []).append((match.start, match.end, style))
         if self.selected is not None and self.selected < len(self.targets):
             for span in self.targets[self.selected].spans:

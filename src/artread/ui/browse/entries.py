@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -23,6 +24,8 @@ from artread.ui.browse.lines import make_console, render
 
 ITEM_LINES = 5  # title, meta line, two lines of excerpt or snippet, a blank line
 CURSOR = Style(bgcolor="grey23")
+# Without colour, a bar in the first column (the entries' indent) marks the cursor's entry.
+CURSOR_BAR = Segment("▌", Style(bold=True))
 
 # (position in the list, width in cells) -> what to draw: a renderable of ITEM_LINES lines
 Draw = Callable[[int, int], Any]
@@ -112,7 +115,7 @@ class EntryList(ScrollView, can_focus=True):
             self._drawn[key] = strips
         strip = strips[within] if within < len(strips) else Strip.blank(width, self.rich_style)
         if position == self.cursor:
-            strip = strip.apply_style(CURSOR)
+            strip = _at_cursor(strip, no_color=self.app.no_color)
         return strip.crop_extend(0, width, self.rich_style)
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -146,3 +149,13 @@ class EntryList(ScrollView, can_focus=True):
         if 0 <= position < self.count:
             self.cursor = position
             self.post_message(self.Chosen(position))
+
+
+def _at_cursor(strip: Strip, *, no_color: bool) -> Strip:
+    """A line of the entry under the cursor: on a grey ground, or without colour, after a bar
+    (but for its blank lines)."""
+    if not no_color:
+        return strip.apply_style(CURSOR)
+    if not strip.text.strip():
+        return strip
+    return Strip.join([Strip([CURSOR_BAR], 1), strip.crop(1)])
