@@ -332,6 +332,30 @@ def test_no_line_ends_with_an_opening_bracket():
             assert line[-1] not in "（《「", (columns, line)
 
 
+QUOTED = (
+    "掩码保证位置 i 只能看到 i 之前的词，防止\"偷看答案\"。也有人说'好的'，然后继续讲下去。" * 2
+)
+
+
+def test_a_straight_quote_that_closes_stays_with_the_word_before_it(sample_index):
+    """Chinese written with straight quotes: a closing quote and the mark after it ("。)
+    never start a line, whether `wrap` lays the text out or Rich does (articles)."""
+    assert [
+        word
+        for _start, _end, word in layout.breakable_words(QUOTED)
+        if word in ('"偷', '案"。', "'好", "的'，")
+    ][:4] == ['"偷', '案"。', "'好", "的'，"]
+    for columns in range(16, 100):
+        for line in layout.wrap(QUOTED, columns)[1:]:
+            assert line[0] not in layout.NO_LINE_START, (columns, line)
+        console = terminal(columns)
+        views.article(console, sample_index.catalog.articles()[0], QUOTED)
+        body = lines_of(console)
+        for line in body[body.index(next(b for b in body if "掩码" in b)) :]:
+            start = line.strip()[:2]
+            assert start not in ('"。', "'，") and start[:1] not in CLOSING, (columns, line)
+
+
 def test_closing_punctuation_after_a_space_stays_on_the_line_before():
     text = "ZooKeeper 由 Yahoo 开发，后来捐赠给了 Apache ，现已成为 Apache 顶级项目。"
     for columns in range(16, 80):

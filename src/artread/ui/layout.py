@@ -23,7 +23,15 @@ _WIDE = (
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
 )
 _CLOSE = "，。！？；：、）》」』】〉〕”’…"
-_BREAKABLE_WORD = re.compile(rf"\s*[{NO_LINE_END}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSE}]*\s*")
+# A straight quote in Chinese text ("偷看答案"。) opens before a Chinese character and closes
+# before the end, a space or a closing mark.
+_OPENING_QUOTE = rf"[\"'](?=[{_WIDE}])"
+_CLOSING_QUOTE = rf"[\"'](?=$|\s|[{_CLOSE},.!?;:)\]])"
+_BREAKABLE_WORD = re.compile(
+    rf"\s*(?:[{NO_LINE_END}]|{_OPENING_QUOTE})*"
+    rf"(?:[{_WIDE}]|[^\s{_WIDE}]+)"
+    rf"(?:[{_CLOSE}]|{_CLOSING_QUOTE})*\s*"
+)
 
 
 def breakable_words(text: str) -> Iterator[tuple[int, int, str]]:
@@ -101,8 +109,9 @@ def wrap(text: str, columns: int) -> list[str]:
         while line and line[-1] == " ":
             line.pop()
         take = 0
-        if piece[0] in NO_LINE_START and line:
-            take = 1
+        # Closing marks in a row ("。) go along with the piece before the first of them.
+        while take < len(line) and (piece if take == 0 else line[-take])[0] in NO_LINE_START:
+            take += 1
         while take < len(line) - 1 and line[-1 - take] in NO_LINE_END:
             take += 1
         if take and width("".join(line[-take:])) + piece_width <= columns and take < len(line):
