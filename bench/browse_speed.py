@@ -268,6 +268,19 @@ def _spread(entries: list, count: int) -> list:
     return by_length[::step][: count - 1] + by_length[-1:]
 
 
+def _ripgrep(archive: Path, text: str) -> float | None:
+    """How long ripgrep takes to list the files holding text (a peer's literal scan)."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        try:
+            subprocess.run(["rg", "-l", "-i", "-F", text, str(archive)], capture_output=True)
+        except OSError:
+            return None
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
@@ -297,6 +310,12 @@ def _report(
     print(f"\npeak RSS: {rss:.0f} MB at the first screen; {used:.0f} MB after searches, articles")
     slow = sorted(keys, key=lambda k: -k[1])[:5]
     print("slowest keys: " + ", ".join(f"{t!r} {_ms(s)} ({n} results)" for t, s, n in slow))
+    peer = [(t, s, _ripgrep(options.archive, t)) for t, s, _n in slow]
+    if all(seconds is not None for _t, _s, seconds in peer):
+        print(
+            "the same texts with `rg -l -i -F TEXT ARCHIVE` (a whole process, the median of 3): "
+            + ", ".join(f"{t!r} {_ms(r)} (the key: {s / r:.1f}x)" for t, s, r in peer)
+        )
     print("typed: " + ", ".join(f"{q!r} {_ms(s)}" for q, s in typed))
     longest = max(articles, key=lambda a: a[1])
     print(f"longest article {longest[0]} ({longest[1]:,} chars): first screen {_ms(longest[2])}")
