@@ -92,6 +92,36 @@ def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make
     assert sorted(h.entry.id for h in search(index, '"的正文"').hits) == ["a", "c"]
 
 
+def test_every_live_text_keeps_its_signature_when_appended_to_or_copied(make_archive, tmp_path):
+    """The texts' signatures follow the texts: appended by an update, copied with them into
+    a new file (the copy keeps the signature made before), and merged from the workers'."""
+    from artread.core import literal, signatures
+
+    root = make_archive({f"{n}.md": article(n, f"{n} 的正文 梯度{n} transf{n}") for n in "abc"})
+    ArchiveIndex(root).sync()
+    (root / "b.md").write_text(article("b", "新的正文 检查点"), encoding="utf-8")
+    index = ArchiveIndex(root)
+    index.sync()  # appended
+    stores = [index.literal()]
+    old = index.literal()
+    big = literal.Writer(tmp_path, None, [])
+    for path in ("a.md", "c.md"):
+        big.add(path, *old.entry(path), made=old.signature(path))
+    big.add("gone.md", b"x" * (2 << 20), 1)  # dead text enough for the next one to copy
+    name, spans = big.finish()
+    spans.pop("gone.md")
+    copied = literal.Writer(tmp_path, literal.LiteralStore(tmp_path / name, spans), spans)
+    assert not copied.appending
+    name, spans = copied.finish()
+    stores.append(literal.LiteralStore(tmp_path / name, spans))
+    for store in stores:
+        for path, (start, length, _written) in store.spans.items():
+            text = store.open()[start : start + length]
+            assert store.signature(path) == signatures.signature(text), path
+    assert sorted(stores[0].find("检查点")) == ["b.md"]
+    assert sorted(stores[1].find("transf")) == ["a.md", "c.md"]
+
+
 def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index):
     import pickle
 

@@ -258,3 +258,37 @@ def test_a_word_start_is_counted_as_the_look_behind_would_count_it(tmp_path_fact
         if count:
             expected[path] = count
     assert LiteralStore(file, spans).find(word, word_start=True) == expected
+
+
+PIECES = [*"梯度检查点ab1z_ .-。，é𠀀Ω", "tra", "ns", "梯度", "Transf", "ÉCOLE", "１２"]
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), min_size=1, max_size=5),
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=3).map("".join),
+    st.booleans(),
+    st.booleans(),
+)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_signatures_leave_out_only_articles_that_do_not_hold_the_text(
+    tmp_path_factory, texts, needle, as_written, word_start
+):
+    """A scan that reads only the articles whose signatures may hold a text finds exactly
+    what a scan of every article finds."""
+    from artread.core import literal, signatures
+
+    folder = tmp_path_factory.mktemp("signed")
+    writer = literal.Writer(folder, None, [])
+    for number, text in enumerate(texts):
+        blob, written = literal.article_text(f"标题{number}", text, text.upper())
+        writer.add(f"{number}.md", blob, written)
+    name, spans = writer.finish()
+    signed = literal.LiteralStore(folder / name, spans)
+    assert signed.signatures() is not None
+    found = signed.find(needle, as_written=as_written, word_start=word_start)
+    signatures.keys_of(folder / name).unlink()
+    unsigned = literal.LiteralStore(folder / name, spans)
+    assert unsigned.signatures() is None
+    assert found == unsigned.find(needle, as_written=as_written, word_start=word_start)

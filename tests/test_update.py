@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import article
 
-from artread.core import catalog, health
+from artread.core import catalog, health, signatures
 from artread.core.index import WHOOSH_DIR, ArchiveIndex
 from artread.core.search import search
 
@@ -55,6 +55,9 @@ def assert_alike(alone: ArchiveIndex, workers: ArchiveIndex) -> None:
     assert (workers.index_dir / built.texts).read_bytes() == (
         alone.index_dir / expected.texts
     ).read_bytes()
+    assert (workers.index_dir / built.texts).with_suffix(".keys").read_bytes() == (
+        alone.index_dir / expected.texts
+    ).with_suffix(".keys").read_bytes()  # the same signatures, at the same places
     assert_same_search(alone, workers)
 
 
@@ -71,7 +74,8 @@ def assert_same_search(alone: ArchiveIndex, workers: ArchiveIndex) -> None:
 def no_leftovers(index: ArchiveIndex) -> None:
     """Nothing in the index folder but what the catalog and Whoosh's table of contents use."""
     texts = sorted(p.name for p in index.index_dir.glob("texts-*"))
-    assert texts == [catalog.load(index.index_dir).texts]
+    used = catalog.load(index.index_dir).texts
+    assert texts == sorted([used, signatures.keys_of(Path(used)).name])
     with index.whoosh().reader() as reader:
         live = {leaf.segment().segment_id() for leaf, _base in reader.leaf_readers()}
     for name in (p.name for p in (index.index_dir / WHOOSH_DIR).iterdir()):

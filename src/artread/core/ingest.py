@@ -174,7 +174,7 @@ class Workers:
         for worker in self._pool:
             worker.stop(finished)
         for run in self.runs:
-            (self.index_dir / run.texts).unlink(missing_ok=True)
+            literal.remove(self.index_dir / run.texts)
 
 
 class _Worker:

@@ -8,6 +8,7 @@ killed halfway leaves the last complete file in use.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import mmap
 import os
@@ -16,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from artread.core import signatures
 from artread.core.analysis import normalize
 
 PREFIX = "texts-"
@@ -49,12 +51,14 @@ class LiteralStore:
         self._starts = [start for start, *_rest in ordered]
         self._ordered = ordered
         self._data: bytes | mmap.mmap | None = None
+        self._signatures: signatures.Signatures | bool | None = False  # False: not read yet
         self._wanted: Callable[[], bool] | None = None
 
     def stopping(self, wanted: Callable[[], bool]) -> LiteralStore:
         """This store, for one search whose scans raise Stopped as soon as wanted() is false
         (a reader's search overtaken by the next key typed). The texts are shared."""
         self.open()
+        self.signatures()
         view = copy.copy(self)
         view._wanted = wanted
         return view
@@ -65,6 +69,17 @@ class LiteralStore:
                 size = os.fstat(handle.fileno()).st_size
                 self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         return self._data
+
+    def signatures(self) -> signatures.Signatures | None:
+        """The signatures of the texts, read once; None if there are none."""
+        if self._signatures is False:
+            self._signatures = signatures.load(self.file)
+        return self._signatures or None
+
+    def signature(self, path: str) -> bytes | None:
+        """An article's signature, to carry over with its text."""
+        span, found = self.spans.get(path), self.signatures()
+        return found.get(span[0]) if span is not None and found is not None else None
 
     def entry(self, path: str) -> tuple[bytes, int] | None:
         """An article's text and the length of its file-as-written part, to carry over."""
@@ -90,10 +105,42 @@ class LiteralStore:
         as_written: only in the file as written, the way grep would find it.
         word_start: only where a word starts (gru in nn.GRUCell, not it in title).
         """
-        needle = normalize(text).replace("\x00", " ").encode("utf-8")
-        found: dict[str, int] = {}
+        normalised = normalize(text).replace("\x00", " ")
+        needle = normalised.encode("utf-8")
         if not needle or not self._ordered:
-            return found
+            return {}
+        needs, held = signatures.required(normalised), self.signatures()
+        if needs and held is not None:
+            may = held.may_hold(needs)
+            may.update(held.unsigned(self._starts))
+            candidates = [span for span in self._ordered if span[0] in may]
+            return self._find_in(candidates, needle, as_written, word_start)
+        return self._scan(needle, as_written, word_start)
+
+    def _find_in(
+        self, candidates: list, needle: bytes, as_written: bool, word_start: bool
+    ) -> dict[str, int]:
+        """find() in the candidates' texts alone: (start, length, written, path) each."""
+        data, wanted = self.open(), self._wanted
+        found: dict[str, int] = {}
+        for number, (start, length, written, path) in enumerate(candidates):
+            if wanted is not None and number % 64 == 0 and not wanted():
+                raise Stopped
+            end = start + (written if as_written else length)
+            position = data.find(needle, start, end)
+            if position == -1:
+                continue
+            if word_start:
+                count = _word_starts(data, needle, position, end)
+            else:
+                count = data[start:end].count(needle)
+            if count:
+                found[path] = count
+        return found
+
+    def _scan(self, needle: bytes, as_written: bool, word_start: bool) -> dict[str, int]:
+        """find() by a scan of the whole file."""
+        found: dict[str, int] = {}
         data = self.open()
         position = self._next(data, needle, 0)
         while position != -1:
@@ -183,18 +230,22 @@ class Writer:
             self._offset = 0
         flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         flags |= os.O_APPEND if self.appending else os.O_TRUNC
-        # Only the user may read the articles' text, whatever the umask.
-        self._handle = open(os.open(index_dir / self.name, flags, 0o600), "wb")  # noqa: SIM115
         self._file = index_dir / self.name
+        # Only the user may read the articles' text, whatever the umask.
+        self._handle = open(os.open(self._file, flags, 0o600), "wb")  # noqa: SIM115
+        keys = signatures.keys_of(self._file)
+        self._keys = open(os.open(keys, flags, 0o600), "wb")  # noqa: SIM115
         if not self.appending and old is not None:
             for path in kept:
                 found = old.entry(path)
                 if found is not None:
-                    self.add(path, *found)
+                    self.add(path, *found, made=old.signature(path))
 
-    def add(self, path: str, blob: bytes, written: int) -> None:
+    def add(self, path: str, blob: bytes, written: int, made: bytes | None = None) -> None:
+        """An article's text; made: its signature, if it was made before."""
         self._handle.write(blob)
         self._handle.write(_SEPARATOR)
+        self._keys.write(signatures.record(self._offset, made or signatures.signature(blob)))
         self.spans[path] = [self._offset, len(blob), written]
         self._offset += len(blob) + 1
 
@@ -207,23 +258,36 @@ class Writer:
                 size += len(block)
         for path, (start, length, written) in spans.items():
             self.spans[path] = [self._offset + start, length, written]
+        with contextlib.suppress(FileNotFoundError):
+            signatures.copy_shifted(signatures.keys_of(part), self._offset, self._keys)
         self._offset += size
 
     def finish(self) -> tuple[str, dict[str, list[int]]]:
         """Make the texts durable; returns the file's name and every article's span."""
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
+        for handle in (self._keys, self._handle):  # the texts last: the catalog names them
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
         return self.name, self.spans
 
     def abort(self) -> None:
         self._handle.close()
+        self._keys.close()
         if not self.appending:
-            self._file.unlink(missing_ok=True)
+            remove(self._file)
+
+
+def remove(texts: Path) -> None:
+    """Delete a texts file and its signatures."""
+    texts.unlink(missing_ok=True)
+    signatures.keys_of(texts).unlink(missing_ok=True)
 
 
 def remove_unused(index_dir: Path, keep: str) -> None:
-    """Delete texts files other than `keep` (left by earlier updates or killed builds)."""
-    for stale in index_dir.glob(f"{PREFIX}*.bin"):
-        if stale.name != keep:
-            stale.unlink(missing_ok=True)
+    """Delete texts files other than `keep`, and their signatures (left by earlier updates or
+    killed builds)."""
+    kept = {keep, signatures.keys_of(Path(keep)).name}
+    for pattern in (f"{PREFIX}*.bin", f"{PREFIX}*{signatures.SUFFIX}"):
+        for stale in index_dir.glob(pattern):
+            if stale.name not in kept:
+                stale.unlink(missing_ok=True)

@@ -1,0 +1,143 @@
+"""Which articles may hold a text, told without reading them: a scan for a text that no indexed
+word holds (a single Chinese character, the start of a word being typed) reads only those.
+
+Each article's literal text has a signature of a fixed size: a bit for each character beyond
+ASCII it holds (folded onto CHAR_BITS bits) and for each pair of ASCII letters or digits in a
+row. An article whose signature lacks a bit of the text's cannot hold the text; one that has
+them all may.
+
+The signatures are kept beside the texts file (texts-N.keys beside texts-N.bin), one record per
+text written, in the same order: where the text starts in the texts file, then its signature.
+A text without a record (in an index made before signatures, or written by an update killed
+between the two files) is read like any other: signatures only ever leave articles out.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+SUFFIX = ".keys"
+CHAR_BITS = 8192  # characters beyond ASCII, by code point modulo this
+_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+_PAIR_BITS = {
+    a + b: CHAR_BITS + i * len(_ALNUM) + j
+    for i, a in enumerate(_ALNUM)
+    for j, b in enumerate(_ALNUM)
+}
+SIZE = (CHAR_BITS + len(_PAIR_BITS) + 7) // 8  # bytes of a signature
+_START = 8  # bytes of a record's start offset, little-endian
+RECORD = _START + SIZE
+# Runs of letters and digits, whose pairs in a row are recorded (the texts are case-folded).
+_RUNS = re.compile(r"[a-z0-9]{2,}")
+_EVERYTHING = b"\xff" * SIZE  # the signature of a text that cannot be read: it may hold anything
+
+
+def keys_of(texts_file: Path) -> Path:
+    """The signatures file of a texts file."""
+    return texts_file.with_suffix(SUFFIX)
+
+
+def _bits(text: str) -> Iterable[int]:
+    # The code points as integers, each once: quicker than a set of the characters.
+    for code in set(memoryview(text.encode("utf-32-le", "surrogatepass")).cast("I")):
+        if code > 127:
+            yield code % CHAR_BITS
+    runs = set(_RUNS.findall(text))
+    for pair in {run[i : i + 2] for run in runs for i in range(len(run) - 1)}:
+        yield _PAIR_BITS[pair]
+
+
+def signature(blob: bytes) -> bytes:
+    """The signature of a text (UTF-8, normalised as literal.article_text makes it)."""
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        return _EVERYTHING
+    marks = bytearray(SIZE)
+    for bit in _bits(text):
+        marks[bit >> 3] |= 1 << (bit & 7)
+    return bytes(marks)
+
+
+def record(start: int, made: bytes) -> bytes:
+    """A record of the signatures file: a text starting at start, and its signature."""
+    return start.to_bytes(_START, "little") + made
+
+
+def required(needle: str) -> list[tuple[int, int]]:
+    """The (byte, mask) pairs a signature must have all of to hold needle (normalised text);
+    none when needle has nothing a signature records (ASCII punctuation, one letter)."""
+    return [(bit >> 3, 1 << (bit & 7)) for bit in sorted(set(_bits(needle)))]
+
+
+def copy_shifted(source: Path, shift: int, target: BinaryIO) -> None:
+    """Append the records of source to target, each text's start moved by shift (the texts
+    of another file appended at shift)."""
+    with open(source, "rb") as handle:
+        while block := handle.read(RECORD * 256):
+            for offset in range(0, len(block) - RECORD + 1, RECORD):
+                start = int.from_bytes(block[offset : offset + _START], "little")
+                target.write(record(start + shift, block[offset + _START : offset + RECORD]))
+
+
+class Signatures:
+    """The signatures file of a texts file, read-only."""
+
+    def __init__(self, file: Path) -> None:
+        with open(file, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self._data: bytes | mmap.mmap = (
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            )
+        data = self._data
+        self._count = len(data) // RECORD  # a record cut short by a killed update is left out
+        # where each record's text starts; a later record of the same start wins
+        self._starts = [
+            int.from_bytes(data[offset : offset + _START], "little")
+            for offset in range(0, self._count * RECORD, RECORD)
+        ]
+        self._at = {start: record for record, start in enumerate(self._starts)}
+
+    def get(self, start: int) -> bytes | None:
+        """The signature of the text starting at start, if it has one."""
+        record = self._at.get(start)
+        if record is None:
+            return None
+        offset = record * RECORD + _START
+        return bytes(self._data[offset : offset + SIZE])
+
+    def unsigned(self, starts: Iterable[int]) -> list[int]:
+        """Those of the starts that have no signature."""
+        return [start for start in starts if start not in self._at]
+
+    def may_hold(self, needs: list[tuple[int, int]]) -> set[int]:
+        """The starts of the texts whose signatures have every bit a text needs."""
+        if not needs or not self._count:
+            return set(self._starts)
+        end = self._count * RECORD
+        every = None
+        for byte, mask in needs:
+            # The byte of every record at once; 1 where it has the bit, 0 where it has not.
+            column = self._data[_START + byte : end : RECORD].translate(_HAS[mask])
+            has = int.from_bytes(column, "little")
+            every = has if every is None else every & has
+        held = every.to_bytes(self._count, "little") if every else b""
+        return {self._starts[match.start()] for match in _ONE.finditer(held)}
+
+
+# For each one-bit mask, a table that turns a byte into 1 if it has the bit, else into 0.
+_HAS = {1 << bit: bytes(1 if value & (1 << bit) else 0 for value in range(256)) for bit in range(8)}
+_ONE = re.compile(b"\x01")
+
+
+def load(texts_file: Path) -> Signatures | None:
+    """The signatures of a texts file; None if it has none (every text is read)."""
+    try:
+        return Signatures(keys_of(texts_file))
+    except (OSError, ValueError):
+        return None
