@@ -99,9 +99,13 @@ def test_every_live_text_keeps_its_signature_when_appended_to_or_copied(make_arc
 
     root = make_archive({f"{n}.md": article(n, f"{n} 的正文 梯度{n} transf{n}") for n in "abc"})
     ArchiveIndex(root).sync()
+    keys = signatures.keys_of(ArchiveIndex(root).literal().file)
+    with open(keys, "ab") as cut_short:  # an update killed while writing a record
+        cut_short.write(b"\x07" * (signatures.RECORD // 2))
     (root / "b.md").write_text(article("b", "新的正文 检查点"), encoding="utf-8")
     index = ArchiveIndex(root)
     index.sync()  # appended
+    assert keys.stat().st_size % signatures.RECORD == 0
     stores = [index.literal()]
     old = index.literal()
     big = literal.Writer(tmp_path, None, [])

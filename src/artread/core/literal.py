@@ -235,6 +235,8 @@ class Writer:
         self._handle = open(os.open(self._file, flags, 0o600), "wb")  # noqa: SIM115
         keys = signatures.keys_of(self._file)
         self._keys = open(os.open(keys, flags, 0o600), "wb")  # noqa: SIM115
+        if self.appending:
+            signatures.drop_partial_record(self._keys.fileno())
         if not self.appending and old is not None:
             for path in kept:
                 found = old.entry(path)

@@ -75,6 +75,14 @@ def required(needle: str) -> list[tuple[int, int]]:
     return [(bit >> 3, 1 << (bit & 7)) for bit in sorted(set(_bits(needle)))]
 
 
+def drop_partial_record(descriptor: int) -> None:
+    """Cut a signatures file about to be appended to back to its last whole record: a record
+    cut short (an update killed while writing it) would shift every record after it."""
+    size = os.fstat(descriptor).st_size
+    if size % RECORD:
+        os.ftruncate(descriptor, size - size % RECORD)
+
+
 def copy_shifted(source: Path, shift: int, target: BinaryIO) -> None:
     """Append the records of source to target, each text's start moved by shift (the texts
     of another file appended at shift)."""
