@@ -21,6 +21,21 @@ def test_a_healthy_index_is_all_ticks_and_exit_0(cli, make_archive):
     assert result.exit_code == 0, result.output
     assert "2 articles indexed, 0 files skipped" in result.stdout
     assert "up to date" in result.stdout and "0 problems" in result.stdout
+    assert "signatures     all 2 texts" in result.stdout
+
+
+def test_texts_without_signatures_are_a_warning_that_says_how_to_make_them(cli, make_archive):
+    from artread.core import signatures
+
+    root = make_archive({"a.md": article("甲", "正文"), "b.md": article("乙", "正文")})
+    index = ArchiveIndex(root)
+    index.sync()
+    signatures.keys_of(index.literal().file).unlink()  # as an earlier version left it
+    payload = json.loads(doctor(cli, root, "--json").stdout)
+    found = [f for f in payload["findings"] if f["topic"] == "signatures"]
+    assert found[0]["level"] == "warning" and "2 of 2 texts have none" in found[0]["text"]
+    assert "--rebuild" in found[0]["text"]
+    assert cli("--archive", str(root), "search", "正").exit_code == 0  # still found, by a scan
 
 
 def test_changes_and_skipped_files_are_reported_as_warnings(cli, make_archive):

@@ -10,7 +10,7 @@ import fcntl
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from artread.core import archive, catalog, literal
+from artread.core import archive, catalog, literal, signatures
 from artread.core.files import read_utf8
 from artread.core.freshness import USER_DICTIONARY, diff
 from artread.core.index import FINGERPRINT, WHOOSH_DIR, ArchiveIndex, index_size
@@ -177,10 +177,27 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
     size = file.stat().st_size
     dead = 100 * (size - live) // size if size else 0
     health.add("ok", "literal texts", f"{size / 1024 / 1024:.1f} MB, {dead}% left by updates")
+    _signatures(file, current, health)
     stray = [p.name for p in index_dir.glob(f"{literal.PREFIX}*.bin") if p != file]
     if stray:
         health.add(
             "warning", "literal texts", f"{len(stray)} unused files: the next update removes them"
+        )
+
+
+def _signatures(texts: Path, current: catalog.Catalog, health: Health) -> None:
+    """How many texts have signatures (a scan for text reads only the articles they allow)."""
+    starts = [span[0] for span in current.spans().values()]
+    found = signatures.load(texts)
+    unsigned = len(found.unsigned(starts)) if found is not None else len(starts)
+    if not unsigned:
+        health.add("ok", "signatures", f"all {len(starts)} texts")
+    else:
+        health.add(
+            "warning",
+            "signatures",
+            f"{unsigned} of {len(starts)} texts have none (an index from an earlier version):"
+            " scans read them all; artread index --rebuild makes them",
         )
 
 
