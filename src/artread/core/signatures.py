@@ -18,18 +18,14 @@ import mmap
 import os
 import re
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
 SUFFIX = ".keys"
 CHAR_BITS = 8192  # characters beyond ASCII, by code point modulo this
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
-_PAIR_BITS = {
-    a + b: CHAR_BITS + i * len(_ALNUM) + j
-    for i, a in enumerate(_ALNUM)
-    for j, b in enumerate(_ALNUM)
-}
-SIZE = (CHAR_BITS + len(_PAIR_BITS) + 7) // 8  # bytes of a signature
+SIZE = (CHAR_BITS + len(_ALNUM) ** 2 + 7) // 8  # bytes of a signature
 _START = 8  # bytes of a record's start offset, little-endian
 RECORD = _START + SIZE
 # Runs of letters and digits, whose pairs in a row are recorded (the texts are case-folded).
@@ -48,8 +44,26 @@ def _bits(text: str) -> Iterable[int]:
         if code > 127:
             yield code % CHAR_BITS
     runs = set(_RUNS.findall(text))
+    pair_bits = _pair_bits()
     for pair in {run[i : i + 2] for run in runs for i in range(len(run) - 1)}:
-        yield _PAIR_BITS[pair]
+        yield pair_bits[pair]
+
+
+# The tables are made when first used: a command that scans nothing does without them.
+@cache
+def _pair_bits() -> dict[str, int]:
+    """The bit of each pair of letters or digits."""
+    return {
+        a + b: CHAR_BITS + i * len(_ALNUM) + j
+        for i, a in enumerate(_ALNUM)
+        for j, b in enumerate(_ALNUM)
+    }
+
+
+@cache
+def _has(mask: int) -> bytes:
+    """A table that turns a byte into 1 if it has the mask's bit, else into 0."""
+    return bytes(1 if value & mask else 0 for value in range(256))
 
 
 def signature(blob: bytes) -> bytes:
@@ -131,15 +145,13 @@ class Signatures:
         every = None
         for byte, mask in needs:
             # The byte of every record at once; 1 where it has the bit, 0 where it has not.
-            column = self._data[_START + byte : end : RECORD].translate(_HAS[mask])
+            column = self._data[_START + byte : end : RECORD].translate(_has(mask))
             has = int.from_bytes(column, "little")
             every = has if every is None else every & has
         held = every.to_bytes(self._count, "little") if every else b""
         return {self._starts[match.start()] for match in _ONE.finditer(held)}
 
 
-# For each one-bit mask, a table that turns a byte into 1 if it has the bit, else into 0.
-_HAS = {1 << bit: bytes(1 if value & (1 << bit) else 0 for value in range(256)) for bit in range(8)}
 _ONE = re.compile(b"\x01")
 
 
