@@ -126,6 +126,49 @@ def test_every_live_text_keeps_its_signature_when_appended_to_or_copied(make_arc
     assert sorted(stores[1].find("transf")) == ["a.md", "c.md"]
 
 
+def test_texts_without_signatures_are_still_read(make_archive):
+    """An index from before signatures gets them only for the texts an update appends: the
+    others are still scanned."""
+    from artread.core import signatures
+
+    root = make_archive({f"{n}.md": article(n, f"{n} 的正文 梯度{n}") for n in "abc"})
+    index = ArchiveIndex(root)
+    index.sync()
+    texts = index.literal().file
+    signatures.keys_of(texts).unlink()  # as an earlier version left the index
+    (root / "b.md").write_text(article("b", "新的正文 检查点"), encoding="utf-8")
+    index = ArchiveIndex(root)
+    index.sync()  # appended, with a signature for b alone
+    store = index.literal()
+    assert store.file == texts and store.signed() is not None
+    assert store.signature("a.md") is None and store.signature("b.md") is not None
+    assert sorted(store.find("梯度")) == ["a.md", "c.md"]  # unsigned: scanned
+    assert sorted(store.find("检查点")) == ["b.md"]
+
+
+def test_a_record_left_by_a_killed_update_is_not_taken_for_the_text_written_there(tmp_path):
+    """An update killed after a text's signature reached the disk but before the text did:
+    the text the next update writes at that place has its own record, which counts."""
+    from artread.core import literal, signatures
+
+    first = literal.Writer(tmp_path, None, [])
+    first.add("a.md", *literal.article_text("甲", "正文甲", "正文甲"))
+    name, spans = first.finish()
+    blob, written = literal.article_text("乙", "梯度检查点", "梯度检查点")
+    place = (tmp_path / name).stat().st_size
+    with open(signatures.keys_of(tmp_path / name), "ab") as keys:  # the killed update's
+        keys.write(signatures.record(place, len(blob), bytes(signatures.SIZE)))
+    store = literal.LiteralStore(tmp_path / name, spans)
+    second = literal.Writer(tmp_path, store, ["a.md"])
+    assert second.appending
+    second.add("b.md", blob, written)
+    name, spans = second.finish()
+    assert spans["b.md"][:2] == [place, len(blob)]
+    found = literal.LiteralStore(tmp_path / name, spans)
+    assert found.find("检查点") == {"b.md": 2}
+    assert found.signature("b.md") == signatures.signature(blob)
+
+
 def test_a_catalog_of_an_earlier_format_means_a_rebuild_not_an_error(make_index):
     import pickle
 

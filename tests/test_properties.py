@@ -286,9 +286,9 @@ def test_signatures_leave_out_only_articles_that_do_not_hold_the_text(
         writer.add(f"{number}.md", blob, written)
     name, spans = writer.finish()
     signed = literal.LiteralStore(folder / name, spans)
-    assert signed.signatures() is not None
+    assert signed.signed() is not None
     found = signed.find(needle, as_written=as_written, word_start=word_start)
     signatures.keys_of(folder / name).unlink()
     unsigned = literal.LiteralStore(folder / name, spans)
-    assert unsigned.signatures() is None
+    assert unsigned.signed() is None
     assert found == unsigned.find(needle, as_written=as_written, word_start=word_start)

@@ -133,6 +133,10 @@ def test_a_search_no_longer_wanted_stops_and_a_wanted_one_is_unchanged(sample_in
     with pytest.raises(Stopped):
         search(sample_index, "的", wanted=wanted_once)
     assert len(asked) == 2  # given up at the next question, not at the end
+    signed = sample_index.literal()
+    assert signed.signed() is not None
+    with pytest.raises(Stopped):  # a scan of the articles the signatures let through
+        signed.stopping(lambda: False).find("的")
 
 
 def test_a_stoppable_scan_finds_what_a_whole_scan_finds_across_its_windows(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import article
 
-from artread.core import catalog
+from artread.core import catalog, signatures
 from artread.core.index import WHOOSH_DIR
 
 OTHER_UID = 54321  # a uid no account on the machine has: another user's files
@@ -62,7 +62,7 @@ def test_nothing_artread_writes_is_open_to_other_users_whatever_the_umask(
     written = _everything_under(isolated_dirs, own_cache)
     assert any(p.name == catalog.FILENAME for p in written)
     assert any(p.name.startswith("texts-") for p in written)
-    assert any(p.suffix == ".keys" for p in written)  # the texts' signatures
+    assert any(p.suffix == signatures.SUFFIX for p in written)  # the texts' signatures
     assert any(p.suffix == ".toc" for p in written)  # Whoosh's own files
     # (jieba's cache and the lexicon are written once a process: private when they are)
     assert any(p.parent.name == "glossary" for p in written)

@@ -55,9 +55,9 @@ def assert_alike(alone: ArchiveIndex, workers: ArchiveIndex) -> None:
     assert (workers.index_dir / built.texts).read_bytes() == (
         alone.index_dir / expected.texts
     ).read_bytes()
-    assert (workers.index_dir / built.texts).with_suffix(".keys").read_bytes() == (
-        alone.index_dir / expected.texts
-    ).with_suffix(".keys").read_bytes()  # the same signatures, at the same places
+    assert signatures.keys_of(workers.index_dir / built.texts).read_bytes() == (
+        signatures.keys_of(alone.index_dir / expected.texts).read_bytes()
+    )  # the same signatures, at the same places
     assert_same_search(alone, workers)
 
 

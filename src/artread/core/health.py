@@ -178,7 +178,13 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
     dead = 100 * (size - live) // size if size else 0
     health.add("ok", "literal texts", f"{size / 1024 / 1024:.1f} MB, {dead}% left by updates")
     _signatures(file, current, health)
-    stray = [p.name for p in index_dir.glob(f"{literal.PREFIX}*.bin") if p != file]
+    kept = {file, signatures.keys_of(file)}
+    stray = [
+        p.name
+        for pattern in (f"{literal.PREFIX}*.bin", f"{literal.PREFIX}*{signatures.SUFFIXES}")
+        for p in index_dir.glob(pattern)
+        if p not in kept
+    ]
     if stray:
         health.add(
             "warning", "literal texts", f"{len(stray)} unused files: the next update removes them"
@@ -187,16 +193,16 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
 
 def _signatures(texts: Path, current: catalog.Catalog, health: Health) -> None:
     """How many texts have signatures (a scan for text reads only the articles they allow)."""
-    starts = [span[0] for span in current.spans().values()]
+    places = [(span[0], span[1]) for span in current.spans().values()]
     found = signatures.load(texts)
-    unsigned = len(found.unsigned(starts)) if found is not None else len(starts)
+    unsigned = len(found.unsigned(places)) if found is not None else len(places)
     if not unsigned:
-        health.add("ok", "signatures", f"all {len(starts)} texts")
+        health.add("ok", "signatures", f"all {len(places)} texts")
     else:
         health.add(
             "warning",
             "signatures",
-            f"{unsigned} of {len(starts)} texts have none (an index from an earlier version):"
+            f"{unsigned} of {len(places)} texts have none (an index from an earlier version):"
             " scans read them all; artread index --rebuild makes them",
         )
 

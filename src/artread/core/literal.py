@@ -51,14 +51,15 @@ class LiteralStore:
         self._starts = [start for start, *_rest in ordered]
         self._ordered = ordered
         self._data: bytes | mmap.mmap | None = None
-        self._signatures: signatures.Signatures | bool | None = False  # False: not read yet
+        self._signed: signatures.Signatures | None = None
+        self._signed_read = False
         self._wanted: Callable[[], bool] | None = None
 
     def stopping(self, wanted: Callable[[], bool]) -> LiteralStore:
         """This store, for one search whose scans raise Stopped as soon as wanted() is false
         (a reader's search overtaken by the next key typed). The texts are shared."""
         self.open()
-        self.signatures()
+        self.signed()
         view = copy.copy(self)
         view._wanted = wanted
         return view
@@ -70,16 +71,16 @@ class LiteralStore:
                 self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         return self._data
 
-    def signatures(self) -> signatures.Signatures | None:
+    def signed(self) -> signatures.Signatures | None:
         """The signatures of the texts, read once; None if there are none."""
-        if self._signatures is False:
-            self._signatures = signatures.load(self.file)
-        return self._signatures or None
+        if not self._signed_read:
+            self._signed, self._signed_read = signatures.load(self.file), True
+        return self._signed
 
     def signature(self, path: str) -> bytes | None:
         """An article's signature, to carry over with its text."""
-        span, found = self.spans.get(path), self.signatures()
-        return found.get(span[0]) if span is not None and found is not None else None
+        span, found = self.spans.get(path), self.signed()
+        return found.get((span[0], span[1])) if span is not None and found is not None else None
 
     def entry(self, path: str) -> tuple[bytes, int] | None:
         """An article's text and the length of its file-as-written part, to carry over."""
@@ -109,11 +110,12 @@ class LiteralStore:
         needle = normalised.encode("utf-8")
         if not needle or not self._ordered:
             return {}
-        needs, held = signatures.required(normalised), self.signatures()
+        needs, held = signatures.required(normalised), self.signed()
         if needs and held is not None:
+            places = [(start, length) for start, length, *_rest in self._ordered]
             may = held.may_hold(needs)
-            may.update(held.unsigned(self._starts))
-            candidates = [span for span in self._ordered if span[0] in may]
+            may.update(held.unsigned(places))
+            candidates = [span for span in self._ordered if (span[0], span[1]) in may]
             return self._find_in(candidates, needle, as_written, word_start)
         return self._scan(needle, as_written, word_start)
 
@@ -233,8 +235,12 @@ class Writer:
         self._file = index_dir / self.name
         # Only the user may read the articles' text, whatever the umask.
         self._handle = open(os.open(self._file, flags, 0o600), "wb")  # noqa: SIM115
-        keys = signatures.keys_of(self._file)
-        self._keys = open(os.open(keys, flags, 0o600), "wb")  # noqa: SIM115
+        try:
+            keys = os.open(signatures.keys_of(self._file), flags, 0o600)
+        except OSError:
+            self._handle.close()
+            raise
+        self._keys = open(keys, "wb")  # noqa: SIM115
         if self.appending:
             signatures.drop_partial_record(self._keys.fileno())
         if not self.appending and old is not None:
@@ -247,7 +253,8 @@ class Writer:
         """An article's text; made: its signature, if it was made before."""
         self._handle.write(blob)
         self._handle.write(_SEPARATOR)
-        self._keys.write(signatures.record(self._offset, made or signatures.signature(blob)))
+        made = made or signatures.signature(blob)
+        self._keys.write(signatures.record(self._offset, len(blob), made))
         self.spans[path] = [self._offset, len(blob), written]
         self._offset += len(blob) + 1
 
@@ -273,10 +280,12 @@ class Writer:
         return self.name, self.spans
 
     def abort(self) -> None:
-        self._handle.close()
-        self._keys.close()
-        if not self.appending:
-            remove(self._file)
+        try:
+            self._handle.close()
+        finally:
+            self._keys.close()
+            if not self.appending:
+                remove(self._file)
 
 
 def remove(texts: Path) -> None:
@@ -289,7 +298,7 @@ def remove_unused(index_dir: Path, keep: str) -> None:
     """Delete texts files other than `keep`, and their signatures (left by earlier updates or
     killed builds)."""
     kept = {keep, signatures.keys_of(Path(keep)).name}
-    for pattern in (f"{PREFIX}*.bin", f"{PREFIX}*{signatures.SUFFIX}"):
+    for pattern in (f"{PREFIX}*.bin", f"{PREFIX}*{signatures.SUFFIXES}"):
         for stale in index_dir.glob(pattern):
             if stale.name not in kept:
                 stale.unlink(missing_ok=True)

@@ -6,10 +6,12 @@ ASCII it holds (folded onto CHAR_BITS bits) and for each pair of ASCII letters o
 row. An article whose signature lacks a bit of the text's cannot hold the text; one that has
 them all may.
 
-The signatures are kept beside the texts file (texts-N.keys beside texts-N.bin), one record per
-text written, in the same order: where the text starts in the texts file, then its signature.
-A text without a record (in an index made before signatures, or written by an update killed
-between the two files) is read like any other: signatures only ever leave articles out.
+The signatures are kept beside the texts file (texts-N.keys1 beside texts-N.bin; the number
+is the layout's), one record per text written, in the same order: where the text starts in the
+texts file and its length, then its signature. A record counts for a text only when both agree
+with the text's span: a record left by an update killed before its text was written is never
+taken for the text later written there. A text without a record (in an index made before
+signatures, or by an update killed between the two files) is read like any other.
 """
 
 from __future__ import annotations
@@ -17,19 +19,22 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
-SUFFIX = ".keys"
+SUFFIX = ".keys1"  # bumped when the layout below changes: other files are not read
+SUFFIXES = ".keys*"  # every layout's, for clean-ups
 CHAR_BITS = 8192  # characters beyond ASCII, by code point modulo this
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 SIZE = (CHAR_BITS + len(_ALNUM) ** 2 + 7) // 8  # bytes of a signature
-_START = 8  # bytes of a record's start offset, little-endian
-RECORD = _START + SIZE
+_PLACE = 16  # bytes of a record's start and length, 8 each, little-endian
+RECORD = _PLACE + SIZE
 # Runs of letters and digits, whose pairs in a row are recorded (the texts are case-folded).
 _RUNS = re.compile(r"[a-z0-9]{2,}")
+_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # as cast("I") reads it
 _EVERYTHING = b"\xff" * SIZE  # the signature of a text that cannot be read: it may hold anything
 
 
@@ -40,7 +45,7 @@ def keys_of(texts_file: Path) -> Path:
 
 def _bits(text: str) -> Iterable[int]:
     # The code points as integers, each once: quicker than a set of the characters.
-    for code in set(memoryview(text.encode("utf-32-le", "surrogatepass")).cast("I")):
+    for code in set(memoryview(text.encode(_UTF32, "surrogatepass")).cast("I")):
         if code > 127:
             yield code % CHAR_BITS
     runs = set(_RUNS.findall(text))
@@ -78,9 +83,18 @@ def signature(blob: bytes) -> bytes:
     return bytes(marks)
 
 
-def record(start: int, made: bytes) -> bytes:
-    """A record of the signatures file: a text starting at start, and its signature."""
-    return start.to_bytes(_START, "little") + made
+def record(start: int, length: int, made: bytes) -> bytes:
+    """A record of the signatures file: a text's place in the texts file, and its signature."""
+    return _place(start, length) + made
+
+
+def _place(start: int, length: int) -> bytes:
+    return start.to_bytes(8, "little") + length.to_bytes(8, "little")
+
+
+def _read_place(data: bytes | mmap.mmap, offset: int) -> tuple[int, int]:
+    place = data[offset : offset + _PLACE]
+    return int.from_bytes(place[:8], "little"), int.from_bytes(place[8:], "little")
 
 
 def required(needle: str) -> list[tuple[int, int]]:
@@ -103,8 +117,10 @@ def copy_shifted(source: Path, shift: int, target: BinaryIO) -> None:
     with open(source, "rb") as handle:
         while block := handle.read(RECORD * 256):
             for offset in range(0, len(block) - RECORD + 1, RECORD):
-                start = int.from_bytes(block[offset : offset + _START], "little")
-                target.write(record(start + shift, block[offset + _START : offset + RECORD]))
+                start, length = _read_place(block, offset)
+                target.write(
+                    _place(start + shift, length) + block[offset + _PLACE : offset + RECORD]
+                )
 
 
 class Signatures:
@@ -118,38 +134,38 @@ class Signatures:
             )
         data = self._data
         self._count = len(data) // RECORD  # a record cut short by a killed update is left out
-        # where each record's text starts; a later record of the same start wins
-        self._starts = [
-            int.from_bytes(data[offset : offset + _START], "little")
-            for offset in range(0, self._count * RECORD, RECORD)
+        # each record's (start, length); of two records for one place, the later one counts
+        self._places = [
+            _read_place(data, offset) for offset in range(0, self._count * RECORD, RECORD)
         ]
-        self._at = {start: record for record, start in enumerate(self._starts)}
+        self._at = {place: record for record, place in enumerate(self._places)}
 
-    def get(self, start: int) -> bytes | None:
-        """The signature of the text starting at start, if it has one."""
-        record = self._at.get(start)
+    def get(self, place: tuple[int, int]) -> bytes | None:
+        """The signature of the text at place (start, length), if it has one."""
+        record = self._at.get(place)
         if record is None:
             return None
-        offset = record * RECORD + _START
+        offset = record * RECORD + _PLACE
         return bytes(self._data[offset : offset + SIZE])
 
-    def unsigned(self, starts: Iterable[int]) -> list[int]:
-        """Those of the starts that have no signature."""
-        return [start for start in starts if start not in self._at]
+    def unsigned(self, places: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Those of the places (start, length) whose texts have no signature."""
+        return [place for place in places if place not in self._at]
 
-    def may_hold(self, needs: list[tuple[int, int]]) -> set[int]:
-        """The starts of the texts whose signatures have every bit a text needs."""
+    def may_hold(self, needs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+        """The places (start, length) of the texts whose signatures have every bit a text
+        needs."""
         if not needs or not self._count:
-            return set(self._starts)
+            return set(self._places)
         end = self._count * RECORD
         every = None
         for byte, mask in needs:
             # The byte of every record at once; 1 where it has the bit, 0 where it has not.
-            column = self._data[_START + byte : end : RECORD].translate(_has(mask))
+            column = self._data[_PLACE + byte : end : RECORD].translate(_has(mask))
             has = int.from_bytes(column, "little")
             every = has if every is None else every & has
         held = every.to_bytes(self._count, "little") if every else b""
-        return {self._starts[match.start()] for match in _ONE.finditer(held)}
+        return {self._places[match.start()] for match in _ONE.finditer(held)}
 
 
 _ONE = re.compile(b"\x01")
