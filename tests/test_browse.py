@@ -22,6 +22,7 @@ from artread.env import Env
 from artread.ui.browse.app import BrowseApp, make_app
 from artread.ui.browse.article import ArticleView
 from artread.ui.browse.dialogs import HelpScreen
+from artread.ui.browse.entries import EntryList
 from artread.ui.browse.front import FrontScreen
 from artread.ui.browse.keys import KEYS
 from artread.ui.browse.library import Library
@@ -352,8 +353,13 @@ def test_without_colour_no_colour_is_sent_and_the_cursor_and_matches_still_show(
         assert colours(sent(app)) == set()
         chosen = [line for line in front if line.startswith("▌")]
         assert chosen and app.library.articles()[0].title in chosen[0]
-        await search_for(pilot, "梯度检查点")
+        results = await search_for(pilot, "的")  # in every article of the sample
+        await pilot.press(*["down"] * 9)
+        assert results.query_one(EntryList).cursor == 9
+        assert any(line.startswith("10 ") for line in shown(app))  # not cut by the bar
         assert colours(sent(app)) == set()
+        await pilot.press("escape")
+        await search_for(pilot, "梯度检查点")
         screen = await open_loaded(pilot)
         await pilot.press("o", "enter", "slash", "显", "存", "enter")
         assert screen.query_one(ArticleView).matches

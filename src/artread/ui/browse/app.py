@@ -76,10 +76,11 @@ class BrowseApp(App[int]):
         opener: Callable[[str], bool] | None = None,
         debounce: float = DEBOUNCE_SECONDS,
         refresh_seconds: float | None = REFRESH_SECONDS,
+        no_color: bool = False,
     ) -> None:
-        # Under NO_COLOR, Textual draws in shades of grey unless told the terminal's own colours
+        # Without colour Textual draws in shades of grey unless told the terminal's own colours
         # are wanted: then it drops every colour, keeping bold, dim, underline and reverse.
-        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
+        super().__init__(ansi_color=True if no_color else None)
         self.library = library
         self.opener = opener if opener is not None else system_opener
         self.debounce = debounce
@@ -224,8 +225,9 @@ def _environment(no_color: bool) -> Iterator[None]:
 
 def make_app(library: Library, *, no_color: bool = False, **options: object) -> BrowseApp:
     """The reader of library; no colour at all with no_color (as NO_COLOR would)."""
+    no_color = no_color or "NO_COLOR" in os.environ
     with _environment(no_color):
-        return BrowseApp(library, **options)  # type: ignore[arg-type]
+        return BrowseApp(library, no_color=no_color, **options)  # type: ignore[arg-type]
 
 
 def run_browser(library: Library, *, no_color: bool = False) -> int:

@@ -26,6 +26,7 @@ ITEM_LINES = 5  # title, meta line, two lines of excerpt or snippet, a blank lin
 CURSOR = Style(bgcolor="grey23")
 # Without colour, a bar in the first column (the entries' indent) marks the cursor's entry.
 CURSOR_BAR = Segment("▌", Style(bold=True))
+_REVERSED = Style(reverse=True)
 
 # (position in the list, width in cells) -> what to draw: a renderable of ITEM_LINES lines
 Draw = Callable[[int, int], Any]
@@ -153,9 +154,13 @@ class EntryList(ScrollView, can_focus=True):
 
 def _at_cursor(strip: Strip, *, no_color: bool) -> Strip:
     """A line of the entry under the cursor: on a grey ground, or without colour, after a bar
-    (but for its blank lines)."""
+    (but for its blank lines). A line that starts with text (a result's number from 10 on)
+    keeps it, reversed."""
     if not no_color:
         return strip.apply_style(CURSOR)
     if not strip.text.strip():
         return strip
-    return Strip.join([Strip([CURSOR_BAR], 1), strip.crop(1)])
+    first = Strip([CURSOR_BAR], 1)
+    if strip.text[:1] != " ":
+        first = strip.crop(0, 1).apply_style(_REVERSED)
+    return Strip.join([first, strip.crop(1)])

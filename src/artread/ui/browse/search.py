@@ -98,7 +98,8 @@ class SearchScreen(Screen[None]):
         library = self.reader.library
 
         def wanted() -> bool:
-            return asked == self.asked  # not when typed on: a later search is on its way
+            # Not when typed on (a later search is on its way), nor once the search is left.
+            return asked == self.asked and self.is_attached
 
         with library.lock:
             if not wanted():
