@@ -333,27 +333,43 @@ def test_no_line_ends_with_an_opening_bracket():
 
 
 QUOTED = (
-    "掩码保证位置 i 只能看到 i 之前的词，防止\"偷看答案\"。也有人说'好的'，然后继续讲下去。" * 2
-)
+    "掩码保证位置 i 只能看到 i 之前的词，防止\"偷看答案\"。也有人说'好的'，然后继续讲下去。"
+    '一种叫做"梯度检查点"的技术，他说"hello 世界"就走了。'
+) * 2
 
 
-def test_a_straight_quote_that_closes_stays_with_the_word_before_it(sample_index):
-    """Chinese written with straight quotes: a closing quote and the mark after it ("。)
-    never start a line, whether `wrap` lays the text out or Rich does (articles)."""
-    assert [
-        word
-        for _start, _end, word in layout.breakable_words(QUOTED)
-        if word in ('"偷', '案"。', "'好", "的'，")
-    ][:4] == ['"偷', '案"。', "'好", "的'，"]
+def quotes_in_place(lines: list[str]) -> list[str]:
+    """The lines that start with a quote that closes or end with one that opens: quotes take
+    turns in QUOTED, the first of a kind opening."""
+    wrong, opened = [], dict.fromkeys("\"'", False)
+    for line in lines:
+        text = line.strip()
+        for number, char in enumerate(text):
+            if char not in opened:
+                continue
+            opened[char] = not opened[char]
+            if (number == 0 and not opened[char]) or (number == len(text) - 1 and opened[char]):
+                wrong.append(line)
+    return wrong
+
+
+def test_a_straight_quote_stays_with_the_text_it_quotes(sample_index):
+    """Chinese written with straight quotes: a quote that closes never starts a line and one
+    that opens never ends one, whether `wrap` lays the text out or Rich does (articles)."""
+    words = [word for _start, _end, word in layout.breakable_words(QUOTED)]
+    assert {'"偷', '案"。', "'好", "的'，", '"梯', '点"', "的"} <= set(words)
+    assert "".join(words) == QUOTED
     for columns in range(16, 100):
-        for line in layout.wrap(QUOTED, columns)[1:]:
-            assert line[0] not in layout.NO_LINE_START, (columns, line)
+        lines = layout.wrap(QUOTED, columns)
+        assert quotes_in_place(lines) == [], columns
+        assert all(line[0] not in layout.NO_LINE_START for line in lines[1:]), columns
         console = terminal(columns)
         views.article(console, sample_index.catalog.articles()[0], QUOTED)
         body = lines_of(console)
-        for line in body[body.index(next(b for b in body if "掩码" in b)) :]:
-            start = line.strip()[:2]
-            assert start not in ('"。', "'，") and start[:1] not in CLOSING, (columns, line)
+        body = body[body.index(next(b for b in body if "掩码" in b)) :]
+        body = [line for line in body if line.strip()][:-1]  # the text, without the footer
+        assert quotes_in_place(body) == [], columns
+        assert all(line.strip()[0] not in CLOSING for line in body), columns
 
 
 def test_closing_punctuation_after_a_space_stays_on_the_line_before():

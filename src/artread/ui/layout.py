@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 ELLIPSIS = "..."
-# Characters that may not begin a line (kinsoku): closing punctuation and brackets.
-NO_LINE_START = set("，。！？；：、）》」』】〉〕…—,.!?;:)]}%'\"’”")
+# Characters that may not begin a line (kinsoku): closing punctuation and brackets. Straight
+# quotes open as often as they close: _join_quotes() tells which and keeps each with its text.
+NO_LINE_START = set("，。！？；：、）》」』】〉〕…—,.!?;:)]}%’”")
 
 
 # Characters that may not end a line: opening brackets and quotes.
@@ -23,27 +24,54 @@ _WIDE = (
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
 )
 _CLOSE = "，。！？；：、）》」』】〉〕”’…"
-# A straight quote in Chinese text ("偷看答案"。) opens before a Chinese character and closes
-# before the end, a space or a closing mark.
-_OPENING_QUOTE = rf"[\"'](?=[{_WIDE}])"
-_CLOSING_QUOTE = rf"[\"'](?=$|\s|[{_CLOSE},.!?;:)\]])"
-_BREAKABLE_WORD = re.compile(
-    rf"\s*(?:[{NO_LINE_END}]|{_OPENING_QUOTE})*"
-    rf"(?:[{_WIDE}]|[^\s{_WIDE}]+)"
-    rf"(?:[{_CLOSE}]|{_CLOSING_QUOTE})*\s*"
-)
+_BREAKABLE_WORD = re.compile(rf"\s*[{NO_LINE_END}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSE}]*\s*")
+_QUOTES = "\"'"
 
 
 def breakable_words(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) pieces a line may break between, as Rich's wrapper takes them.
 
     Each wide character is a piece of its own, so Chinese breaks between any two characters;
-    closing punctuation sticks to the piece before it and opening brackets to the one after.
+    closing punctuation sticks to the piece before it and opening brackets and quotes to the
+    one after.
     """
+    words = []
     match = _BREAKABLE_WORD.match(text)
     while match is not None:
-        yield match.start(), match.end(), match.group(0)
+        words.append(match.group(0))
         match = _BREAKABLE_WORD.match(text, match.end())
+    start = 0
+    for word in _join_quotes(words):
+        yield start, start + len(word), word
+        start += len(word)
+
+
+def _join_quotes(words: list[str]) -> list[str]:
+    """The words with each straight quote that stands alone between Chinese characters joined
+    to the word after it when it opens and to the word before it when it closes: quotes of a
+    kind take turns, the first opening, and one followed by a closing mark ("。) closes."""
+    joined: list[str] = []
+    opened = dict.fromkeys(_QUOTES, False)
+    waiting = ""  # an opening quote, for the next word
+    for word in words:
+        core = word.strip()
+        quote, after = core[:1], core[1:]
+        if quote in opened and all(char in _CLOSE for char in after):
+            if (opened[quote] or after) and joined and not waiting:
+                opened[quote] = False
+                joined[-1] += word
+                continue
+            if not after:
+                opened[quote] = True
+                waiting += word
+                continue
+        if core.count('"') % 2:  # a Latin word with a quote of its own ("hello)
+            opened['"'] = not opened['"']
+        joined.append(waiting + word)
+        waiting = ""
+    if waiting:
+        joined.append(waiting)
+    return joined
 
 
 @lru_cache(maxsize=4096)
@@ -84,7 +112,7 @@ def wrap(text: str, columns: int) -> list[str]:
     columns = max(columns, 4)
     lines: list[list[str]] = [[]]
     used = 0
-    for piece in _pieces(" ".join(text.split())):
+    for piece in _join_quotes(_pieces(" ".join(text.split()))):
         piece_width = width(piece)
         if piece == " " and used == 0:
             continue
