@@ -227,6 +227,9 @@ async def _typed(pilot, frames: list) -> list[tuple[str, float]]:
     app = pilot.app
     timed = []
     for query in QUERIES:
+        # Searched afresh: _keys typed the same prefixes, and the reader keeps recent results.
+        with app.library.lock:
+            app.library._searches.clear()
         await pilot.press("slash")
         await _settled(pilot)
         for char in query[:-1]:
