@@ -40,8 +40,10 @@ def breakable_words(text: str) -> Iterator[tuple[int, int, str]]:
     while match is not None:
         words.append(match.group(0))
         match = _BREAKABLE_WORD.match(text, match.end())
+    if '"' in text or "'" in text:  # most paragraphs have none: no second pass for them
+        words = _join_quotes(words)
     start = 0
-    for word in _join_quotes(words):
+    for word in words:
         yield start, start + len(word), word
         start += len(word)
 
@@ -112,7 +114,8 @@ def wrap(text: str, columns: int) -> list[str]:
     columns = max(columns, 4)
     lines: list[list[str]] = [[]]
     used = 0
-    for piece in _join_quotes(_pieces(" ".join(text.split()))):
+    pieces = _pieces(" ".join(text.split()))
+    for piece in _join_quotes(pieces) if '"' in text or "'" in text else pieces:
         piece_width = width(piece)
         if piece == " " and used == 0:
             continue
