@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from artread.core import analysis, english, filters, glossary, ranking, spelling, suggest
@@ -113,7 +114,8 @@ def search(
     results = SearchResults(text, len(ranked), page, per_page, hits, complete, meaning=meaning)
     results.expansions, results.corrections = found.expansions, found.corrections
     if len(ranked) < suggest.SUGGEST_BELOW and parsed.words:
-        results.suggestion = suggest.suggest(index, text, parsed, len(ranked), rank)
+        ranked_here = partial(rank, wanted=wanted)  # the suggestion's searches: given up too
+        results.suggestion = suggest.suggest(index, text, parsed, len(ranked), ranked_here)
     return results
 
 
@@ -143,9 +145,15 @@ def _snippet(index: ArchiveIndex, entry: Entry, needles: list[str]) -> Snippet:
     return Snippet(entry.excerpt[:SNIPPET_CHARS])
 
 
-def rank(index: ArchiveIndex, parsed: ParsedQuery, *, enough: int | None = None) -> list[Hit]:
+def rank(
+    index: ArchiveIndex,
+    parsed: ParsedQuery,
+    *,
+    enough: int | None = None,
+    wanted: Callable[[], bool] | None = None,
+) -> list[Hit]:
     """Every matching article, best first (rank_query() without what it used)."""
-    return rank_query(index, parsed, enough=enough).hits
+    return rank_query(index, parsed, enough=enough, wanted=wanted).hits
 
 
 def rank_query(
