@@ -22,15 +22,17 @@ def test_a_healthy_index_is_all_ticks_and_exit_0(cli, make_archive):
     assert result.exit_code == 0, result.output
     assert "2 articles indexed, 0 files skipped" in result.stdout
     assert "up to date" in result.stdout and "0 problems" in result.stdout
-    assert re.search(r"signatures +all 2 texts", result.stdout)
+    assert re.search(r"signatures +none needed", result.stdout)  # two short texts
 
 
 def test_texts_without_signatures_are_a_warning_that_says_how_to_make_them(cli, make_archive):
     from artread.core import signatures
 
-    root = make_archive({"a.md": article("甲", "正文"), "b.md": article("乙", "正文")})
+    long = "正文，" * 300  # longer than a signature: worth one
+    root = make_archive({"a.md": article("甲", long), "b.md": article("乙", long)})
     index = ArchiveIndex(root)
     index.sync()
+    assert "all 2 texts that need one" in doctor(cli, root).stdout
     signatures.keys_of(index.literal().file).unlink()  # as an earlier version left it
     payload = json.loads(doctor(cli, root, "--json").stdout)
     found = [f for f in payload["findings"] if f["topic"] == "signatures"]

@@ -92,17 +92,34 @@ def test_literal_text_stays_exact_across_updates_that_leave_old_text_behind(make
     assert sorted(h.entry.id for h in search(index, '"的正文"').hits) == ["a", "c"]
 
 
+LONG = "正文，" * 300  # a text long enough to be worth a signature
+
+
+def test_a_short_text_has_no_signature_and_is_read(tmp_path):
+    from artread.core import literal
+
+    writer = literal.Writer(tmp_path, None, [])
+    writer.add("short.md", *literal.article_text("甲", "梯度", "梯度"))
+    writer.add("long.md", *literal.article_text("乙", f"检查点 {LONG}", "检查点"))
+    name, spans = writer.finish()
+    store = literal.LiteralStore(tmp_path / name, spans)
+    assert store.signature("short.md") is None and store.signature("long.md") is not None
+    assert store.find("梯度") == {"short.md": 2} and store.find("检查点") == {"long.md": 2}
+
+
 def test_every_live_text_keeps_its_signature_when_appended_to_or_copied(make_archive, tmp_path):
     """The texts' signatures follow the texts: appended by an update, copied with them into
     a new file (the copy keeps the signature made before), and merged from the workers'."""
     from artread.core import literal, signatures
 
-    root = make_archive({f"{n}.md": article(n, f"{n} 的正文 梯度{n} transf{n}") for n in "abc"})
+    root = make_archive(
+        {f"{n}.md": article(n, f"{n} 的正文 梯度{n} transf{n} {LONG}") for n in "abc"}
+    )
     ArchiveIndex(root).sync()
     keys = signatures.keys_of(ArchiveIndex(root).literal().file)
     with open(keys, "ab") as cut_short:  # an update killed while writing a record
         cut_short.write(b"\x07" * (signatures.RECORD // 2))
-    (root / "b.md").write_text(article("b", "新的正文 检查点"), encoding="utf-8")
+    (root / "b.md").write_text(article("b", f"新的正文 检查点 {LONG}"), encoding="utf-8")
     index = ArchiveIndex(root)
     index.sync()  # appended
     assert keys.stat().st_size % signatures.RECORD == 0
@@ -131,12 +148,12 @@ def test_texts_without_signatures_are_still_read(make_archive):
     others are still scanned."""
     from artread.core import signatures
 
-    root = make_archive({f"{n}.md": article(n, f"{n} 的正文 梯度{n}") for n in "abc"})
+    root = make_archive({f"{n}.md": article(n, f"{n} 的正文 梯度{n} {LONG}") for n in "abc"})
     index = ArchiveIndex(root)
     index.sync()
     texts = index.literal().file
     signatures.keys_of(texts).unlink()  # as an earlier version left the index
-    (root / "b.md").write_text(article("b", "新的正文 检查点"), encoding="utf-8")
+    (root / "b.md").write_text(article("b", f"新的正文 检查点 {LONG}"), encoding="utf-8")
     index = ArchiveIndex(root)
     index.sync()  # appended, with a signature for b alone
     store = index.literal()
@@ -152,9 +169,9 @@ def test_a_record_left_by_a_killed_update_is_not_taken_for_the_text_written_ther
     from artread.core import literal, signatures
 
     first = literal.Writer(tmp_path, None, [])
-    first.add("a.md", *literal.article_text("甲", "正文甲", "正文甲"))
+    first.add("a.md", *literal.article_text("甲", f"正文甲 {LONG}", "正文甲"))
     name, spans = first.finish()
-    blob, written = literal.article_text("乙", "梯度检查点", "梯度检查点")
+    blob, written = literal.article_text("乙", f"梯度检查点 {LONG}", "梯度检查点")
     place = (tmp_path / name).stat().st_size
     with open(signatures.keys_of(tmp_path / name), "ab") as keys:  # the killed update's
         keys.write(signatures.record(place, len(blob), bytes(signatures.SIZE)))

@@ -282,11 +282,14 @@ def test_signatures_leave_out_only_articles_that_do_not_hold_the_text(
     folder = tmp_path_factory.mktemp("signed")
     writer = literal.Writer(folder, None, [])
     for number, text in enumerate(texts):
+        text += "丨" * 500  # long enough to be worth a signature (丨: in no piece)
         blob, written = literal.article_text(f"标题{number}", text, text.upper())
         writer.add(f"{number}.md", blob, written)
     name, spans = writer.finish()
     signed = literal.LiteralStore(folder / name, spans)
-    assert signed.signed() is not None
+    assert signed.signed() is not None and not signed.signed().unsigned(
+        [(start, length) for start, length, _written in spans.values()]
+    )
     found = signed.find(needle, as_written=as_written, word_start=word_start)
     signatures.keys_of(folder / name).unlink()
     unsigned = literal.LiteralStore(folder / name, spans)

@@ -194,10 +194,13 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
 def _signatures(texts: Path, current: catalog.Catalog, health: Health) -> None:
     """How many texts have signatures (a scan for text reads only the articles they allow)."""
     places = [(span[0], span[1]) for span in current.spans().values()]
+    places = [place for place in places if signatures.worth_it(place[1])]
     found = signatures.load(texts)
     unsigned = len(found.unsigned(places)) if found is not None else len(places)
-    if not unsigned:
-        health.add("ok", "signatures", f"all {len(places)} texts")
+    if not places:
+        health.add("ok", "signatures", "none needed: every text is short")
+    elif not unsigned:
+        health.add("ok", "signatures", f"all {len(places)} texts that need one")
     else:
         health.add(
             "warning",

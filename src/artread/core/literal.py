@@ -253,8 +253,9 @@ class Writer:
         """An article's text; made: its signature, if it was made before."""
         self._handle.write(blob)
         self._handle.write(_SEPARATOR)
-        made = made or signatures.signature(blob)
-        self._keys.write(signatures.record(self._offset, len(blob), made))
+        if signatures.worth_it(len(blob)):
+            made = made or signatures.signature(blob)
+            self._keys.write(signatures.record(self._offset, len(blob), made))
         self.spans[path] = [self._offset, len(blob), written]
         self._offset += len(blob) + 1
 

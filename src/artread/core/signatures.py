@@ -38,6 +38,12 @@ _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # as cast("I
 _EVERYTHING = b"\xff" * SIZE  # the signature of a text that cannot be read: it may hold anything
 
 
+def worth_it(length: int) -> bool:
+    """Whether a text this long gets a signature: a shorter one is read faster than its
+    signature would be (and an archive of short notes would have more signature than text)."""
+    return length > RECORD
+
+
 def keys_of(texts_file: Path) -> Path:
     """The signatures file of a texts file."""
     return texts_file.with_suffix(SUFFIX)
