@@ -173,11 +173,12 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
     if file is None or not file.is_file():
         health.add("problem", "literal texts", "missing: the next command rebuilds the index")
         return
-    live = sum(span[1] + 1 for span in current.spans().values())
+    spans = list(current.spans().values())
+    live = sum(span[1] + 1 for span in spans)
     size = file.stat().st_size
     dead = 100 * (size - live) // size if size else 0
     health.add("ok", "literal texts", f"{size / 1024 / 1024:.1f} MB, {dead}% left by updates")
-    _signatures(file, current, health)
+    _signatures(file, spans, health)
     kept = {file, signatures.keys_of(file)}
     stray = [
         p.name
@@ -191,10 +192,9 @@ def _texts(index_dir: Path, current: catalog.Catalog, health: Health) -> None:
         )
 
 
-def _signatures(texts: Path, current: catalog.Catalog, health: Health) -> None:
+def _signatures(texts: Path, spans: list[list[int]], health: Health) -> None:
     """How many texts have signatures (a scan for text reads only the articles they allow)."""
-    places = [(span[0], span[1]) for span in current.spans().values()]
-    places = [place for place in places if signatures.worth_it(place[1])]
+    places = [(start, length) for start, length, _written in spans if signatures.worth_it(length)]
     found = signatures.load(texts)
     unsigned = len(found.unsigned(places)) if found is not None else len(places)
     if not places:

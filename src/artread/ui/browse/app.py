@@ -49,7 +49,7 @@ HelpScreen, PickerScreen { align: center middle; }
 #narrow { width: 70%; max-width: 70; }
 #choices { width: 70%; max-width: 70; max-height: 70%; }
 .hidden { display: none; }
-/* Only without colour (see BrowseApp): what a background showed, reverse shows. */
+/* Only without colour (see BrowseApp): what a background showed, underline shows. */
 Input:ansi > .input--cursor { text-style: underline; }
 OptionList:ansi > .option-list--option-highlighted { text-style: bold underline; }
 """
