@@ -48,14 +48,14 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=30)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    os.environ.setdefault("ARTREAD_DATA_DIR", tempfile.mkdtemp(prefix="artread-browse-bench-"))
     os.environ["ARTREAD_SERVER"] = "off"
-    if not options.child:
-        _compile_artread()
-    if options.child:
+    if options.child:  # the parent set ARTREAD_DATA_DIR
         return asyncio.run(_first_screen_child(options.archive))
-    starts = [_first_screen(options.archive) for _ in range(options.starts)]
-    keys, typed, articles = asyncio.run(_in_one_reader(options.archive, options.articles))
+    _compile_artread()
+    with tempfile.TemporaryDirectory(prefix="artread-browse-bench-") as read_state:
+        os.environ.setdefault("ARTREAD_DATA_DIR", read_state)
+        starts = [_first_screen(options.archive) for _ in range(options.starts)]
+        keys, typed, articles = asyncio.run(_in_one_reader(options.archive, options.articles))
     _report(options, starts, keys, typed, articles)
     return 0
 

@@ -260,6 +260,37 @@ def test_a_word_start_is_counted_as_the_look_behind_would_count_it(tmp_path_fact
     assert LiteralStore(file, spans).find(word, word_start=True) == expected
 
 
+@given(
+    st.lists(st.text(alphabet="ab梯\x00 ", max_size=16), min_size=1, max_size=4),
+    st.text(alphabet="ab梯", min_size=1, max_size=3),
+    st.data(),
+)
+@settings(max_examples=200, deadline=None)
+def test_every_occurrence_is_counted_as_bytes_count_counts_it(tmp_path_factory, texts, word, data):
+    """LiteralStore.find counts what bytes.count counts in each article's text, or in the
+    file-as-written part alone, and in no text around it (the scan searches the whole file)."""
+    from artread.core.literal import LiteralStore
+
+    blob, spans = b"", {}
+    for number, text in enumerate(texts):
+        encoded = text.encode()
+        written = data.draw(st.integers(0, len(encoded)))
+        spans[f"{number}.md"] = [len(blob), len(encoded), written]
+        blob += encoded + b"\x00"
+    file = tmp_path_factory.mktemp("texts") / "texts.bin"
+    file.write_bytes(b"a\x00" + blob)  # dead text before the first article, as updates leave
+    spans = {path: [start + 2, length, written] for path, (start, length, written) in spans.items()}
+    needle = word.encode()
+    for as_written in (False, True):
+        expected = {}
+        for path, (start, length, written) in spans.items():
+            end = start + (written if as_written else length)
+            count = file.read_bytes()[start:end].count(needle)
+            if count:
+                expected[path] = count
+        assert LiteralStore(file, spans).find(word, as_written=as_written) == expected
+
+
 PIECES = [*"梯度检查点ab1z_ .-。，é𠀀Ω", "tra", "ns", "梯度", "Transf", "ÉCOLE", "１２"]
 
 
