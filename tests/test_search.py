@@ -94,6 +94,14 @@ def test_latin_terms_highlight_whole_words_only():
     assert [snippet.text[a:b] for a, b in snippet.highlights] == ["R"]
 
 
+def test_a_latin_word_held_only_as_a_prefix_is_highlighted_where_it_starts_a_word():
+    """`tra` typed in the reader's search box finds Training: the snippet shows it there,
+    not the opening, and not inside extra."""
+    source = article("T", "开头无关。" * 40 + "extra 与模型的 Training 很慢。" + "结尾。" * 40)
+    snippet = make_snippet(source, ["tra"])
+    assert [snippet.text[a:b] for a, b in snippet.highlights] == ["Tra"]
+
+
 def test_snippet_shows_the_passage_with_the_match_not_the_opening():
     source = article(
         "T", "开头的段落与查询无关。" * 30 + "这里讨论梯度检查点的原理。" + "结尾。" * 30

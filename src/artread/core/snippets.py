@@ -167,7 +167,18 @@ def _find_needles(plain: str, needles: list[str], folded: str | None = None) -> 
             if stem in stems:
                 start, end = found.span()
                 spans.append((origin[start], origin[end - 1] + 1, stem))
+    held = {label for _start, _end, label in spans}
+    prefixes = [n for n in needles if _is_word(n) and analysis.stem(n) not in held]
+    if prefixes:  # no whole word: where the search found it, at a word's start (tra in training)
+        starts = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+        for found in re.finditer(rf"(?<![a-z0-9_])(?:{starts})", normalized):
+            start, end = found.span()
+            spans.append((origin[start], origin[end - 1] + 1, found.group()))
     return sorted(spans)
+
+
+def _is_word(needle: str) -> bool:
+    return needle.isascii() and needle.isalnum()
 
 
 def _occurrences(text: str, needle: str) -> Iterator[tuple[int, int]]:
