@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from artread.core.index import ArchiveIndex
+from artread.core.query import parse
 from artread.core.search import search
 from artread.core.semantic import FILENAME, fusion
 from artread.core.semantic.build import build
@@ -324,9 +325,10 @@ import os, signal, sys
 from pathlib import Path
 from artread.core.index import ArchiveIndex
 from artread.core.search import search
+from artread.core.query import parse
 from artread.core.semantic import ahead
 index = ArchiveIndex(Path(sys.argv[1]))
-started = ahead.start(index, "how to cook rice")
+started = ahead.start(index, parse("how to cook rice"))
 assert started is not None, "no child started"
 os.kill(started.pid, signal.SIGKILL)
 found = search(index, "how to cook rice", meaning_ahead=started)
@@ -351,7 +353,42 @@ def test_a_process_that_has_loaded_the_model_starts_no_child(embedded):
     from artread.core.semantic import ahead
 
     embedded.meaning.embedder()  # numpy and the model's threads are in this process now
-    assert ahead.start(ArchiveIndex(embedded.root), "how to cook rice") is None
+    assert ahead.start(ArchiveIndex(embedded.root), parse("how to cook rice")) is None
+
+
+# In a fresh process, as CHILD_KILLED: a plain query gets a child (so one can start here);
+# the same query narrowed by an option or by its own filter gets none.
+NARROWED = """
+import sys
+from pathlib import Path
+from artread.core.index import ArchiveIndex
+from artread.core.query import parse, parse_searched
+from artread.core.semantic import ahead
+index = ArchiveIndex(Path(sys.argv[1]))
+for narrowed in (
+    parse_searched("how to cook rice", categories=["food"]),
+    parse_searched("how to cook rice", since="2020"),
+    parse("how to cook rice category:food"),
+):
+    print(ahead.start(index, narrowed) is None)
+plain = ahead.start(index, parse("how to cook rice"))
+print(plain is None)
+plain.cancel()
+"""
+
+
+@model_installed
+def test_a_search_narrowed_by_its_options_starts_no_child(embedded):
+    """The articles a filter lets through are worked out by the keyword search: a query
+    narrowed by --category or --since, as by category: in its text, is not sent ahead."""
+    done = subprocess.run(
+        [sys.executable, "-c", NARROWED, str(embedded.root)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ARTREAD_SEMANTIC": "manual"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True", "False"]
 
 
 def test_the_gate_weighs_meaning_by_the_query():

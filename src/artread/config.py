@@ -59,35 +59,32 @@ def resolve_archive(
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     """artread's own cache dir: $ARTREAD_CACHE_DIR, else the user cache dir."""
-    environ = process_environ(environ)
-    configured = environ.get(CACHE_DIR_ENV)
-    if configured:
-        return expand_user(configured, environ)
-    if sys.platform.startswith("linux"):
-        # platformdirs' rule (the XDG base directories), from the given environment: a
-        # resident server answers commands from shells other than the one that started it.
-        base = environ.get("XDG_CACHE_HOME", "")
-        return Path(base if os.path.isabs(base) else expand_user("~/.cache", environ)) / "artread"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("artread", appauthor=False)
+    xdg = ("XDG_CACHE_HOME", "~/.cache")
+    return _user_dir(process_environ(environ), CACHE_DIR_ENV, xdg, "cache")
 
 
 def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """artread's user data dir, for what outlives a cache (what the reader has read):
     $ARTREAD_DATA_DIR, else the user data dir."""
-    environ = process_environ(environ)
-    configured = environ.get(DATA_DIR_ENV)
+    xdg = ("XDG_DATA_HOME", "~/.local/share")
+    return _user_dir(process_environ(environ), DATA_DIR_ENV, xdg, "data")
+
+
+def _user_dir(environ: Mapping[str, str], setting: str, xdg: tuple[str, str], kind: str) -> Path:
+    """artread's folder of a kind ("cache", "data"): the setting's, else in the user's base
+    dir of that kind (xdg: its variable and default on Linux)."""
+    configured = environ.get(setting)
     if configured:
         return expand_user(configured, environ)
     if sys.platform.startswith("linux"):
-        # platformdirs' rule, from the command's environment, as cache_dir() does
-        base = environ.get("XDG_DATA_HOME", "")
-        home = base if os.path.isabs(base) else expand_user("~/.local/share", environ)
-        return Path(home) / "artread"
-    from platformdirs import user_data_path
+        # platformdirs' rule (the XDG base directories), from the given environment: a
+        # resident server answers commands from shells other than the one that started it.
+        variable, default = xdg
+        base = environ.get(variable, "")
+        return Path(base if os.path.isabs(base) else expand_user(default, environ)) / "artread"
+    import platformdirs
 
-    return user_data_path("artread", appauthor=False)
+    return getattr(platformdirs, f"user_{kind}_path")("artread", appauthor=False)
 
 
 def cache_subdir(name: str, base: Path | None = None) -> Path:

@@ -42,13 +42,20 @@ def search_page(
     index = open_archive(command, archive)
     warn_about_synonyms(command, index)
     text, mode_used = as_text(" ".join(query)), search_mode(command, mode)
+    narrowed = {
+        "categories": [as_text(c) for c in category or ()],
+        "tags": [as_text(t) for t in tag or ()],
+        "since": since,
+        "until": until,
+        "drafts": drafts,
+    }
     ahead = None
-    filtered = category or tag or since or until or drafts
-    if mode_used != "lexical" and not filtered and index.has_vectors():
+    if mode_used != "lexical" and index.has_vectors():
+        from artread.core.query import parse_searched
         from artread.core.semantic import ahead as meaning_ahead
 
         # Before the keyword search is imported: the model loads on the other core meanwhile.
-        ahead = meaning_ahead.start(index, text)
+        ahead = meaning_ahead.start(index, parse_searched(text, **narrowed))
     from artread.core.search import search
     from artread.ui import plain
 
@@ -57,14 +64,10 @@ def search_page(
         text,
         page=page,
         per_page=per_page,
-        categories=[as_text(c) for c in category or ()],
-        tags=[as_text(t) for t in tag or ()],
-        since=since,
-        until=until,
         sort=sort.value,
-        drafts=drafts,
         mode=mode_used,
         meaning_ahead=ahead,
+        **narrowed,
     )
     options = search_options(category, tag, since, until, sort) + (["--drafts"] * drafts)
     options += [] if mode == SearchMode.auto else ["--mode", mode.value]

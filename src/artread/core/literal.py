@@ -58,6 +58,7 @@ class LiteralStore:
         self._search: stringzilla.Str | None = None
         self._signed: signatures.Signatures | None = None
         self._signed_read = False
+        self._unsigned_places: list[tuple[int, int]] | None = None
         self._wanted: Callable[[], bool] | None = None
 
     def stopping(self, wanted: Callable[[], bool]) -> LiteralStore:
@@ -125,12 +126,18 @@ class LiteralStore:
             return {}
         needs, held = signatures.required(normalised), self.signed()
         if needs and held is not None:
-            places = [(start, length) for start, length, *_rest in self._ordered]
             may = held.may_hold(needs)
-            may.update(held.unsigned(places))
+            may.update(self._unsigned(held))
             candidates = [span for span in self._ordered if (span[0], span[1]) in may]
             return self._find_in(candidates, needle, as_written, word_start)
         return self._scan(needle, as_written, word_start)
+
+    def _unsigned(self, held: signatures.Signatures) -> list[tuple[int, int]]:
+        """The places of the texts that have no signature (always read), found once."""
+        if self._unsigned_places is None:
+            places = [(start, length) for start, length, *_rest in self._ordered]
+            self._unsigned_places = held.unsigned(places)
+        return self._unsigned_places
 
     def _find_in(
         self, candidates: list, needle: bytes, as_written: bool, word_start: bool

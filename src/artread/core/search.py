@@ -78,7 +78,7 @@ def search(
     Options narrow like the query's own filters (category:, tag:, date:). mode: "lexical"
     ranks by the words alone; "semantic" by meaning alone; "auto" fuses the two when the index
     has vectors (artread[semantic]), weighing meaning by what the query is. meaning_ahead:
-    semantic.ahead.start(index, text), started by a caller before it imported this module.
+    semantic.ahead.start(index, parsed), started by a caller before it imported this module.
     wanted: asked now and then; once it is false, the search raises literal.Stopped (a
     reader's search overtaken by the next key typed).
     """
@@ -89,7 +89,7 @@ def search(
     if fusing and meaning_ahead is None:
         from artread.core.semantic import ahead
 
-        meaning_ahead = ahead.start(index, text)  # meaning's side, on the other core meanwhile
+        meaning_ahead = ahead.start(index, parsed)  # meaning's side, on the other core meanwhile
     elif meaning_ahead is not None and not fusing:
         meaning_ahead.cancel()
     try:

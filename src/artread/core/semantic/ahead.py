@@ -26,7 +26,6 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from artread.core.query import parse
 from artread.core.semantic import model
 from artread.core.semantic.fusion import NEAREST
 from artread.core.semantic.meaning import Coverage, Near
@@ -34,6 +33,7 @@ from artread.core.semantic.meaning import Coverage, Near
 if TYPE_CHECKING:
     from artread.core.catalog import Catalog
     from artread.core.index import ArchiveIndex
+    from artread.core.query import ParsedQuery
 
 _MAX_REPLY = 256 << 20
 
@@ -70,11 +70,10 @@ class Ahead:
             self.told()
 
 
-def start(index: ArchiveIndex, text: str) -> Ahead | None:
-    """A child working out the articles nearest the query text, when a fused search of it
-    (without other filters than the query's own) will want them and this process would
-    otherwise load the model; None otherwise."""
-    parsed = parse(text)
+def start(index: ArchiveIndex, parsed: ParsedQuery) -> Ahead | None:
+    """A child working out the articles nearest the query (with the search's options, as
+    query.parse_searched() gives it), when a fused search of it will want them and this
+    process would otherwise load the model; None otherwise."""
     words = " ".join(parsed.words)
     if not words or parsed.exact or parsed.filtered:
         return None  # nothing to embed, meaning may only reorder, or see the module's doc
