@@ -338,14 +338,20 @@ print(found.hits[0].entry.path, found.meaning.coverage.embedded, "numpy" in sys.
 
 @model_installed
 def test_a_child_that_dies_leaves_the_search_to_this_process(embedded):
+    printed = _in_a_fresh_process(CHILD_KILLED, embedded.root)
+    assert printed == ["rice.md", str(len(ARTICLES)), "True"]  # done here
+
+
+def _in_a_fresh_process(script: str, root: Path) -> list[str]:
+    """What script prints, run with the archive's root as its argument, split in words."""
     done = subprocess.run(
-        [sys.executable, "-c", CHILD_KILLED, str(embedded.root)],
+        [sys.executable, "-c", script, str(root)],
         capture_output=True,
         text=True,
         env={**os.environ, "ARTREAD_SEMANTIC": "manual"},
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["rice.md", str(len(ARTICLES)), "True"]  # done here
+    return done.stdout.split()
 
 
 @model_installed
@@ -381,14 +387,7 @@ plain.cancel()
 def test_a_search_narrowed_by_its_options_starts_no_child(embedded):
     """The articles a filter lets through are worked out by the keyword search: a query
     narrowed by --category or --since, as by category: in its text, is not sent ahead."""
-    done = subprocess.run(
-        [sys.executable, "-c", NARROWED, str(embedded.root)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ARTREAD_SEMANTIC": "manual"},
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True", "True", "False"]
+    assert _in_a_fresh_process(NARROWED, embedded.root) == ["True", "True", "True", "False"]
 
 
 def test_the_gate_weighs_meaning_by_the_query():
