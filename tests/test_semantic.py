@@ -102,6 +102,25 @@ def test_quoted_text_stays_exact(embedded: ArchiveIndex):
 
 
 @model_installed
+def test_an_article_found_by_meaning_alone_shows_its_nearest_passage(make_index):
+    """No word of the query is in the kitchen notes: the snippet is their passage on rice,
+    which meaning found, not their opening."""
+    notes = article(
+        "厨房笔记",
+        "这份笔记记录厨房里的各种琐事，比如刀具怎么保养、冰箱怎么整理。\n\n"
+        "## 刀具\n\n菜刀用完要擦干，每周在磨刀石上磨几下，刀刃才不会卷。\n\n"
+        "## 米饭\n\n大米先用清水淘洗两遍，再浸泡半小时。水和大米的比例大约是一比一点二。"
+        "按下电饭锅的开关，跳闸后再焖十分钟，口感更软糯。\n",
+        1,
+    )
+    index = make_index({"notes.md": notes, "tcp.md": ARTICLES["tcp.md"]})
+    assert build(index).embedded == 2
+    top = search(index, "how to cook rice").hits[0]
+    assert top.entry.path == "notes.md" and top.matched == ("meaning",)
+    assert "淘洗" in top.snippet.text and "琐事" not in top.snippet.text
+
+
+@model_installed
 def test_filters_hold_for_meaning_too(embedded: ArchiveIndex):
     found = search(embedded, "how to cook rice", until="2024-03-02")
     assert {hit.entry.path for hit in found.hits} <= {"rice.md", "btree.md"}

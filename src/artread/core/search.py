@@ -126,12 +126,15 @@ def _add_snippets(
     meaning: Meaning | None,
     wanted: Callable[[], bool] | None,
 ) -> None:
+    if meaning is not None:  # the passages of those found by meaning alone, read at once
+        by_meaning = [hit for hit in hits if hit.tier == Tier.MEANING]
+        snippets = meaning.snippets(index, [hit.entry for hit in by_meaning])
+        for hit, snippet in zip(by_meaning, snippets, strict=True):
+            hit.snippet = snippet
     for hit in hits:
         if wanted is not None and not wanted():
             raise Stopped
-        if hit.tier == Tier.MEANING and meaning is not None:
-            hit.snippet = meaning.snippet(index, hit.entry)
-        else:
+        if hit.tier != Tier.MEANING or meaning is None:
             hit.snippet = _snippet(index, hit.entry, needles)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +47,11 @@ class Progress:
 def pending(index: ArchiveIndex, store: VectorStore | None) -> list[Entry]:
     """The articles whose vectors are missing or were made from another version of the file."""
     stamps = store.stamps() if store is not None and store.made_with() == made_with() else {}
-    return [e for e in index.catalog.articles() if _stale(stamps.get(e.path), e)]
+    return _stale_ones(index.catalog.articles(), stamps)
+
+
+def _stale_ones(articles: Iterable[Entry], stamps: dict[str, Stamp]) -> list[Entry]:
+    return [e for e in articles if _stale(stamps.get(e.path), e)]
 
 
 def build(
@@ -94,7 +98,7 @@ def _build(
     gone = [p for p in stamps if p not in articles]
     store.remove(gone)
     report.removed = len(gone)
-    todo = [e for e in articles.values() if _stale(stamps.get(e.path), e)]
+    todo = _stale_ones(articles.values(), stamps)
     for done, entry in enumerate(todo):
         if stop is not None and stop():
             report.left = len(todo) - done

@@ -28,12 +28,18 @@ class Meaning:
     near: dict[str, Near] = field(default_factory=dict)  # the articles nearest, by path
     added: list[str] = field(default_factory=list)  # results found by meaning alone
 
-    def snippet(self, index: ArchiveIndex, entry: Entry) -> Snippet:
-        """The passage nearest the query, for an article found by meaning alone."""
-        found = self.near.get(entry.path)
-        text = index.meaning.passage_text(entry.path, found.passage) if found else ""
-        text = text.removeprefix(entry.title)  # the opening's passage starts with the title
-        return Snippet(" ".join(text.split())[:SNIPPET_CHARS] or entry.excerpt[:SNIPPET_CHARS])
+    def snippets(self, index: ArchiveIndex, entries: list[Entry]) -> list[Snippet]:
+        """The passage nearest the query of each article found by meaning alone."""
+        near = self.near
+        places = {e.path: (e.path, near[e.path].passage) for e in entries if e.path in near}
+        texts = index.meaning.passage_texts(list(places.values()))
+        found = []
+        for entry in entries:
+            text = texts.get(places.get(entry.path, ("", -1)), "")
+            text = text.removeprefix(entry.title)  # the opening's passage starts with the title
+            shown = " ".join(text.split())[:SNIPPET_CHARS]
+            found.append(Snippet(shown or entry.excerpt[:SNIPPET_CHARS]))
+        return found
 
 
 def apply(

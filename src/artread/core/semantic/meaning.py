@@ -166,17 +166,19 @@ class Meaning:
             self._coverage = (key, Coverage(embedded, len(stats)))
         return self._coverage[1]
 
-    def passage_text(self, path: str, seq: int) -> str:
+    def passage_texts(self, wanted: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The text of each passage (path, seq) asked for that is stored: the database opened
+        once for a page of results."""
         from artread.core.semantic.store import VectorStore
 
-        store = VectorStore.open(self.index_dir)
+        store = VectorStore.open(self.index_dir) if wanted else None
         if store is None:
-            return ""
+            return {}
         try:
-            found = store.passage(path, seq)
+            found = {place: store.passage(*place) for place in wanted}
         finally:
             store.close()
-        return found[1] if found else ""
+        return {place: row[1] for place, row in found.items() if row}
 
     def _database_state(self) -> tuple | None:
         """The size and time of the database's files: any commit changes them."""
