@@ -368,8 +368,9 @@ def analyze(
 
 @app.command()
 def browse(ctx: typer.Context, archive: ArchiveOption = None) -> None:
-    """Read in a full-screen reader: the newest articles, search as you type, articles with
-    their outline; new and changed articles are marked. `artread` alone on a terminal opens it.
+    """A full-screen reader: the newest articles, search as you type, outlines.
+
+    New and changed articles are marked. `artread` alone on a terminal opens it.
 
     Keys: / search, Enter open, o outline, n/N next match, Esc back, q quit, ? every key.
 
