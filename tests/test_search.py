@@ -102,6 +102,15 @@ def test_a_latin_word_held_only_as_a_prefix_is_highlighted_where_it_starts_a_wor
     assert [snippet.text[a:b] for a, b in snippet.highlights] == ["Tra"]
 
 
+def test_a_prefix_is_highlighted_only_when_nothing_whole_is():
+    """ml beside 机器学习 does not pull in mlflow, and a single letter marks no word."""
+    source = article("T", "我们讨论机器学习。" + "无关的句子。" * 40 + "我们用 mlflow 记录实验。")
+    snippet = make_snippet(source, ["ml", "机器学习"])
+    assert [snippet.text[a:b] for a, b in snippet.highlights] == ["机器学习"]
+    assert "mlflow" not in snippet.text
+    assert make_snippet(article("T", "random parameter 与 run 语言"), ["r"]).highlights == []
+
+
 def test_snippet_shows_the_passage_with_the_match_not_the_opening():
     source = article(
         "T", "开头的段落与查询无关。" * 30 + "这里讨论梯度检查点的原理。" + "结尾。" * 30

@@ -84,7 +84,8 @@ def _user_dir(environ: Mapping[str, str], setting: str, xdg: tuple[str, str], ki
         return Path(base if os.path.isabs(base) else expand_user(default, environ)) / "artread"
     import platformdirs
 
-    return getattr(platformdirs, f"user_{kind}_path")("artread", appauthor=False)
+    platform = {"cache": platformdirs.user_cache_path, "data": platformdirs.user_data_path}
+    return platform[kind]("artread", appauthor=False)
 
 
 def cache_subdir(name: str, base: Path | None = None) -> Path:

@@ -65,7 +65,9 @@ class LiteralStore:
         """This store, for one search whose scans raise Stopped as soon as wanted() is false
         (a reader's search overtaken by the next key typed). The texts are shared."""
         self.open()
-        self.signed()
+        held = self.signed()
+        if held is not None:
+            self._unsigned(held)  # found here, once: each search's copy would find it again
         view = copy.copy(self)
         view._wanted = wanted
         return view

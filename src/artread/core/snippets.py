@@ -167,14 +167,24 @@ def _find_needles(plain: str, needles: list[str], folded: str | None = None) -> 
             if stem in stems:
                 start, end = found.span()
                 spans.append((origin[start], origin[end - 1] + 1, stem))
-    held = {label for _start, _end, label in spans}
-    prefixes = [n for n in needles if _is_word(n) and analysis.stem(n) not in held]
-    if prefixes:  # no whole word: where the search found it, at a word's start (tra in training)
-        starts = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-        for found in re.finditer(rf"(?<![a-z0-9_])(?:{starts})", normalized):
-            start, end = found.span()
-            spans.append((origin[start], origin[end - 1] + 1, found.group()))
+    if not spans:  # nothing whole: show a word being typed where it starts one (tra in Training)
+        spans = _word_starts(normalized, origin, needles)
     return sorted(spans)
+
+
+def _word_starts(normalized: str, origin: Sequence[int], needles: list[str]) -> list[_Span]:
+    """Where the Latin needles of two letters or more begin a word: an article the literal
+    search found by a prefix (the reader searches as you type) holds no whole word of it.
+    Single letters would mark half the words."""
+    prefixes = sorted((n for n in needles if _is_word(n) and len(n) > 1), key=len, reverse=True)
+    if not prefixes:
+        return []
+    starts = "|".join(re.escape(p) for p in prefixes)
+    spans: list[_Span] = []
+    for found in re.finditer(rf"(?<![a-z0-9_])(?:{starts})", normalized):
+        start, end = found.span()
+        spans.append((origin[start], origin[end - 1] + 1, found.group()))
+    return spans
 
 
 def _is_word(needle: str) -> bool:
