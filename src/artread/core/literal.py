@@ -53,8 +53,8 @@ class LiteralStore:
         self._starts = [start for start, *_rest in ordered]
         self._ordered = ordered
         self._data: bytes | mmap.mmap | None = None
-        # The same bytes searched with SIMD instructions: bytes.find reads about 1 GB/s, and
-        # a text most articles hold is looked for in most of the file.
+        # The same bytes searched with SIMD instructions, several times bytes.find's speed
+        # (BENCHMARKS.md): a text most articles hold is looked for in most of the file.
         self._search: stringzilla.Str | None = None
         self._signed: signatures.Signatures | None = None
         self._signed_read = False
@@ -154,11 +154,7 @@ class LiteralStore:
             position = search.find(needle, start, end)
             if position == -1:
                 continue
-            if word_start:
-                count = _word_starts(data, search, needle, position, end)
-            else:
-                count = search.count(needle, position, end)
-            if count:
+            if count := _count(data, search, needle, position, end, word_start):
                 found[path] = count
         return found
 
@@ -178,11 +174,7 @@ class LiteralStore:
                 position = -1 if following is None else self._next(search, needle, following)
                 continue
             end = start + (written if as_written else length)
-            if word_start:
-                count = _word_starts(data, search, needle, position, end)
-            else:
-                count = search.count(needle, position, end)
-            if count:
+            if count := _count(data, search, needle, position, end, word_start):
                 found[path] = count
             position = self._next(search, needle, start + length)
         return found
@@ -206,6 +198,21 @@ class LiteralStore:
 
 # What may not come right before a word's start (ASCII: the needle is normalised text).
 _WORD_CHARACTERS = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _count(
+    data: bytes | mmap.mmap,
+    search: stringzilla.Str,
+    needle: bytes,
+    position: int,
+    end: int,
+    word_start: bool,
+) -> int:
+    """How often needle occurs in data[position:end] (position: its first occurrence), or
+    starts a word there."""
+    if word_start:
+        return _word_starts(data, search, needle, position, end)
+    return search.count(needle, position, end)
 
 
 def _word_starts(
