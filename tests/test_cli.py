@@ -54,6 +54,19 @@ def test_piped_output_of_one_page_of_several_says_on_stderr_what_is_left(sample_
     assert "showing 1-3 of" in found.stderr.decode() and "--page 2" in found.stderr.decode()
 
 
+def test_a_command_in_its_own_process_writes_all_it_says_before_it_ends(cli, sample_index):
+    from helpers import artread
+
+    longest = max(sample_index.catalog.articles(), key=lambda e: e.chars)
+    shown = artread("show", longest.id, server=False)
+    assert shown.returncode == 0 and shown.stderr == b""
+    assert len(shown.stdout) > 8192  # more than the output buffer holds at once
+    assert shown.stdout.decode() == cli("show", longest.id).stdout
+    missing = artread("search", "zzqqxxnothing", server=False)
+    assert missing.returncode == 1 and missing.stdout == b""
+    assert missing.stderr.decode() == cli("search", "zzqqxxnothing").stderr
+
+
 def test_latest_json_has_the_documented_shape(cli, sample_index):
     payload = json.loads(cli("latest", "--json").stdout)
     assert set(payload) == {"page", "pages", "total", "per_page", "articles"}

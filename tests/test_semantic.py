@@ -238,11 +238,9 @@ NO_NUMPY = textwrap.dedent(
             return None
 
     sys.meta_path.insert(0, Absent())
-    from artread.resident.client import main
-    try:
-        main()
-    except SystemExit as done:
-        code = done.code
+    # The client's run in this process (its main() leaves at once, with os._exit).
+    from artread.resident.client import _run_here
+    code = _run_here(sys.argv[1:])
     assert "numpy" not in sys.modules, "numpy was imported"
     sys.exit(code)
     """
@@ -279,11 +277,8 @@ def test_an_index_with_vectors_searched_without_the_extra_is_words_alone(embedde
 # Runs artread, then says whether it loaded numpy (the model needs it).
 LOADS_NUMPY = """
 import sys
-from artread.resident.client import main
-try:
-    main()
-except SystemExit as done:
-    code = done.code
+from artread.resident.client import _run_here
+code = _run_here(sys.argv[1:])
 print("numpy loaded:", "numpy" in sys.modules)
 sys.exit(code)
 """

@@ -40,6 +40,10 @@ from artread.resident.protocol import (
 )
 from artread.resident.runtime import PEERCRED, enabled, private, server_pid, socket_path
 
+TYPE_CHECKING = False  # typing itself is not imported: this module loads first, every time
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 # Commands that always run in their own process: managing the server, a whole rebuild (it
 # would hold up every other command meanwhile), and the full-screen reader (it owns the
 # terminal for as long as it runs; `artread` alone, which opens it, has no command and runs
@@ -78,17 +82,18 @@ def main() -> None:
             raise SystemExit(code)
         running = server_pid(path) is not None  # busy, or starting: do not start another
     try:
-        _run_here(args)
+        code = _run_here(args)
     finally:
         if path is not None and not running:
             from artread.resident.lifecycle import start_server
 
             start_server(path)
+    _leave(code)
 
 
-def _run_here(args: list[str]) -> None:
+def _run_here(args: list[str]) -> int:
     """Run the command in this process: the commonest lines without Typer (see
-    commands.shortcut), the rest through artread.cli. Exits with the command's status."""
+    commands.shortcut), the rest through artread.cli. The command's exit status."""
     import gc
 
     from artread.commands import shortcut
@@ -96,12 +101,33 @@ def _run_here(args: list[str]) -> None:
 
     # As artread.cli.main does: a short process frees its objects at exit.
     gc.disable()
-    code = shortcut.run(args, Env.from_process()) if sys.stdout is not None else None
+    env = Env.from_process()
+    code = shortcut.run(args, env) if sys.stdout is not None else None
     if code is not None:
-        raise SystemExit(code)
-    from artread.cli import main as run_here
+        return code
+    from artread.cli import run
 
-    run_here()
+    return run(args, env)
+
+
+def _leave(code: int) -> NoReturn:
+    """End the process with code once its output is out, without the interpreter's teardown:
+    freeing every module and object of a command that loaded Whoosh and an archive's catalog
+    takes longer than many a search (BENCHMARKS.md). Exit hooks still run. When the output
+    cannot be written (a full disk, a closed pipe), or other threads run, the process ends as
+    Python ends it, which reports such a failure its own way."""
+    import atexit
+
+    threads = sys.modules.get("threading")
+    if threads is not None and threads.active_count() > 1:
+        raise SystemExit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        raise SystemExit(code) from None
+    os._exit(code)
 
 
 def _terminal_size() -> tuple[int, int] | None:
