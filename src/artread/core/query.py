@@ -8,7 +8,6 @@ unknown `name:` is part of a word. Only a date that cannot be read is an error.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -123,6 +122,8 @@ def period(value: str) -> tuple[str, str]:
     year = int(match.group(1))
     month = int(match.group(2)) if match.group(2) else None
     day = int(match.group(3)) if match.group(3) else None
+    import calendar  # here: a query without a date is most of them, and it loads locale
+
     try:
         if month is None:
             return f"{year:04d}-01-01", f"{year:04d}-12-31"

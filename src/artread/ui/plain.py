@@ -5,7 +5,6 @@ search` does not import Rich. Article text still goes through sanitize.clean()."
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from artread.ui.sanitize import clean, clean_line
@@ -78,6 +77,8 @@ def search_notes(found: SearchResults) -> list[str]:
 
 
 def write_json(stream: TextIO, payload: Any) -> None:
+    import json  # here: most commands print lines, not JSON
+
     stream.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
