@@ -43,6 +43,8 @@ class FileStat:
 
 @dataclass
 class Article:
+    """One article as read from its file: front matter, body and where it is."""
+
     id: str
     path: str  # relative to the archive root, with "/"
     title: str
@@ -78,6 +80,8 @@ class Article:
 
 @dataclass
 class ScanResult:
+    """What a walk of the archive found: its Markdown files, what it skipped, its folders."""
+
     files: dict[str, FileStat]
     skipped: list[tuple[str, str]]  # (relative path, reason)
     folders: list[str] = field(default_factory=list)  # every folder looked into

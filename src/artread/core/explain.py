@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Explanation:
+    """How a query is read: its terms, what is left out, and the forms searched as well."""
+
     text: str
     normalized: str
     index_terms: list[str]  # as the index holds the text (jieba's search mode), in order

@@ -18,17 +18,23 @@ class Unsure(ValueError):
 
 @dataclass
 class Macro:
+    """A LaTeX command (\\frac) as read from a formula."""
+
     name: str
     spaced: bool  # written with a space after it
 
 
 @dataclass
 class Group:
+    """A braced group of a formula: {...}."""
+
     tokens: list[Any]
 
 
 @dataclass
 class Environment:
+    """A \\begin{...} ... \\end{...} environment of a formula."""
+
     name: str
     tokens: list[Any]
 

@@ -36,6 +36,8 @@ _JOIN = "\x1f"  # between the forms of a group, and the terms of a Latin form, i
 
 @dataclass(frozen=True)
 class Alternative:
+    """Another form of a glossary group, as the query searches it."""
+
     form: str  # as written in the glossary
     terms: tuple[str, ...]  # its query terms: an article must hold all of them
 

@@ -19,6 +19,8 @@ from artread.core.wording import counted
 
 @dataclass
 class Finding:
+    """One thing `artread doctor` says about an archive or its index."""
+
     level: str  # "ok", "warning" or "problem"
     topic: str
     text: str
@@ -26,6 +28,8 @@ class Finding:
 
 @dataclass
 class Health:
+    """Everything `artread doctor` found for one archive."""
+
     archive: str
     index_dir: str
     findings: list[Finding] = field(default_factory=list)

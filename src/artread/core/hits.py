@@ -28,6 +28,8 @@ class Tier(IntEnum):
 
 @dataclass(slots=True)
 class Hit:
+    """One article found by a search, its score, and why it was found."""
+
     entry: Entry
     score: float
     matched_all: bool  # holds every term of the query
@@ -38,6 +40,8 @@ class Hit:
 
 @dataclass
 class SearchResults:
+    """One page of a search's results, and what the search did to find them."""
+
     query: str
     total: int
     page: int

@@ -48,6 +48,8 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class SyncReport:
+    """What bringing an index up to date did."""
+
     scanned: int = 0
     added: int = 0
     updated: int = 0

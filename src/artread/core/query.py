@@ -27,6 +27,8 @@ class QueryError(ValueError):
 
 @dataclass
 class Filter:
+    """A field filter of a query: category:x, tag:x, title:x (negated with -)."""
+
     field: str  # title, category or tag
     value: str
     negated: bool = False
@@ -34,6 +36,8 @@ class Filter:
 
 @dataclass
 class ParsedQuery:
+    """A query as typed, in parts: free words, quoted text, exclusions and filters."""
+
     words: list[str] = field(default_factory=list)  # free words, analysed into terms
     phrases: list[str] = field(default_factory=list)  # literal text, matched as written
     excluded_words: list[str] = field(default_factory=list)

@@ -36,6 +36,8 @@ __all__ = ["Hit", "QueryError", "SearchResults", "Snippet", "Tier", "rank", "sea
 
 @dataclass(repr=False, eq=False)
 class Ranking:
+    """Every matching article, best first, and the glossary forms and corrections used."""
+
     hits: list[Hit]
     expansions: list[glossary.Expansion] = field(default_factory=list)
     corrections: list[spelling.Correction] = field(default_factory=list)
@@ -225,6 +227,8 @@ class Variant:
 
 @dataclass(repr=False, eq=False)
 class Plan:
+    """What a search looks for: the query's terms, their weights, and the other forms."""
+
     words: list[Word]  # question words (english.incidental too) left out, unless all there is
     units: list[str]  # the words' terms, each once
     weights: dict[str, float]  # each term's IDF
@@ -283,6 +287,8 @@ class Match:
 
 @dataclass(repr=False, eq=False)
 class Found:
+    """The articles that hold the query's terms, before they are narrowed."""
+
     matches: dict[str, Match]  # by path
     # Corrected terms some article holds as typed: articles holding only the correction
     # rank after those.
@@ -354,6 +360,8 @@ def _add_literal(
 
 @dataclass(repr=False, eq=False)
 class Candidate:
+    """An article that passed the query's phrases, exclusions and filters."""
+
     entry: Entry
     match: Match
     held: set[str]  # the query's terms it holds

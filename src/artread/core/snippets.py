@@ -22,6 +22,8 @@ _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 @dataclass
 class Snippet:
+    """The passages of an article shown beside a result, with what to highlight."""
+
     text: str
     highlights: list[tuple[int, int]] = field(default_factory=list)  # spans in text
     truncated_start: bool = False

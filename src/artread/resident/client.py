@@ -96,11 +96,14 @@ def _run_here(args: list[str]) -> int:
     commands.shortcut), the rest through artread.cli. The command's exit status."""
     import gc
 
-    from artread.commands import shortcut
-    from artread.env import Env
+    from artread.startup import defer_inspect
 
     # As artread.cli.main does: a short process frees its objects at exit.
     gc.disable()
+    defer_inspect()
+    from artread.commands import shortcut
+    from artread.env import Env
+
     env = Env.from_process()
     code = shortcut.run(args, env) if sys.stdout is not None else None
     if code is not None:

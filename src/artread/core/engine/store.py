@@ -18,6 +18,8 @@ from artread.core.engine.schema import schema
 
 @dataclass(frozen=True, slots=True)
 class Census:
+    """How many documents a Whoosh index holds, and in how many segments."""
+
     documents: int
     deleted: int  # awaiting a merge
     segments: int

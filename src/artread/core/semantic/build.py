@@ -27,6 +27,8 @@ LOCK = "meaning.lock"
 
 @dataclass
 class BuildReport:
+    """What a build of the vectors did."""
+
     embedded: int = 0  # articles whose vectors were made
     kept: int = 0  # articles changed on disk whose passages did not
     copied: int = 0  # articles with the same passages as one embedded already
@@ -39,6 +41,8 @@ class BuildReport:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
+    """How far a build of the vectors has got."""
+
     done: int
     total: int
     seconds: float  # since the build started

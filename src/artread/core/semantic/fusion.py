@@ -31,6 +31,8 @@ ADDED_WITHIN = 0.05
 
 @dataclass(frozen=True, slots=True)
 class Gate:
+    """How much meaning weighs in the fusion of one query, and why."""
+
     meaning: float  # the weight of the meaning ranking; the keyword ranking's is 1
     reason: str  # why, for `artread analyze`
 

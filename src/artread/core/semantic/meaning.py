@@ -34,6 +34,8 @@ NEIGHBOURS_AMONG = 20
 
 @dataclass(frozen=True, slots=True)
 class Near:
+    """An article near the query in meaning, by its nearest passage."""
+
     path: str
     score: float  # cosine of the query and the article's nearest passage
     passage: int  # which passage
@@ -41,6 +43,8 @@ class Near:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
+    """How many of an index's articles have vectors."""
+
     embedded: int  # articles with vectors
     total: int  # articles in the index
 

@@ -26,6 +26,8 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
 
 @dataclass(frozen=True, slots=True)
 class Passage:
+    """A part of an article that is embedded on its own."""
+
     heading: str  # the section's heading; empty for the opening
     text: str  # what is embedded: the title or heading, then the start of the text
 

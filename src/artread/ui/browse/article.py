@@ -35,6 +35,8 @@ CURRENT_MATCH_NO_COLOR = Style(reverse=True, bold=True)
 
 @dataclass(frozen=True, slots=True)
 class Heading:
+    """A heading of the article shown, and the line it is on."""
+
     level: int
     title: str
     line: int
