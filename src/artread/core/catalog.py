@@ -134,10 +134,11 @@ class Catalog:
                 self._stats = {p: (e.size, e.mtime_ns) for p, e in self._entries.items()}
         return self._stats
 
-    def spans(self) -> dict[str, list[int]]:
-        """Each indexed article's span in the literal-text file."""
+    def spans(self) -> Mapping[str, list[int]]:
+        """Each indexed article's span in the literal-text file (read from the catalog's
+        column as asked for: a search looks up a few)."""
         if isinstance(self._entries, _Entries):
-            return self._entries.column("text")
+            return self._entries.column_view("text")
         return {p: e.span for p, e in self._entries.items() if isinstance(e, Entry) and e.span}
 
     def article(self, path: str) -> Entry | None:
@@ -244,6 +245,36 @@ class _Entries(Mapping[str, CatalogEntry]):
         if values is None:
             return {}
         return {p: v for p, v in zip(self._rows, values, strict=True) if v is not _ABSENT}
+
+    def column_view(self, field: str) -> Mapping[str, Any]:
+        """column(field), each value read when asked for."""
+        return _Column(self._rows, self._columns.get(field, ()))
+
+
+class _Column(Mapping[str, Any]):
+    """One column of a catalog read from disk, by path: the rows that have a value."""
+
+    def __init__(self, rows: dict[str, int], values: Sequence[Any]) -> None:
+        self._rows, self._values = rows, values
+        self._length: int | None = None
+
+    def __getitem__(self, path: str) -> Any:
+        row = self._rows.get(path) if self._values else None
+        value = _ABSENT if row is None else self._values[row]
+        if value is _ABSENT:
+            raise KeyError(path)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        if self._values:
+            for path, value in zip(self._rows, self._values, strict=True):
+                if value is not _ABSENT:
+                    yield path
+
+    def __len__(self) -> int:
+        if self._length is None:
+            self._length = sum(1 for _path in self)
+        return self._length
 
 
 # What a field an article lacks on disk is taken to be (a size of -1: the file is read again).

@@ -14,7 +14,7 @@ import mmap
 import os
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import stringzilla
@@ -46,12 +46,10 @@ class LiteralStore:
     """A read-only view of one texts file. Spans give each article's [offset, length, length
     of the file-as-written part] in bytes."""
 
-    def __init__(self, file: Path, spans: dict[str, list[int]]) -> None:
+    def __init__(self, file: Path, spans: Mapping[str, list[int]]) -> None:
         self.file = file
         self.spans = spans
-        ordered = sorted((span[0], span[1], span[2], path) for path, span in spans.items())
-        self._starts = [start for start, *_rest in ordered]
-        self._ordered = ordered
+        self._in_order: tuple[list[tuple[int, int, int, str]], list[int]] | None = None
         self._data: bytes | mmap.mmap | None = None
         # The same bytes searched with SIMD instructions, several times bytes.find's speed
         # (BENCHMARKS.md): a text most articles hold is looked for in most of the file.
@@ -65,9 +63,10 @@ class LiteralStore:
         """This store, for one search whose scans raise Stopped as soon as wanted() is false
         (a reader's search overtaken by the next key typed). The texts are shared."""
         self.open()
+        self._order()  # made here, once: each search's copy would make it again
         held = self.signed()
         if held is not None:
-            self._unsigned(held)  # found here, once: each search's copy would find it again
+            self._unsigned(held)  # likewise
         view = copy.copy(self)
         view._wanted = wanted
         return view
@@ -86,6 +85,14 @@ class LiteralStore:
         data = self.open()
         assert self._search is not None
         return data, self._search
+
+    def _order(self) -> tuple[list[tuple[int, int, int, str]], list[int]]:
+        """Every article's (start, length, written, path) in the file's order, and the starts:
+        made when first needed (a search that finds enough through the index needs neither)."""
+        if self._in_order is None:
+            ordered = sorted((span[0], span[1], span[2], path) for path, span in self.spans.items())
+            self._in_order = ordered, [start for start, *_rest in ordered]
+        return self._in_order
 
     def signed(self) -> signatures.Signatures | None:
         """The signatures of the texts, read once; None if there are none."""
@@ -124,20 +131,21 @@ class LiteralStore:
         """
         normalised = normalize(text).replace("\x00", " ")
         needle = normalised.encode("utf-8")
-        if not needle or not self._ordered:
+        ordered = self._order()[0]
+        if not needle or not ordered:
             return {}
         needs, held = signatures.required(normalised), self.signed()
         if needs and held is not None:
             may = held.may_hold(needs)
             may.update(self._unsigned(held))
-            candidates = [span for span in self._ordered if (span[0], span[1]) in may]
+            candidates = [span for span in ordered if (span[0], span[1]) in may]
             return self._find_in(candidates, needle, as_written, word_start)
         return self._scan(needle, as_written, word_start)
 
     def _unsigned(self, held: signatures.Signatures) -> list[tuple[int, int]]:
         """The places of the texts that have no signature (always read), found once."""
         if self._unsigned_places is None:
-            places = [(start, length) for start, length, *_rest in self._ordered]
+            places = [(start, length) for start, length, *_rest in self._order()[0]]
             self._unsigned_places = held.unsigned(places)
         return self._unsigned_places
 
@@ -162,15 +170,16 @@ class LiteralStore:
         """find() by a scan of the whole file."""
         found: dict[str, int] = {}
         data, search = self._searched()
+        ordered, starts = self._order()
         position = self._next(search, needle, 0)
         while position != -1:
-            slot = bisect_right(self._starts, position) - 1
+            slot = bisect_right(starts, position) - 1
             if slot < 0:  # before the first article (dead text of an earlier update)
-                position = self._next(search, needle, self._starts[0])
+                position = self._next(search, needle, starts[0])
                 continue
-            start, length, written, path = self._ordered[slot]
+            start, length, written, path = ordered[slot]
             if position >= start + length:  # dead text between articles: go to the next one
-                following = self._starts[slot + 1] if slot + 1 < len(self._starts) else None
+                following = starts[slot + 1] if slot + 1 < len(starts) else None
                 position = -1 if following is None else self._next(search, needle, following)
                 continue
             end = start + (written if as_written else length)
