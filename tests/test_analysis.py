@@ -87,10 +87,9 @@ VARIED = [
 
 
 def chinese_runs(text: str) -> list[str]:
-    from artread.core.analysis import word_pattern
+    from artread.core.analysis import tokens
 
-    words = word_pattern().finditer(normalize(text))
-    return [m.group() for m in words if m.lastgroup == "cjk"]
+    return [token.text for token in tokens(normalize(text)) if token.cjk]
 
 
 def jieba_and_lexicon(dictionary: str = ""):

@@ -226,11 +226,31 @@ def test_chinese_is_told_from_latin_as_by_a_class_of_chinese_characters(text):
     assert analysis.has_cjk(text) == bool(re.search(f"[{CJK_CLASS}]", text))
     parts = [
         part.group()
-        for word in analysis.word_pattern().finditer(text)
-        if word.lastgroup == "word"
-        for part in analysis._PART.finditer(word.group())
+        for token in analysis.tokens(text)
+        if not token.cjk
+        for part in analysis._PART.finditer(token.text)
     ]
     assert parts == re.findall(rf"[^\W_{CJK_CLASS}]+", text)
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("aZ9_.-+# #,中文梯度檢é\u3400\U00020000\uff21\u00b2")),
+        max_size=40,
+    )
+)
+@example(text="GPU加速C++加C#.x-加y_z++")
+@SETTINGS
+def test_a_querys_tokens_are_those_the_index_reads(text):
+    """tokens() (a query's words, with one class of Chinese characters) finds what the
+    indexing pattern (three such classes) finds."""
+    from artread.core import analysis
+
+    expected = [
+        (m.group(), m.start(), m.end(), m.lastgroup == "cjk")
+        for m in analysis.token_pattern().finditer(text)
+    ]
+    assert [tuple(token) for token in analysis.tokens(text)] == expected
 
 
 @given(

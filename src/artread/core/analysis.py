@@ -22,19 +22,26 @@ import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from artread.core import wordcut
 
 ANALYZER_VERSION = "2"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_TOKEN = re.compile(
+# A token is a run of Chinese characters, or a word of other letters and digits (torch.utils,
+# C++, GPU in GPU加速): _TOKEN finds them. Each class of Chinese characters in a pattern costs
+# milliseconds to compile, and _TOKEN has three: it is compiled for indexing, where it is
+# fastest. A query's few words are read by tokens() with one class alone, in _CJK_RUN: _WORD
+# also takes in the Chinese characters next to letters (they are word characters), and
+# tokens() splits such a match. A test holds the two to the same tokens.
+_TOKEN = (
     rf"(?P<cjk>[{_CJK}]+)"
     rf"|(?P<word>[^\W_{_CJK}]+(?:[._-][^\W_{_CJK}]+)*(?:\+\+|#)?)"
 )
-# The parts of a word of _TOKEN (which holds no Chinese): torch.utils is torch and utils. Each
-# class of Chinese characters costs milliseconds to compile, on every command: none here.
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(r"[^\W_]+(?:[._-][^\W_]+)*(?:\+\+|#)?")
+# The parts of a word (which holds no Chinese): torch.utils is torch and utils.
 _PART = re.compile(r"[^\W_]+")
 
 # Chinese function words that carry no meaning on their own. Only single characters and
@@ -78,14 +85,46 @@ _lexicons: dict[str, Any] = {}  # the most recently used last
 KEEP_LEXICONS = 4  # as many as a resident process keeps archives (server.Indexes.KEEP)
 
 
-def word_pattern() -> re.Pattern[str]:
-    """What the analyzer reads as one word of Latin text, or one run of Chinese."""
-    return _TOKEN
+class Token(NamedTuple):
+    """A run of Chinese characters (cjk), or one word of other letters and digits."""
+
+    text: str
+    start: int
+    end: int
+    cjk: bool
+
+
+@lru_cache(maxsize=1)
+def token_pattern() -> re.Pattern[str]:
+    """_TOKEN, compiled: the tokens of a text (as tokens() finds them) at indexing speed."""
+    return re.compile(_TOKEN)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The runs of Chinese and the words of text, in order (what the analyzer segments and
+    stems): `GPU加速ok` is GPU, 加速 and ok; `torch.utils` and `C++` are one word each."""
+    for match in _WORD.finditer(text):
+        word, start = match.group(), match.start()
+        if word.isascii():
+            yield Token(word, start, match.end(), False)
+            continue
+        at = 0
+        for run in _CJK_RUN.finditer(word):
+            yield from _words(word, at, run.start(), start)
+            yield Token(run.group(), start + run.start(), start + run.end(), True)
+            at = run.end()
+        yield from _words(word, at, len(word), start)
+
+
+def _words(text: str, begin: int, end: int, offset: int) -> Iterator[Token]:
+    """The words of text[begin:end], which holds no Chinese, at their places plus offset."""
+    for match in _WORD.finditer(text, begin, end):
+        yield Token(match.group(), offset + match.start(), offset + match.end(), False)
 
 
 def has_cjk(text: str) -> bool:
-    """Whether text holds a Chinese character, found with _TOKEN (see _PART)."""
-    return not text.isascii() and any(m.lastgroup == "cjk" for m in _TOKEN.finditer(text))
+    """Whether text holds a Chinese character."""
+    return not text.isascii() and _CJK_RUN.search(text) is not None
 
 
 def to_simplified(text: str) -> str:
@@ -257,7 +296,7 @@ class Analyzer:
     def terms(self, text: str, *, search_mode: bool = True) -> Iterator[tuple[str, int, int]]:
         """(term, start, end) over the normalised text; offsets index the normalised string."""
         normalized = normalize(text)
-        for match in _TOKEN.finditer(normalized):
+        for match in token_pattern().finditer(normalized):
             start = match.start()
             if match.lastgroup == "cjk":
                 for word, s, e in self._cjk_terms(match.group(), search_mode):
@@ -308,15 +347,15 @@ class Analyzer:
         """Every term of a query, in order, each with whether it is filler (如何, how)."""
         units: list[tuple[str, bool]] = []  # (unit, is filler)
         normalized = normalize(text)
-        for match in _TOKEN.finditer(normalized):
-            if match.lastgroup == "cjk":
+        for token in tokens(normalized):
+            if token.cjk:
                 units.extend(
                     (word, word in QUERY_FILLER)
-                    for word in self.query_words(match.group())
+                    for word in self.query_words(token.text)
                     if word not in STOPWORDS
                 )
                 continue
-            word = match.group()
+            word = token.text
             compound = len(_PART.findall(word)) > 1 or word.endswith(("+", "#"))
             units.append((word if compound else stem(word), word in QUERY_FILLER))
         return units

@@ -198,7 +198,7 @@ class Glossary:
 def lossless(form: str) -> bool:
     """True when the form's terms keep every character of its text but spaces and the
     hyphens, dots and underscores inside compounds."""
-    kept = "".join(m.group() for m in analysis.word_pattern().finditer(form))
+    kept = "".join(token.text for token in analysis.tokens(form))
     return kept == re.sub(r"\s+", "", form)
 
 

@@ -138,9 +138,9 @@ def closest(
 
 def typed(query: str, term: str) -> str:
     """The query's word that gave this term, as typed (tranformer for the term tranform)."""
-    for match in analysis.word_pattern().finditer(analysis.normalize(query)):
-        word = match.group()
-        if match.lastgroup == "word" and term in (word, analysis.stem(word)):
+    for token in analysis.tokens(analysis.normalize(query)):
+        word = token.text
+        if not token.cjk and term in (word, analysis.stem(word)):
             return word
     return term
 
