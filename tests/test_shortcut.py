@@ -132,16 +132,20 @@ def test_the_bodies_default_to_what_the_command_line_does(command: str, body) ->
     assert typer_defaults == own
 
 
+# Modules a plain search has no use for, each of which costs a command run in its own process
+# milliseconds: Typer and Click (the shortcut), inspect (dataclasses imports it for a dataclass
+# without a docstring: artread.startup), and what Whoosh would import (engine.stand_ins).
+UNUSED = ("typer", "click", "inspect", "urllib.request", "asyncio", "ssl", "tempfile", "shutil")
+
+
 def test_a_plain_search_imports_no_typer(sample_index) -> None:
-    """The point of the shortcut: a search in a process of its own loads no Typer or Click;
-    nor inspect, which dataclasses would import for a dataclass without a docstring
-    (artread.startup)."""
+    """The point of the shortcut: a search in a process of its own loads no Typer or Click,
+    nor other modules it does not use."""
     script = (  # the client's run in this process (main() then leaves at once: os._exit)
         "import sys\n"
         "from artread.resident.client import _run_here\n"
         "code = _run_here(['search', '梯度检查点'])\n"
-        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('typer', 'click', 'inspect')))"
+        f"print(code, sorted(m for m in sys.modules if m.startswith({UNUSED!r})))"
     )
     # The first run in this environment may make the word-frequency lexicon from jieba's
     # dictionary (jieba imports inspect); the second is every later command.
