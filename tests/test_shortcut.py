@@ -133,9 +133,12 @@ def test_the_bodies_default_to_what_the_command_line_does(command: str, body) ->
 
 
 # Modules a plain search has no use for, each of which costs a command run in its own process
-# milliseconds: Typer and Click (the shortcut), inspect (dataclasses imports it for a dataclass
-# without a docstring: artread.startup), and what Whoosh would import (engine.stand_ins).
-UNUSED = ("typer", "click", "inspect", "urllib.request", "asyncio", "ssl", "tempfile", "shutil")
+# milliseconds: Typer and Click (the shortcut), what dataclasses and pathlib would import
+# (artread.startup), and what Whoosh would import (engine.stand_ins).
+UNUSED = (
+    *("typer", "click", "inspect", "urllib.parse", "urllib.request", "asyncio", "ssl"),
+    *("tempfile", "shutil", "random", "queue", "calendar", "whoosh.lang.morph_en"),
+)
 
 
 def test_a_plain_search_imports_no_typer(sample_index) -> None:

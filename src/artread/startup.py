@@ -1,39 +1,24 @@
 """What a command run in its own process does before it imports anything else.
 
-dataclasses imports inspect (which imports ast, dis and tokenize) for one use: the docstring
-of a dataclass that has none is made from inspect.signature(). Every dataclass on a
-command's path has its own docstring, so that import is pure cost, paid by every command run
-without the resident server. While dataclasses loads, a stand-in takes inspect's place: it
-imports the real module the first time anything of it is asked for, so dataclasses behaves
-as it would with the real one. The stand-in is removed straight after, so anything else that
-imports inspect gets the real one.
+Two modules every command loads import others only in case: dataclasses imports inspect
+(with ast, dis and tokenize) to write the docstring of a dataclass that has none, and every
+dataclass on a command's path has its own; pathlib imports urllib.parse (with ipaddress) for
+Path.as_uri(). Both are imported here with stand-ins for those (core.deferred), which import
+the real modules if they are ever used.
 """
 
 from __future__ import annotations
 
 import sys
-import types
-from typing import Any
+
+from artread.core.deferred import standing_in
 
 
-class _Inspect(types.ModuleType):
-    """inspect, imported when first used."""
-
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get("inspect") is self:
-            del sys.modules["inspect"]
-        import inspect
-
-        return getattr(inspect, name)
-
-
-def defer_inspect() -> None:
-    """Import dataclasses with inspect left until it is used (see the module's doc)."""
-    if "dataclasses" in sys.modules or "inspect" in sys.modules:
-        return
-    stand_in = sys.modules["inspect"] = _Inspect("inspect")
-    try:
-        import dataclasses  # noqa: F401
-    finally:
-        if sys.modules.get("inspect") is stand_in:
-            del sys.modules["inspect"]
+def defer_unused_imports() -> None:
+    """Import dataclasses and pathlib with what they import only in case deferred."""
+    if "dataclasses" not in sys.modules:
+        with standing_in({"inspect": ()}):
+            import dataclasses  # noqa: F401
+    if "pathlib" not in sys.modules:
+        with standing_in({"urllib.parse": ("quote_from_bytes",)}):
+            import pathlib  # noqa: F401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 
@@ -98,7 +97,11 @@ def to_plain(
     text = _LIST_MARK.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = text.replace("|", " ")
-    text = _SET_ASIDE.sub(lambda m: code[int(m.group(1))], html.unescape(text))
+    if "&" in text:  # an entity (&amp;); html, imported here, is slow to import
+        import html
+
+        text = html.unescape(text)
+    text = _SET_ASIDE.sub(lambda m: code[int(m.group(1))], text)
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 

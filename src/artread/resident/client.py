@@ -96,11 +96,11 @@ def _run_here(args: list[str]) -> int:
     commands.shortcut), the rest through artread.cli. The command's exit status."""
     import gc
 
-    from artread.startup import defer_inspect
+    from artread.startup import defer_unused_imports
 
     # As artread.cli.main does: a short process frees its objects at exit.
     gc.disable()
-    defer_inspect()
+    defer_unused_imports()
     from artread.commands import shortcut
     from artread.env import Env
 

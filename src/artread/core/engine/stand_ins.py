@@ -1,109 +1,56 @@
 """Import Whoosh without the imports it never uses on artread's path.
 
 whoosh.compat imports urllib.request for a download helper (pulling in http, email and ssl),
-whoosh.reading imports the cached_property package, which imports asyncio for its async
-variant, whoosh.query imports whoosh.lang.morph_en, which compiles hundreds of regular
-expressions for a query type artread never makes (Variations), and whoosh.analysis imports
-the Porter stemmer and Double Metaphone for filters artread does not use, and
-whoosh.filedb.filetables takes md5 from hashlib, which loads OpenSSL (CPython's own md5 gives
-the same digests). While those Whoosh modules load, stand-ins take their place: functools'
-cached_property (the same for plain methods), functions that import the real modules only if
-they are ever called (shutil's copyfileobj too), and modules that import the real ones when
-first used, for tempfile and random (Whoosh uses them to make new indexes, and in functions
-artread does not call). The stand-ins are removed straight after, so anything else that
-imports those modules gets the real ones.
+and queue and html for its multiprocessing writer and highlighting, whoosh.reading imports
+the cached_property package, which imports asyncio for its async variant, whoosh.query
+imports whoosh.lang.morph_en, which compiles hundreds of regular expressions for a query type
+artread never makes (Variations), whoosh.analysis imports the Porter stemmer and Double
+Metaphone for filters artread does not use, whoosh.fields imports whoosh.util.times (with
+calendar and locale) for date fields, and tempfile, shutil and random serve only to make new
+indexes and functions artread does not call. While those Whoosh modules load, core.deferred
+stands in for them. Two are replaced instead: cached_property by functools' (the same for
+plain methods), and hashlib's md5 by CPython's own (hashlib loads OpenSSL; the digests are
+the same).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import sys
-import types
 from typing import Any
 
+from artread.core.deferred import standing_in
 
-def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
-    import urllib.request
-
-    return urllib.request.urlretrieve(*args, **kwargs)
-
-
-def _variations(*args: Any, **kwargs: Any) -> Any:
-    from whoosh.lang.morph_en import variations
-
-    return variations(*args, **kwargs)
-
-
-def _stem(*args: Any, **kwargs: Any) -> Any:
-    from whoosh.lang.porter import stem
-
-    return stem(*args, **kwargs)
+DEFERRED = {
+    "urllib.request": ("urlretrieve",),
+    "whoosh.lang.morph_en": ("variations",),
+    "whoosh.lang.porter": ("stem",),
+    "whoosh.lang.dmetaphone": ("double_metaphone",),
+    "whoosh.util.times": ("datetime_to_long", "long_to_datetime"),
+    "shutil": ("copyfileobj",),
+    "html": ("escape",),
+    "tempfile": (),
+    "random": (),
+    "queue": (),
+}
 
 
-def _double_metaphone(*args: Any, **kwargs: Any) -> Any:
-    from whoosh.lang.dmetaphone import double_metaphone
-
-    return double_metaphone(*args, **kwargs)
-
-
-def _copyfileobj(*args: Any, **kwargs: Any) -> Any:
-    from shutil import copyfileobj
-
-    return copyfileobj(*args, **kwargs)
-
-
-def _own_md5() -> dict[str, Any]:
+def _replacements() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {
+        "cached_property": {"cached_property": functools.cached_property}
+    }
     try:
         from _md5 import md5
     except ImportError:  # pragma: no cover - a CPython built without its own md5
-        return {}
-    return {"hashlib": {"md5": md5}}
+        return found
+    return {**found, "hashlib": {"md5": md5}}
 
 
-class _Deferred(types.ModuleType):
-    """A module imported the first time anything of it is asked for."""
-
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get(self.__name__) is self:
-            del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
-
-
-def _load() -> None:
-    deferred = {name: _Deferred(name) for name in ("tempfile", "random")}
-    stand_ins = {
-        **_own_md5(),
-        "cached_property": {"cached_property": functools.cached_property},
-        "urllib.request": {"urlretrieve": _urlretrieve},
-        "whoosh.lang.morph_en": {"variations": _variations},
-        "whoosh.lang.porter": {"stem": _stem},
-        "whoosh.lang.dmetaphone": {"double_metaphone": _double_metaphone},
-        "shutil": {"copyfileobj": _copyfileobj},
-    }
-    installed = []
-    for name, attributes in stand_ins.items():
-        if name not in sys.modules:
-            module = types.ModuleType(name)
-            module.__dict__.update(attributes)
-            sys.modules[name] = module
-            installed.append((name, module))
-    for name, module in deferred.items():
-        if name not in sys.modules:
-            sys.modules[name] = module
-            installed.append((name, module))
-    try:
-        import whoosh.analysis
-        import whoosh.compat
-        import whoosh.filedb.compound
-        import whoosh.filedb.filetables
-        import whoosh.query
-        import whoosh.reading
-        import whoosh.searching  # noqa: F401
-    finally:
-        for name, module in installed:
-            if sys.modules.get(name) is module:
-                del sys.modules[name]
-
-
-_load()
+with standing_in(DEFERRED, _replacements()):
+    import whoosh.analysis
+    import whoosh.compat
+    import whoosh.fields
+    import whoosh.filedb.compound
+    import whoosh.filedb.filetables
+    import whoosh.query
+    import whoosh.reading
+    import whoosh.searching  # noqa: F401
