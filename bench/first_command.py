@@ -1,10 +1,13 @@
 """The first command without the server: the whole `artread search WORD` process with
 ARTREAD_SERVER=off, for this checkout and optionally another one, run in turn.
 
-    .venv/bin/python bench/first_command.py --archive /tmp/a10 [--base OTHER/src] [--rounds 10]
+    .venv/bin/python bench/first_command.py --archive /tmp/a10 [--rounds 10]
+                                            [--base OTHER/src [--base-index-dir DIR]]
                                             [--words 注意力,线程池,Transformer,梯度检查点]
 
-The index must be built (`artread --archive DIR index`; ARTREAD_INDEX_DIR is honoured). Each
+The index must be built (`artread --archive DIR index`; ARTREAD_INDEX_DIR is honoured); the
+other checkout uses its own (--base-index-dir) when their formats differ: a version that
+cannot read an index rebuilds it. Each
 round runs every word once with each source tree (`PYTHONPATH=TREE/src` in front of the
 `artread` script next to this Python), alternating which goes first, and `rg -l WORD ARCHIVE`
 as the peer: on a machine whose speed drifts from minute to minute (a shared virtual machine),
@@ -34,6 +37,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--archive", type=Path, required=True)
     parser.add_argument("--base", type=Path, help="another checkout's src folder, to compare")
+    parser.add_argument("--base-index-dir", help="ARTREAD_INDEX_DIR for the other checkout")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--words", default=",".join(WORDS))
     options = parser.parse_args()
@@ -56,6 +60,8 @@ def main() -> int:
         for word in words:
             for name in order:
                 env = {**environ, "PYTHONPATH": str(trees[name])}
+                if name == "base" and options.base_index_dir:
+                    env["ARTREAD_INDEX_DIR"] = options.base_index_dir
                 times[name].append(_timed([*command, word], env))
             if rg:
                 times["rg -l"].append(_timed([rg, "-l", word, str(root)], environ))

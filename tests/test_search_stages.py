@@ -12,7 +12,7 @@ from artread.core.catalog import Entry, Skipped
 from artread.core.engine import queries
 from artread.core.engine.fields import FIELD_BOOSTS
 from artread.core.filters import allowed_paths
-from artread.core.index import ArchiveIndex
+from artread.core.index import FINGERPRINT, ArchiveIndex
 from artread.core.lookup import LookupFailed, resolve
 from artread.core.paging import page_count, page_of
 from artread.core.query import parse
@@ -135,6 +135,18 @@ def test_an_unreadable_file_is_a_skipped_entry_with_its_reason_and_no_article(ma
         resolve(index.catalog, index.root, "bad.md")
 
 
+def catalog_parts(data: bytes) -> tuple[bytes, bytes]:
+    """A format 6 catalog file's MessagePack part and the texts after it."""
+    assert data.startswith(b"artread catalog 6\n")
+    start = data.index(b"\n") + 1 + 8  # the MessagePack part's length, then that part
+    length = int.from_bytes(data[start - 8 : start], "little")
+    return data[start : start + length], data[start + length :]
+
+
+def catalog_file(header: bytes, tail: bytes) -> bytes:
+    return b"artread catalog 6\n" + len(header).to_bytes(8, "little") + header + tail
+
+
 def test_the_catalog_on_disk_keeps_one_column_per_field_and_marks_what_an_entry_lacks(tmp_path):
     entries = {
         "a.md": Entry(
@@ -144,8 +156,8 @@ def test_the_catalog_on_disk_keeps_one_column_per_field_and_marks_what_an_entry_
         "c.md": Entry(6, 7, "c", "c.md", "丙", None, 1.0, None, [], "", 0, None, [0, 9, 3]),
     }
     catalog.save(tmp_path, catalog.Catalog("/archive", "v", entries, "texts-1.bin"))
-    data = (tmp_path / catalog.FILENAME).read_bytes()
-    body = msgpack.unpackb(data[data.index(b"\n") + 1 :], ext_hook=lambda code, _: f"absent{code}")
+    header, tail = catalog_parts((tmp_path / catalog.FILENAME).read_bytes())
+    body = msgpack.unpackb(header, ext_hook=lambda code, _: f"absent{code}")
     columns = body["columns"]
     assert body["paths"] == ["a.md", "b.md", "c.md"]
     # Names as every earlier version wrote them (the list of paths holds the path column).
@@ -155,10 +167,30 @@ def test_the_catalog_on_disk_keeps_one_column_per_field_and_marks_what_an_entry_
     }
     assert columns["declared_id"] == [None, "absent1", None]
     assert columns["skipped"] == ["absent1", "too large", "absent1"]
-    # The long and many-valued columns are packed: a few byte strings, not a value a row.
-    assert columns["excerpt"]["joined"] == "摘要".encode()
+    # The long and many-valued columns are packed: a few byte strings, not a value a row; the
+    # excerpts' texts come after the MessagePack part, where they are mapped, not read.
+    assert tail == "摘要".encode() and columns["excerpt"]["tail"] == [0, len(tail)]
     assert columns["tags"]["joined"] == b"x\x1fy"
     assert dict(catalog.load(tmp_path).entries) == entries
+
+
+def test_a_catalog_of_format_5_is_read_as_it_is(tmp_path):
+    """Format 5 held the excerpts' texts in the MessagePack part: such a catalog is read, and
+    its index is not rebuilt (the fingerprint names what the entries hold, not the layout)."""
+    entries = {
+        "a.md": Entry(
+            1, 2, "a", "a.md", "甲", "2024-01-02", 3.0, "Java", ["x", "y"], "摘要", 9, None
+        ),
+        "b.md": Skipped(4, 5, "too large"),
+    }
+    catalog.save(tmp_path, catalog.Catalog("/archive", "v", entries, "texts-1.bin"))
+    header, tail = catalog_parts((tmp_path / catalog.FILENAME).read_bytes())
+    body = msgpack.unpackb(header)
+    body["columns"]["excerpt"] = {**body["columns"]["excerpt"], "joined": tail}
+    del body["columns"]["excerpt"]["tail"]
+    (tmp_path / catalog.FILENAME).write_bytes(b"artread catalog 5\n" + msgpack.packb(body))
+    assert dict(catalog.load(tmp_path).entries) == entries
+    assert "catalog5-" in FINGERPRINT
 
 
 def test_a_catalog_written_with_a_value_a_row_is_read_as_well(tmp_path):
@@ -184,7 +216,7 @@ def test_a_catalog_written_with_a_value_a_row_is_read_as_well(tmp_path):
     }
     body = {"archive": "/a", "fingerprint": "v", "texts": "t", "dictionary": {}, "folders": {}}
     body |= {"paths": ["a.md", "b.md"], "columns": columns}
-    magic = b"artread catalog %d\n" % catalog.FORMAT
+    magic = b"artread catalog 5\n"  # the layout of a value a row
     (tmp_path / catalog.FILENAME).write_bytes(magic + msgpack.packb(body))
     read = catalog.load(tmp_path)
     a = Entry(1, 2, "a", "a.md", "甲", "2024-01-02", 3.0, "Java", ["x"], "摘要", 9, None)
@@ -204,9 +236,7 @@ def test_an_article_lacking_a_field_on_disk_is_read_with_its_default(tmp_path):
         "paths": ["a.md"],
         "columns": {"size": [absent], "mtime_ns": [2], "id": ["a"], "title": ["甲"]},
     }
-    (tmp_path / catalog.FILENAME).write_bytes(
-        b"artread catalog %d\n" % catalog.FORMAT + msgpack.packb(body)
-    )
+    (tmp_path / catalog.FILENAME).write_bytes(catalog_file(msgpack.packb(body), b""))
     entry = catalog.load(tmp_path).entries["a.md"]
     assert entry == Entry(-1, 2, "a", "a.md", "甲", None, 0.0)  # size -1: read again
 
@@ -214,11 +244,10 @@ def test_an_article_lacking_a_field_on_disk_is_read_with_its_default(tmp_path):
 def test_a_catalog_with_a_field_this_version_does_not_know_is_rebuilt(tmp_path, make_index):
     index = make_index({"a.md": article("甲", "正文")})
     path = index.index_dir / catalog.FILENAME
-    data = path.read_bytes()
-    magic = data[: data.index(b"\n") + 1]
-    body = msgpack.unpackb(data[len(magic) :], ext_hook=msgpack.ExtType)
+    header, tail = catalog_parts(path.read_bytes())
+    body = msgpack.unpackb(header, ext_hook=msgpack.ExtType)
     body["columns"]["reading_level"] = [3]
-    path.write_bytes(magic + msgpack.packb(body))
+    path.write_bytes(catalog_file(msgpack.packb(body), tail))
     assert catalog.load(index.index_dir) is None
     again = ArchiveIndex(index.root)
     assert again.sync().rebuilt

@@ -6,35 +6,49 @@ claims an article the index does not hold. `latest` reads only the catalog.
 
 from __future__ import annotations
 
+import mmap
 import os
-from array import array
+import struct
 from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from artread.config import check_file, trusted_dir
 from artread.core.files import write_atomic
+from artread.core.packed_columns import (
+    ABSENT,
+    Region,
+    packed_spans,
+    packed_texts,
+    unpacked,
+)
 
-FORMAT = 5
+FORMAT = 6
+# What the entries hold, named in the index's fingerprint: a new layout of the same entries
+# (FORMAT) is read as it is and needs no rebuild.
+VERSION = 5
 # MessagePack, one column per field: reading it cannot run code, as a pickle can, and
-# columns decode faster than one small object per article.
+# columns decode faster than one small object per article. Format 6 is format 5 with the
+# _TAIL_TEXT column's texts after the MessagePack part (its length before it), where a
+# command maps them rather than reading them: most of the file, and few commands show them.
 FILENAME = "catalog.msgpack"
 _MAGIC = b"artread catalog %d\n" % FORMAT
+_MAGIC_5 = b"artread catalog 5\n"  # still read
+_LENGTH = struct.Struct("<Q")
+_TAIL_TEXT = "excerpt"
 _ABSENT_CODE = 1  # a MessagePack extension type: this entry has no such field
 # Kept as UTF-8 bytes on disk and decoded only for the entries used: most of the catalog's
 # size, and of the time to read it. (Catalogs written before packing, below, hold bytes.)
 _LONG_TEXT = frozenset({"excerpt"})
-# Columns written packed, each one as a few byte strings rather than an object per article,
-# since every command reads the catalog and most use few of these: the texts of a column,
-# joined (and a row's list joined by _LIST_SEPARATOR), with where each one ends; the spans as
-# three integers a row. Columns written as lists of values are read as well. The path column
-# is not written: the list of paths holds it.
+# Columns written packed (core.packed_columns), each one as a few byte strings rather than an
+# object per article, since every command reads the catalog and most use few of these.
+# Columns written as lists of values are read as well. The path column is not written: the
+# list of paths holds it.
 _PACKED_TEXT = frozenset({"excerpt"})
 _PACKED_LISTS = frozenset({"tags", "warnings"})
 _PACKED_SPANS = "text"
-_LIST_SEPARATOR = "\x1f"
 
 
 @dataclass(slots=True)
@@ -89,13 +103,6 @@ _ENTRY_COLUMNS = (
 )
 _SKIPPED_COLUMN = "skipped"
 _COLUMNS = frozenset((*_ENTRY_COLUMNS, _SKIPPED_COLUMN))
-
-
-class _Absent:
-    """A field the entry does not have (unlike None, a field whose value is None)."""
-
-
-_ABSENT = _Absent()
 
 
 class Catalog:
@@ -186,10 +193,10 @@ class _Entries(Mapping[str, CatalogEntry]):
 
     def __init__(self, paths: list[str], columns: dict[str, Any]) -> None:
         self._rows = {path: row for row, path in enumerate(paths)}
-        columns = {name: _unpacked(values) for name, values in columns.items()}
+        columns = {name: unpacked(values) for name, values in columns.items()}
         columns.setdefault("path", paths)
         self._columns = columns
-        missing = [_ABSENT] * len(paths)
+        missing = [ABSENT] * len(paths)
         self._aligned = [columns.get(name, missing) for name in _ENTRY_COLUMNS]
         self._reasons = columns.get(_SKIPPED_COLUMN, missing)
         self._made: dict[str, CatalogEntry] = {}
@@ -211,7 +218,7 @@ class _Entries(Mapping[str, CatalogEntry]):
             for (path, row), values in zip(self._rows.items(), rows, strict=True):
                 entry = self._made.get(path)
                 if entry is None:
-                    if reasons[row] is not _ABSENT or _ABSENT in values:
+                    if reasons[row] is not ABSENT or ABSENT in values:
                         entry = _made(path, list(values), reasons[row])
                     else:
                         entry = Entry(*values)
@@ -244,7 +251,7 @@ class _Entries(Mapping[str, CatalogEntry]):
         values = self._columns.get(field)
         if values is None:
             return {}
-        return {p: v for p, v in zip(self._rows, values, strict=True) if v is not _ABSENT}
+        return {p: v for p, v in zip(self._rows, values, strict=True) if v is not ABSENT}
 
     def column_view(self, field: str) -> Mapping[str, Any]:
         """column(field), each value read when asked for."""
@@ -260,15 +267,15 @@ class _Column(Mapping[str, Any]):
 
     def __getitem__(self, path: str) -> Any:
         row = self._rows.get(path) if self._values else None
-        value = _ABSENT if row is None else self._values[row]
-        if value is _ABSENT:
+        value = ABSENT if row is None else self._values[row]
+        if value is ABSENT:
             raise KeyError(path)
         return value
 
     def __iter__(self) -> Iterator[str]:
         if self._values:
             for path, value in zip(self._rows, self._values, strict=True):
-                if value is not _ABSENT:
+                if value is not ABSENT:
                     yield path
 
     def __len__(self) -> int:
@@ -296,10 +303,10 @@ _DEFAULTS: dict[str, Any] = {
 
 def _made(path: str, values: list, reason: Any) -> CatalogEntry:
     """The entry of one row: values in the order of _ENTRY_COLUMNS, reason its skipped column."""
-    if reason is not _ABSENT:
+    if reason is not ABSENT:
         return Skipped(values[0], values[1], reason)
     for number, value in enumerate(values):
-        if value is _ABSENT:
+        if value is ABSENT:
             name = _ENTRY_COLUMNS[number]
             if name == "path":
                 values[number] = path
@@ -324,23 +331,43 @@ def load(index_dir: Path) -> Catalog | None:
         st = os.fstat(fd)
         check_file(path, st)
         try:
-            return _parse(handle.read(), _identity(st))
+            return _read(handle, _identity(st))
         except Exception:  # truncated or from another version: rebuilt by the caller
             return None
 
 
-def _parse(data: bytes, identity: tuple) -> Catalog | None:
+def _read(handle: BinaryIO, identity: tuple) -> Catalog | None:
+    """The catalog in an open file of format 6 (or 5); None for any other."""
+    magic = handle.read(len(_MAGIC))
+    if magic == _MAGIC_5:
+        return _parse(memoryview(handle.read()), identity)
+    if magic != _MAGIC:
+        return None
+    length = _LENGTH.unpack(handle.read(_LENGTH.size))[0]
+    header = handle.read(length)
+    if len(header) != length:
+        return None
+    # The texts after the header, mapped: the pages a command reads are all it loads.
+    mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    return _parse(memoryview(header), identity, Region(mapped, handle.tell()))
+
+
+def _parse(body: memoryview, identity: tuple, tail: Region | None = None) -> Catalog | None:
     import msgpack
 
-    if not data.startswith(_MAGIC):
-        return None
     found = msgpack.unpackb(
-        memoryview(data)[len(_MAGIC) :],
+        body,
         ext_hook=_ext,
         unicode_errors="surrogatepass",  # file names that are not UTF-8
     )
     if not _COLUMNS.issuperset(found["columns"]):
         return None
+    column = found["columns"].get(_TAIL_TEXT)
+    if isinstance(column, dict) and "tail" in column:
+        if tail is None:
+            return None
+        start, end = column.pop("tail")
+        column["joined"] = tail.part(start, end)
     loaded = Catalog(
         found["archive"],
         found["fingerprint"],
@@ -353,81 +380,19 @@ def _parse(data: bytes, identity: tuple) -> Catalog | None:
     return loaded
 
 
-class _Texts(Sequence[Any]):
-    """A packed column of texts (or of lists of texts): each row decoded when asked for."""
-
-    def __init__(self, joined: bytes, ends: bytes, lists: bool) -> None:
-        self._joined, self._ends, self._lists = joined, array("Q", ends), lists
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    def __getitem__(self, row: int) -> Any:  # type: ignore[override]
-        start = self._ends[row - 1] if row else 0
-        text = self._joined[start : self._ends[row]].decode("utf-8", "surrogatepass")
-        if self._lists:
-            return text.split(_LIST_SEPARATOR) if text else []
-        return text
-
-    def __iter__(self) -> Iterator[Any]:  # every row, for lists of every article
-        joined, start, lists = self._joined, 0, self._lists
-        for end in self._ends:
-            text = joined[start:end].decode("utf-8", "surrogatepass")
-            start = end
-            yield (text.split(_LIST_SEPARATOR) if text else []) if lists else text
-
-
-class _Spans(Sequence[Any]):
-    """The packed span column: [start, length, written] a row, or absent."""
-
-    def __init__(self, numbers: bytes) -> None:
-        self._numbers = array("q", numbers)
-
-    def __len__(self) -> int:
-        return len(self._numbers) // 3
-
-    def __getitem__(self, row: int) -> Any:  # type: ignore[override]
-        span = self._numbers[3 * row : 3 * row + 3].tolist()
-        return _ABSENT if span[0] < 0 else span
-
-    def __iter__(self) -> Iterator[Any]:
-        numbers = self._numbers.tolist()
-        for at in range(0, len(numbers), 3):
-            yield _ABSENT if numbers[at] < 0 else numbers[at : at + 3]
-
-
-def _unpacked(values: Any) -> Sequence[Any]:
-    """A column as read: a list of values, or a packed column (a dict)."""
-    if not isinstance(values, dict):
-        return values
-    if "spans" in values:
-        return _Spans(values["spans"])
-    return _Texts(values["joined"], values["ends"], values["lists"])
-
-
 def _packed(name: str, values: list[Any]) -> Any:
     """A column as written: packed where _PACKED_* says, otherwise the list of values."""
     if name == _PACKED_SPANS:
-        numbers = array("q")
-        for span in values:
-            numbers.extend(span if isinstance(span, list) else (-1, -1, -1))
-        return {"spans": numbers.tobytes()}
+        return packed_spans(values)
     if name not in _PACKED_TEXT and name not in _PACKED_LISTS:
         return values
-    lists = name in _PACKED_LISTS
-    joined, ends = bytearray(), array("Q")
-    for value in values:
-        if value is not None:  # None: a skipped file's row
-            text = _LIST_SEPARATOR.join(value) if lists else value
-            joined += text.encode("utf-8", "surrogatepass")
-        ends.append(len(joined))
-    return {"joined": bytes(joined), "ends": ends.tobytes(), "lists": lists}
+    return packed_texts(values, lists=name in _PACKED_LISTS)
 
 
 def _ext(code: int, data: bytes) -> Any:
     if code != _ABSENT_CODE:
         raise ValueError(f"unknown MessagePack extension {code}")
-    return _ABSENT
+    return ABSENT
 
 
 _entry_values = attrgetter(*Entry.__slots__)
@@ -481,5 +446,10 @@ def save(index_dir: Path, catalog: Catalog) -> None:
         "paths": paths,
         "columns": columns,
     }
-    data = _MAGIC + msgpack.packb(body, unicode_errors="surrogatepass")
+    tail = b""
+    if isinstance(columns.get(_TAIL_TEXT), dict):
+        tail = columns[_TAIL_TEXT].pop("joined")
+        columns[_TAIL_TEXT]["tail"] = [0, len(tail)]
+    header = msgpack.packb(body, unicode_errors="surrogatepass")
+    data = b"".join([_MAGIC, _LENGTH.pack(len(header)), header, tail])
     catalog.identity = _identity(write_atomic(index_dir / FILENAME, data))

@@ -38,7 +38,7 @@ def _dictionary_version() -> str:
 
 # Every version the index depends on: a mismatch with the installed artread means rebuild.
 FINGERPRINT = (
-    f"catalog{catalog.FORMAT}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
+    f"catalog{catalog.VERSION}-schema{SCHEMA_VERSION}-analyzer{ANALYZER_VERSION}"
     f"-{_dictionary_version()}"
 )
 WHOOSH_DIR = "whoosh"
