@@ -137,7 +137,7 @@ def test_the_bodies_default_to_what_the_command_line_does(command: str, body) ->
 # (artread.startup), and what Whoosh would import (engine.stand_ins).
 UNUSED = (
     *("typer", "click", "inspect", "urllib.parse", "urllib.request", "asyncio", "ssl"),
-    *("tempfile", "shutil", "random", "queue", "calendar", "whoosh.lang.morph_en"),
+    *("tempfile", "shutil", "random", "queue", "threading", "calendar", "whoosh.lang.morph_en"),
 )
 
 

@@ -8,13 +8,14 @@ artread never makes (Variations), whoosh.analysis imports the Porter stemmer and
 Metaphone for filters artread does not use, whoosh.fields imports whoosh.util.times (with
 calendar and locale) for date fields, and tempfile, shutil and random serve only to make new
 indexes and functions artread does not call. While those Whoosh modules load, core.deferred
-stands in for them. Two are replaced instead: cached_property by functools' (the same for
-plain methods), and hashlib's md5 by CPython's own (hashlib loads OpenSSL; the digests are
-the same).
+stands in for them. Three are replaced instead: cached_property by functools' (the same for
+plain methods), hashlib's md5 by CPython's own (hashlib loads OpenSSL; the digests are the
+same), and threading, for the Lock it takes, by _thread (whose locks threading.Lock makes).
 """
 
 from __future__ import annotations
 
+import _thread
 import functools
 from typing import Any
 
@@ -36,7 +37,8 @@ DEFERRED = {
 
 def _replacements() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {
-        "cached_property": {"cached_property": functools.cached_property}
+        "cached_property": {"cached_property": functools.cached_property},
+        "threading": {"Lock": _thread.allocate_lock},  # the locks threading.Lock makes
     }
     try:
         from _md5 import md5
