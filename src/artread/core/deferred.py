@@ -30,7 +30,7 @@ class StandIn(types.ModuleType):
 
 
 def _real(name: str) -> types.ModuleType:
-    """The real module name (a stand-in still in place is taken out first)."""
+    """The real module of that name (a stand-in still in place is taken out first)."""
     if isinstance(sys.modules.get(name), StandIn):
         del sys.modules[name]
     return importlib.import_module(name)

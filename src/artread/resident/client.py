@@ -116,21 +116,26 @@ def _run_here(args: list[str]) -> int:
 def _leave(code: int) -> NoReturn:
     """End the process with code once its output is out, without the interpreter's teardown:
     freeing every module and object of a command that loaded Whoosh and an archive's catalog
-    takes longer than many a search (BENCHMARKS.md). Exit hooks still run. When the output
-    cannot be written (a full disk, a closed pipe), or other threads run, the process ends as
-    Python ends it, which reports such a failure its own way."""
+    takes longer than many a search (BENCHMARKS.md). Exit hooks still run (CPython has no
+    public way to run them: atexit._run_exitfuncs). When the output cannot be written (a full
+    disk, a closed pipe), or other threads run, the process ends as Python ends it, which
+    reports such a failure its own way."""
     import atexit
 
     threads = sys.modules.get("threading")
     if threads is not None and threads.active_count() > 1:
         raise SystemExit(code)
-    atexit._run_exitfuncs()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except Exception:
         raise SystemExit(code) from None
-    os._exit(code)
+    atexit._run_exitfuncs()
+    try:  # anything an exit hook wrote
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
 
 
 def _terminal_size() -> tuple[int, int] | None:
