@@ -17,13 +17,7 @@ from typing import Any, BinaryIO
 
 from artread.config import check_file, trusted_dir
 from artread.core.files import write_atomic
-from artread.core.packed_columns import (
-    ABSENT,
-    Region,
-    packed_spans,
-    packed_texts,
-    unpacked,
-)
+from artread.core.packed_columns import ABSENT, packed_spans, packed_texts, unpacked
 
 FORMAT = 6
 # What the entries hold, named in the index's fingerprint: a new layout of the same entries
@@ -349,10 +343,12 @@ def _read(handle: BinaryIO, identity: tuple) -> Catalog | None:
         return None
     # The texts after the header, mapped: the pages a command reads are all it loads.
     mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    return _parse(memoryview(header), identity, Region(mapped, handle.tell()))
+    return _parse(memoryview(header), identity, (mapped, handle.tell()))
 
 
-def _parse(body: memoryview, identity: tuple, tail: Region | None = None) -> Catalog | None:
+def _parse(
+    body: memoryview, identity: tuple, tail: tuple[mmap.mmap, int] | None = None
+) -> Catalog | None:
     import msgpack
 
     found = msgpack.unpackb(
@@ -366,8 +362,8 @@ def _parse(body: memoryview, identity: tuple, tail: Region | None = None) -> Cat
     if isinstance(column, dict) and "tail" in column:
         if tail is None:
             return None
-        start, end = column.pop("tail")
-        column["joined"] = tail.part(start, end)
+        start, _end = column.pop("tail")
+        column["joined"], column["offset"] = tail[0], tail[1] + start
     loaded = Catalog(
         found["archive"],
         found["fingerprint"],

@@ -24,45 +24,32 @@ ABSENT = Absent()
 
 
 class Texts(Sequence[Any]):
-    """A packed column of texts (or of lists of texts): each row decoded when asked for."""
+    """A packed column of texts (or of lists of texts): each row decoded when asked for. The
+    joined texts start at `offset` in `joined` (a catalog's mapped file holds them there)."""
 
-    def __init__(self, joined: bytes | Region, ends: bytes, lists: bool) -> None:
+    def __init__(
+        self, joined: bytes | mmap.mmap, ends: bytes, lists: bool, offset: int = 0
+    ) -> None:
         self._joined, self._ends, self._lists = joined, array("Q", ends), lists
+        self._offset = offset
 
     def __len__(self) -> int:
         return len(self._ends)
 
     def __getitem__(self, row: int) -> Any:  # type: ignore[override]
-        start = self._ends[row - 1] if row else 0
-        text = self._joined[start : self._ends[row]].decode("utf-8", "surrogatepass")
+        start = self._offset + (self._ends[row - 1] if row else 0)
+        end = self._offset + self._ends[row]
+        text = self._joined[start:end].decode("utf-8", "surrogatepass")
         if self._lists:
             return text.split(LIST_SEPARATOR) if text else []
         return text
 
     def __iter__(self) -> Iterator[Any]:  # every row, for lists of every article
-        joined, start, lists = self._joined, 0, self._lists
+        joined, start, lists, offset = self._joined, self._offset, self._lists, self._offset
         for end in self._ends:
-            text = joined[start:end].decode("utf-8", "surrogatepass")
-            start = end
+            text = joined[start : offset + end].decode("utf-8", "surrogatepass")
+            start = offset + end
             yield (text.split(LIST_SEPARATOR) if text else []) if lists else text
-
-
-class Region:
-    """Part of a mapped file, sliced as bytes are."""
-
-    def __init__(self, mapped: mmap.mmap, start: int, end: int | None = None) -> None:
-        self._mapped, self._start = mapped, start
-        self._end = len(mapped) if end is None else end
-
-    def part(self, start: int, end: int) -> Region:
-        return Region(self._mapped, self._start + start, self._start + end)
-
-    def __getitem__(self, at: slice) -> bytes:
-        start, stop, _step = at.indices(self._end - self._start)
-        return self._mapped[self._start + start : self._start + stop]
-
-    def __len__(self) -> int:
-        return self._end - self._start
 
 
 class Spans(Sequence[Any]):
@@ -90,7 +77,7 @@ def unpacked(values: Any) -> Sequence[Any]:
         return values
     if "spans" in values:
         return Spans(values["spans"])
-    return Texts(values["joined"], values["ends"], values["lists"])
+    return Texts(values["joined"], values["ends"], values["lists"], values.get("offset", 0))
 
 
 def packed_spans(values: list[Any]) -> dict[str, bytes]:
