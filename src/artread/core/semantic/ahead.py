@@ -2,18 +2,18 @@
 by words.
 
 A process that has not loaded the model yet (a command run without the resident server)
-would spend longer importing numpy, loading the model and reading the vectors than on the
-whole keyword search. A child forked as soon as the index is open does that work meanwhile
+would spend about as long loading the model, embedding the query and reading the vectors as
+on the whole keyword search. A child forked as soon as the index is open does that work meanwhile
 and sends back what the fusion needs: whether there are vectors of the installed model, how
-many articles they cover, and the articles nearest the query. Then this process imports
-neither numpy nor the model. Only a query without filters (category:, --tag, dates...) is
+many articles they cover, and the articles nearest the query. Then this process loads
+neither the vectors nor the model. Only a query without filters (category:, --tag, dates...) is
 sent to a child: the articles a filter lets through are worked out by the keyword search's
 modules, which are not loaded yet when the child starts.
 
 The child reads only the catalog in memory and the vectors and model, which it opens afresh;
 it writes only to its pipe and leaves with os._exit. Whatever goes wrong there, the search
 does the work itself. A process with other threads never forks (a lock one of them held
-would stay held in the child), nor one that has loaded numpy or the model already.
+would stay held in the child), nor one that has loaded the model already.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sys
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -79,7 +78,7 @@ def start(index: ArchiveIndex, parsed: ParsedQuery) -> Ahead | None:
         return None  # nothing to embed, meaning may only reorder, or see the module's doc
     if not index.has_vectors() or model.made_with() is None:
         return None
-    if "numpy" in sys.modules or not _alone():  # numpy comes before the vectors and model
+    if model.loaded() or not _alone():
         return None
     catalog = index.catalog  # read here: the child opens none of the index's files
     reading, writing = os.pipe()
@@ -105,7 +104,7 @@ def _alone() -> bool:
         return False
     try:
         return len(os.listdir("/proc/self/task")) == 1
-    except OSError:  # no /proc: Python's own count, and numpy not loaded (checked above)
+    except OSError:  # no /proc: Python's own count, and no model loaded (checked above)
         return threading.active_count() == 1
 
 
