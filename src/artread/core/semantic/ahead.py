@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from artread.core.semantic import model
 from artread.core.semantic.fusion import NEAREST
@@ -37,8 +34,7 @@ if TYPE_CHECKING:
 _MAX_REPLY = 256 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Told:
+class Told(NamedTuple):
     """What the child worked out."""
 
     present: bool  # vectors of the installed model exist
@@ -65,7 +61,7 @@ class Ahead:
         """Not wanted after all: stop the child."""
         if self._reading is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+                os.kill(self.pid, 9)  # SIGKILL: the signal module is not loaded for it
             self.told()
 
 
@@ -105,6 +101,8 @@ def _alone() -> bool:
     try:
         return len(os.listdir("/proc/self/task")) == 1
     except OSError:  # no /proc: Python's own count, and no model loaded (checked above)
+        import threading
+
         return threading.active_count() == 1
 
 

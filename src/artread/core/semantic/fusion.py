@@ -9,7 +9,7 @@ that word, and meaning counts little. Quoted text and exclusions stay exact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # How fast a rank's weight falls off in reciprocal-rank fusion: the usual 60 for meaning, far
 # less for the keyword ranking, whose order is the more precise of the two (it knows which
@@ -29,8 +29,7 @@ ADDED_MOST = 10
 ADDED_WITHIN = 0.05
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
+class Gate(NamedTuple):
     """How much meaning weighs in the fusion of one query, and why."""
 
     meaning: float  # the weight of the meaning ranking; the keyword ranking's is 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from artread.core import analysis, filters
 from artread.core.catalog import Entry
 from artread.core.hits import Hit, Tier
@@ -18,15 +16,16 @@ from artread.core.snippets import SNIPPET_CHARS, Snippet
 MEANING_ONLY = Gate(1.0, "meaning alone (--mode semantic)")
 
 
-@dataclass
 class Meaning:
-    """How meaning took part in a search."""
+    """How meaning took part in a search. (A plain class: a dataclass costs a fused first
+    command more to define than to use.)"""
 
-    mode: str
-    gate: Gate
-    coverage: Coverage
-    near: dict[str, Near] = field(default_factory=dict)  # the articles nearest, by path
-    added: list[str] = field(default_factory=list)  # results found by meaning alone
+    __slots__ = ("added", "coverage", "gate", "mode", "near")
+
+    def __init__(self, mode: str, gate: Gate, coverage: Coverage) -> None:
+        self.mode, self.gate, self.coverage = mode, gate, coverage
+        self.near: dict[str, Near] = {}  # the articles nearest, by path
+        self.added: list[str] = []  # results found by meaning alone
 
     def snippets(self, index: ArchiveIndex, entries: list[Entry]) -> list[Snippet]:
         """The passage nearest the query of each article found by meaning alone."""

@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from artread.core.files import private_files, read_own, write_atomic
 from artread.core.semantic import FILENAME, model
@@ -34,8 +33,7 @@ NEIGHBOUR_Z = 2.0
 NEIGHBOURS_AMONG = 20
 
 
-@dataclass(frozen=True, slots=True)
-class Near:
+class Near(NamedTuple):
     """An article near the query in meaning, by its nearest passage."""
 
     path: str
@@ -43,16 +41,14 @@ class Near:
     passage: int  # which passage
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
+class Coverage(NamedTuple):
     """How many of an index's articles have vectors."""
 
     embedded: int  # articles with vectors
     total: int  # articles in the index
 
 
-@dataclass(frozen=True, slots=True)
-class Vectors:
+class Vectors(NamedTuple):
     """Every passage vector of an index, grouped by article. Plain buffers, not numpy arrays:
     a search scores them with SimSIMD and imports no numpy (model.Embedder says why)."""
 
