@@ -4,6 +4,7 @@ ARTREAD_SERVER=off, for this checkout and optionally another one, run in turn.
     .venv/bin/python bench/first_command.py --archive /tmp/a10 [--rounds 10]
                                             [--base OTHER/src [--base-index-dir DIR]]
                                             [--words 注意力,线程池,Transformer,梯度检查点]
+                                            [--words-alone]
 
 The index must be built (`artread --archive DIR index`; ARTREAD_INDEX_DIR is honoured); the
 other checkout uses its own (--base-index-dir) when their formats differ: a version that
@@ -14,6 +15,10 @@ as the peer: on a machine whose speed drifts from minute to minute (a shared vir
 runs taken in turn see the same drift, where one tree's runs after the other's would not. Each
 tree's modules are compiled first, as an installed copy has them. Printed: the minimum, first
 quartile and median over all words and rounds, and the ratios of the medians.
+
+Where the index has vectors (artread[semantic]), each search is fused with meaning, as a
+user's is; --words-alone adds this checkout with ARTREAD_SEMANTIC=off to the same rounds,
+which measures what fusion adds.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 WORDS = ["注意力", "线程池", "Transformer", "梯度检查点"]  # bench.py's
 HERE = Path(__file__).resolve().parents[1] / "src"
 SCRIPT = str(Path(sys.executable).with_name("artread"))
+WORDS_ALONE = "this checkout, words alone"
 
 
 def main() -> int:
@@ -40,6 +46,7 @@ def main() -> int:
     parser.add_argument("--base-index-dir", help="ARTREAD_INDEX_DIR for the other checkout")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--words", default=",".join(WORDS))
+    parser.add_argument("--words-alone", action="store_true", help="also without meaning")
     options = parser.parse_args()
     root = options.archive.resolve()
     if not root.is_dir():
@@ -48,7 +55,9 @@ def main() -> int:
     trees = {"this checkout": HERE}
     if options.base is not None:
         trees = {"base": options.base.resolve(), **trees}
-    for tree in trees.values():
+    if options.words_alone:
+        trees[WORDS_ALONE] = HERE
+    for tree in set(trees.values()):
         compileall.compile_dir(tree / "artread", quiet=1)
     command = [SCRIPT, "--archive", str(root), "search"]  # the word goes last
     environ = {**os.environ, "ARTREAD_SERVER": "off", "ARTREAD_SEMANTIC": "manual"}
@@ -62,6 +71,8 @@ def main() -> int:
                 env = {**environ, "PYTHONPATH": str(trees[name])}
                 if name == "base" and options.base_index_dir:
                     env["ARTREAD_INDEX_DIR"] = options.base_index_dir
+                if name == WORDS_ALONE:
+                    env["ARTREAD_SEMANTIC"] = "off"
                 times[name].append(_timed([*command, word], env))
             if rg:
                 times["rg -l"].append(_timed([rg, "-l", word, str(root)], environ))

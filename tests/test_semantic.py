@@ -363,6 +363,32 @@ def test_a_child_that_dies_leaves_the_search_to_this_process(embedded):
     assert printed == ["rice.md", str(len(ARTICLES)), "True"]  # done here
 
 
+# As a command does: the child starts before the catalog is read; here it has finished before
+# an article is added and the index brought up to date.
+CHILD_OUTDATED = """
+import sys
+from pathlib import Path
+from artread.core.index import ArchiveIndex
+from artread.core.search import search
+from artread.core.query import parse
+from artread.core.semantic import ahead
+index = ArchiveIndex(Path(sys.argv[1]))
+started = ahead.start(index, parse("how to cook rice"))
+assert started is not None, "no child started"
+assert started.told().coverage.total == 5  # of the catalog before the change
+(index.root / "tea.md").write_text("---\\ntitle: 绿茶\\n---\\n绿茶用八十度的水冲泡。\\n")
+index.sync()
+found = search(index, "how to cook rice", meaning_ahead=started)
+print(found.hits[0].entry.path, found.meaning.coverage.embedded, found.meaning.coverage.total)
+"""
+
+
+@model_installed
+def test_a_child_answer_of_an_older_catalog_is_not_used(embedded):
+    printed = _in_a_fresh_process(CHILD_OUTDATED, embedded.root)
+    assert printed == ["rice.md", str(len(ARTICLES)), str(len(ARTICLES) + 1)]
+
+
 def _in_a_fresh_process(script: str, root: Path) -> list[str]:
     """What script prints, run with the archive's root as its argument, split in words."""
     done = subprocess.run(

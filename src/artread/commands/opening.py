@@ -21,11 +21,19 @@ if TYPE_CHECKING:
     from artread.core.index import ArchiveIndex, SyncReport
 
 
-def open_archive(command: Command, archive: str | None) -> ArchiveIndex:
-    """The archive's index, brought up to date (built the first time) with progress on stderr."""
+def open_archive(
+    command: Command,
+    archive: str | None,
+    *,
+    found: Callable[[ArchiveIndex], None] | None = None,
+) -> ArchiveIndex:
+    """The archive's index, brought up to date (built the first time) with progress on stderr.
+    found(index) is called first, before the index is read or brought up to date."""
     root = archive_root(command, archive)
     require_folder(command, root)
     index = open_index(command, root)
+    if found is not None:
+        found(index)
     report = sync(command, index, rebuild=False, wait=False)
     if report.busy:
         command.err(

@@ -17,6 +17,7 @@ from artread.commands.opening import open_archive, warn_about_synonyms
 
 if TYPE_CHECKING:
     from artread.core.hits import SearchResults
+    from artread.core.index import ArchiveIndex
 
 
 def search_page(
@@ -39,8 +40,6 @@ def search_page(
     The defaults are the command line's (a test checks that they agree)."""
     from artread.commands.semantic import search_mode
 
-    index = open_archive(command, archive)
-    warn_about_synonyms(command, index)
     text, mode_used = as_text(" ".join(query)), search_mode(command, mode)
     narrowed = {
         "categories": [as_text(c) for c in category or ()],
@@ -50,12 +49,19 @@ def search_page(
         "drafts": drafts,
     }
     ahead = None
-    if mode_used != "lexical" and index.has_vectors():
-        from artread.core.query import parse_searched
-        from artread.core.semantic import ahead as meaning_ahead
 
-        # Before the keyword search is imported: the model loads on the other core meanwhile.
-        ahead = meaning_ahead.start(index, parse_searched(text, **narrowed))
+    def start_meaning(index: ArchiveIndex) -> None:
+        nonlocal ahead
+        if mode_used != "lexical" and index.has_vectors():
+            from artread.core.query import parse_searched
+            from artread.core.semantic import ahead as meaning_ahead
+
+            # Before the catalog is read and the keyword search imported: the model loads on
+            # the other core meanwhile (semantic/ahead.py says why this early).
+            ahead = meaning_ahead.start(index, parse_searched(text, **narrowed))
+
+    index = open_archive(command, archive, found=start_meaning)
+    warn_about_synonyms(command, index)
     from artread.core.search import search
     from artread.ui import plain
 

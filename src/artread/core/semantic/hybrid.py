@@ -54,6 +54,8 @@ def apply(
     a child process (semantic.ahead) working out meaning's side; its answer stands for
     this process's own work."""
     told = started.told() if started is not None else None
+    if told is not None and told.catalog != index.catalog.identity:
+        told = None  # the index was updated since the child read it
     if not (told.present if told else index.meaning.present()):
         if mode == "semantic":
             raise QueryError(_why_no_vectors(index))
