@@ -3,22 +3,22 @@ by words.
 
 A process that has not loaded the model yet (a command run without the resident server)
 would spend about as long loading the model, embedding the query and reading the vectors as
-on the whole keyword search. A child forked as soon as the index is open does that work meanwhile
-and sends back what the fusion needs: whether there are vectors of the installed model, how
-many articles they cover, and the articles nearest the query. Then this process loads
-neither the vectors nor the model. Only a query without filters (category:, --tag, dates...) is
-sent to a child: the articles a filter lets through are worked out by the keyword search's
-modules, which are not loaded yet when the child starts.
+on the whole keyword search. A child forked early does that work meanwhile and sends back
+what the fusion needs: whether there are vectors of the installed model, how many articles
+they cover, and the articles nearest the query. Then this process loads neither the vectors
+nor the model. Only a query without filters (category:, --tag, dates...) is sent to a
+child: the articles a filter lets through are worked out by the keyword search's modules,
+which are not loaded yet when the child starts.
 
 A command starts the child as soon as it has found the index, before it reads the catalog or
-brings the index up to date: a child forked later would share more of this process's memory,
-and each page this process then writes to is copied (about 20 ms of a search at 5,250
-articles). The child reads the catalog itself then, and says which catalog file its answer
-is of: an answer of another one than the search's (the index was updated meanwhile) is not
-used. It reads the catalog, the vectors and the model, and writes only to its pipe; it
-leaves with os._exit. Whatever goes wrong there, the search
-does the work itself. A process with other threads never forks (a lock one of them held
-would stay held in the child), nor one that has loaded the model already.
+brings the index up to date: a child forked later shares more of this process's memory, and
+each page of it this process writes to afterwards is copied (BENCHMARKS.md counts them). The
+child then reads the catalog itself, and says which catalog file its answer is of: an answer
+of another one than the search's (the index was updated meanwhile) is not used. It reads the
+catalog, the vectors and the model, writes only to its pipe, and leaves with os._exit.
+Whatever goes wrong there, the search does the work itself. A process with other threads
+never forks (a lock one of them held would stay held in the child), nor one that has loaded
+the model already.
 """
 
 from __future__ import annotations

