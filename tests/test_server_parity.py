@@ -256,9 +256,10 @@ def test_interrupting_the_client_cancels_the_command_in_the_server(
 
 def test_ctrl_c_gives_what_it_gives_without_the_server(start_server, make_archive) -> None:
     path = start_server()
-    root = _archive_of(make_archive, 400)
-    alone = _interrupt(root, signal.SIGINT, server=False)
-    served = _interrupt(root, signal.SIGINT, server=True)
+    # An archive each: how far the first build got before Ctrl-C (a build keeps what it has
+    # finished) must not decide what the second one does.
+    alone = _interrupt(_archive_of(make_archive, 400), signal.SIGINT, server=False)
+    served = _interrupt(_archive_of(make_archive, 400), signal.SIGINT, server=True)
     assert served == alone
     assert alone[0] == 130
     assert _commands(path) == 1
