@@ -77,3 +77,26 @@ def test_without_simsimd_numpy_gives_the_same_distances(embedder, monkeypatch):
     monkeypatch.setitem(sys.modules, "simsimd", None)  # its import now fails
     slow = cosine_distances(rows, query)
     assert max(abs(a - b) for a, b in zip(fast, slow, strict=True)) < 1e-5
+
+
+def test_an_article_counts_by_its_nearest_passage_the_first_of_equals():
+    from artread.core.semantic.meaning import Vectors
+
+    rows = [
+        [100, 0, 0, 0],  # article a, passage 0
+        [0, 100, 0, 0],  # a, 1: the query's direction
+        [50, 50, 0, 0],  # b, 0: 45 degrees from it
+        [0, 0, 100, 0],  # c, 0
+        [0, 90, 0, 0],  # c, 1: the query's direction too
+        [0, 90, 0, 0],  # c, 2: the same as c, 1
+    ]
+    flat = array("b", [value for row in rows for value in row])
+    matrix = memoryview(flat).cast("B").cast("b", (len(rows), 4))
+    starts, seqs = array("i", [0, 2, 3]), array("i", [0, 1, 0, 0, 1, 2])
+    vectors = Vectors("model", ["a", "b", "c"], starts, seqs, matrix, {})
+    distances = vectors.distances([0.0, 0.5, 0.0, 0.0])
+    assert vectors.best(distances) == pytest.approx([1.0, math.sqrt(0.5), 1.0], abs=1e-3)
+    assert [vectors.rows(article) for article in range(3)] == [(0, 2), (2, 3), (3, 6)]
+    assert vectors.nearest_row(0, distances) == 1
+    assert vectors.nearest_row(1, distances) == 2
+    assert vectors.nearest_row(2, distances) == 4  # of equals, the first

@@ -60,8 +60,13 @@ def search_page(
             # the other core meanwhile (semantic/ahead.py says why this early).
             ahead = meaning_ahead.start(index, parse_searched(text, **narrowed))
 
-    index = open_archive(command, archive, found=start_meaning)
-    warn_about_synonyms(command, index)
+    try:
+        index = open_archive(command, archive, found=start_meaning)
+        warn_about_synonyms(command, index)
+    except BaseException:  # no search after all: the child is not left behind
+        if ahead is not None:
+            ahead.cancel()
+        raise
     from artread.core.search import search
     from artread.ui import plain
 

@@ -15,7 +15,8 @@ brings the index up to date: a child forked later shares more of this process's 
 each page of it this process writes to afterwards is copied (BENCHMARKS.md counts them). The
 child then reads the catalog itself, and says which catalog file its answer is of: an answer
 of another one than the search's (the index was updated meanwhile) is not used. It reads the
-catalog, the vectors and the model, writes only to its pipe, and leaves with os._exit.
+catalog, the vectors and the model, writes only to its pipe (and the vectors' snapshot, as
+any search does when it is missing or stale), and leaves with os._exit.
 Whatever goes wrong there, the search does the work itself. A process with other threads
 never forks (a lock one of them held would stay held in the child), nor one that has loaded
 the model already.
@@ -104,10 +105,12 @@ def _alone() -> bool:
         return False
     try:
         return len(os.listdir("/proc/self/task")) == 1
-    except OSError:  # no /proc: Python's own count, and no model loaded (checked above)
+    except OSError:  # no /proc: Python's own count, no model loaded (checked above), and
+        # no numpy, whose BLAS starts threads of its own
+        import sys
         import threading
 
-        return threading.active_count() == 1
+        return threading.active_count() == 1 and "numpy" not in sys.modules
 
 
 def _work(index: ArchiveIndex, words: str) -> dict:

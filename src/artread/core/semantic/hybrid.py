@@ -54,15 +54,16 @@ def apply(
     a child process (semantic.ahead) working out meaning's side; its answer stands for
     this process's own work."""
     told = started.told() if started is not None else None
-    if told is not None and told.catalog != index.catalog.identity:
-        told = None  # the index was updated since the child read it
+    # The index was updated after the child read the catalog: its nearest articles stand (the
+    # vectors are the same), its count of articles with vectors does not.
+    outdated = told is not None and told.catalog != index.catalog.identity
     if not (told.present if told else index.meaning.present()):
         if mode == "semantic":
             raise QueryError(_why_no_vectors(index))
         return None
     hits = ranking.hits
     chosen = MEANING_ONLY if mode == "semantic" else decide(index, parsed, text, ranking)
-    coverage = told.coverage if told and told.coverage else None
+    coverage = told.coverage if told and not outdated else None
     used = Meaning(mode, chosen, coverage or index.meaning.coverage(index.catalog))
     if chosen.meaning == 0 or not parsed.words:
         return used
@@ -71,7 +72,7 @@ def apply(
     allowed = set(by_path) if parsed.exact else filters.allowed_paths(index, parsed)
     words = " ".join(parsed.words)
     if told and started and started.words == words and not (parsed.exact or parsed.filtered):
-        near = told.near
+        near = [n for n in told.near if allowed is None or n.path in allowed]
     else:
         near = index.meaning.nearest(words, allowed, NEAREST)
     used.near = {n.path: n for n in near}
