@@ -278,8 +278,8 @@ def _centre(rows: memoryview) -> list[float]:
 
 
 def _vectors(data: dict) -> Vectors | None:
-    """The snapshot's vectors: the matrix a view over its bytes, not a copy. Its rows' scales
-    are not needed: a cosine does without them."""
+    """The snapshot's vectors: the matrix a view over its bytes, not a copy. It holds no row
+    scales (an older one may: they are left unread): a cosine does without them."""
     if not data.get("paths"):
         return None
     seqs = array("i", data["seqs"])

@@ -157,7 +157,7 @@ class VectorStore:
         """Everything a search needs, as plain data (MessagePack-able): the model, the
         articles' stamps, and every passage's vector, grouped by article."""
         rows = self._db.execute(
-            "SELECT path, seq, scale, vector FROM passages ORDER BY path, seq"
+            "SELECT path, seq, vector FROM passages ORDER BY path, seq"
         ).fetchall()
         paths: list[str] = []
         starts: list[int] = []
@@ -176,8 +176,7 @@ class VectorStore:
             "paths": paths,
             "starts": array("i", starts).tobytes(),
             "seqs": array("i", (row[1] for row in rows)).tobytes(),
-            "scales": array("f", (row[2] for row in rows)).tobytes(),
-            "matrix": b"".join(row[3] for row in rows),
+            "matrix": b"".join(row[2] for row in rows),
             "stamps": stamps,
         }
 
